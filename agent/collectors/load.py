@@ -1,0 +1,30 @@
+"""Load averages from /proc/loadavg (node_exporter's ``loadavg``)."""
+
+from __future__ import annotations
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from agent.collectors.base import Collector, register
+from agent.system import System
+
+
+def parse_loadavg(text: str) -> tuple[float, float, float]:
+    """The 1, 5 and 15 minute load averages."""
+    one, five, fifteen = text.split()[:3]
+    return float(one), float(five), float(fifteen)
+
+
+def load_families(loads: tuple[float, float, float]) -> list[Metric]:
+    return [
+        GaugeMetricFamily(f"node_load{minutes}", f"{minutes}m load average.", value=value)
+        for minutes, value in zip((1, 5, 15), loads, strict=True)
+    ]
+
+
+@register
+class LoadCollector(Collector):
+    name = "load"
+    help = "1/5/15 minute load averages (/proc/loadavg)."
+
+    def collect(self, system: System) -> list[Metric]:
+        return load_families(parse_loadavg(system.read_proc("loadavg")))

@@ -1,0 +1,47 @@
+"""Every /proc/meminfo field as ``node_memory_<Field>[_bytes]`` (node_exporter's ``meminfo``)."""
+
+from __future__ import annotations
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from agent.collectors.base import Collector, register
+from agent.system import System
+
+
+def parse_meminfo(text: str) -> list[tuple[str, float]]:
+    """``[("node_memory_MemTotal_bytes", 16.0e9), ("node_memory_HugePages_Total", 0.0)]``.
+
+    Names follow node_exporter: ``Active(anon)`` becomes ``Active_anon``; kB values become bytes
+    and get the ``_bytes`` suffix, unitless counts keep the bare name.
+    """
+    out = []
+    for line in text.splitlines():
+        key, sep, rest = line.partition(":")
+        if not sep:
+            continue
+        parts = rest.split()
+        if not parts:
+            continue
+        key = key.replace("(", "_").replace(")", "")
+        if len(parts) > 1 and parts[1] == "kB":
+            out.append((f"node_memory_{key}_bytes", float(parts[0]) * 1024.0))
+        else:
+            out.append((f"node_memory_{key}", float(parts[0])))
+    return out
+
+
+def memory_families(fields: list[tuple[str, float]]) -> list[Metric]:
+    """One gauge family per meminfo field."""
+    return [
+        GaugeMetricFamily(name, f"Memory information field {name[12:]}.", value=value)
+        for name, value in fields
+    ]
+
+
+@register
+class MemoryCollector(Collector):
+    name = "memory"
+    help = "Memory and swap sizes (/proc/meminfo)."
+
+    def collect(self, system: System) -> list[Metric]:
+        return memory_families(parse_meminfo(system.read_proc("meminfo")))

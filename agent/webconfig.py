@@ -1,0 +1,184 @@
+"""node_exporter's web-config file: TLS / mutual TLS and bcrypt basic auth.
+
+Only the subset with a safe Python equivalent is accepted; anything else is an error rather than
+silently ignored, because a dropped ``client_auth_type`` would quietly disable mTLS.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import ssl
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.config_file import ConfigError, load_mapping
+
+_CLIENT_AUTH = {
+    "NoClientCert": ssl.CERT_NONE,
+    "VerifyClientCertIfGiven": ssl.CERT_OPTIONAL,
+    "RequireAndVerifyClientCert": ssl.CERT_REQUIRED,
+}
+_TLS_VERSIONS = {"TLS12": ssl.TLSVersion.TLSv1_2, "TLS13": ssl.TLSVersion.TLSv1_3}
+_TLS_KEYS = {"cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version"}
+_TOP_KEYS = {"tls_server_config", "basic_auth_users", "http_server_config"}
+
+
+@dataclass
+class TLSSettings:
+    cert_file: str
+    key_file: str
+    client_ca_file: str = ""
+    client_auth_type: str = "NoClientCert"
+    min_version: str = "TLS12"
+
+
+@dataclass
+class WebConfig:
+    tls: TLSSettings | None = None
+    basic_auth_users: dict[str, str] = field(default_factory=dict)
+
+
+def parse_web_config(data: dict[str, Any], base_dir: str = ".") -> WebConfig:
+    """Validate a web-config mapping; relative file paths are relative to the file's directory."""
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(f"web config: unknown keys {sorted(unknown)}")
+    users = data.get("basic_auth_users") or {}
+    if not isinstance(users, dict) or not all(isinstance(v, str) for v in users.values()):
+        raise ConfigError("web config: basic_auth_users must map user names to bcrypt hashes")
+    tls_data = data.get("tls_server_config")
+    return WebConfig(
+        tls=_parse_tls(tls_data, base_dir) if tls_data else None,
+        basic_auth_users={str(k): v for k, v in users.items()},
+    )
+
+
+def _parse_tls(data: Any, base_dir: str) -> TLSSettings:
+    if not isinstance(data, dict):
+        raise ConfigError("web config: tls_server_config must be a mapping")
+    unknown = set(data) - _TLS_KEYS
+    if unknown:
+        raise ConfigError(f"web config: unsupported tls_server_config keys {sorted(unknown)}")
+    if not data.get("cert_file") or not data.get("key_file"):
+        raise ConfigError("web config: tls_server_config needs cert_file and key_file")
+    settings = TLSSettings(**{k: str(v) for k, v in data.items()})
+    for attr in ("cert_file", "key_file", "client_ca_file"):
+        value = getattr(settings, attr)
+        if value and not os.path.isabs(value):
+            setattr(settings, attr, os.path.join(base_dir, value))
+    if settings.client_auth_type not in _CLIENT_AUTH:
+        raise ConfigError(
+            f"web config: client_auth_type {settings.client_auth_type!r} is not supported; "
+            f"use one of {sorted(_CLIENT_AUTH)}"
+        )
+    if settings.client_auth_type != "NoClientCert" and not settings.client_ca_file:
+        raise ConfigError("web config: client_auth_type needs client_ca_file")
+    if settings.min_version not in _TLS_VERSIONS:
+        raise ConfigError(f"web config: min_version must be one of {sorted(_TLS_VERSIONS)}")
+    return settings
+
+
+def load_web_config(path: str) -> WebConfig:
+    config = parse_web_config(load_mapping(path), os.path.dirname(os.path.abspath(path)))
+    if config.tls is not None:
+        TLSContextSource(config.tls).context()  # fail at start-up, not at the first scrape
+    if config.basic_auth_users:
+        BasicAuth(config.basic_auth_users)
+    return config
+
+
+class TLSContextSource:
+    """Builds the server SSLContext and rebuilds it when the certificate or key file changes,
+    so certificate rotation does not need a restart (node_exporter also re-reads them)."""
+
+    def __init__(self, settings: TLSSettings) -> None:
+        self.settings = settings
+        self._stamp: tuple[int, ...] = ()
+        self._context: ssl.SSLContext | None = None
+        self._lock = threading.Lock()
+
+    def _files_stamp(self) -> tuple[int, ...]:
+        paths = (self.settings.cert_file, self.settings.key_file, self.settings.client_ca_file)
+        try:
+            return tuple(os.stat(p).st_mtime_ns for p in paths if p)
+        except OSError:
+            return self._stamp  # keep serving with the old files during a non-atomic rotation
+
+    def context(self) -> ssl.SSLContext:
+        stamp = self._files_stamp()
+        with self._lock:
+            if self._context is None or stamp != self._stamp:
+                self._context = self._build()
+                self._stamp = stamp
+            return self._context
+
+    def _build(self) -> ssl.SSLContext:
+        s = self.settings
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = _TLS_VERSIONS[s.min_version]
+        try:
+            ctx.load_cert_chain(s.cert_file, s.key_file)
+            if s.client_ca_file:
+                ctx.load_verify_locations(cafile=s.client_ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"web config: cannot load TLS files: {exc}") from exc
+        ctx.verify_mode = _CLIENT_AUTH[s.client_auth_type]
+        return ctx
+
+
+class BasicAuth:
+    """Checks ``Authorization: Basic`` against bcrypt hashes, caching successful checks.
+
+    bcrypt is deliberately slow (~50-250 ms); doing it on every scrape would cost ~100x the whole
+    exporter. A verified password is remembered as its SHA-256 and later compared in constant time;
+    wrong passwords always pay the full bcrypt cost.
+    """
+
+    def __init__(self, users: dict[str, str]) -> None:
+        try:
+            import bcrypt
+        except ImportError:
+            raise ConfigError(
+                "basic_auth_users needs the Python bcrypt module (install python3-bcrypt)"
+            ) from None
+        self._bcrypt = bcrypt
+        self._hashes = {name: hashed.encode() for name, hashed in users.items()}
+        self._verified: dict[str, bytes] = {}
+        # Unknown users are checked against a dummy hash so timing does not reveal user names.
+        self._dummy = next(iter(self._hashes.values()), b"")
+
+    def check(self, header: str | None) -> bool:
+        credentials = _decode_basic(header)
+        if credentials is None:
+            return False
+        user, password = credentials
+        digest = hashlib.sha256(password).digest()
+        cached = self._verified.get(user)
+        if cached is not None and hmac.compare_digest(cached, digest):
+            return True
+        hashed = self._hashes.get(user)
+        try:
+            ok = self._bcrypt.checkpw(password, hashed or self._dummy) and hashed is not None
+        except ValueError:  # malformed hash in the config
+            ok = False
+        if ok:
+            self._verified[user] = digest
+        return bool(ok)
+
+
+def _decode_basic(header: str | None) -> tuple[str, bytes] | None:
+    if not header or header[:6].lower() != "basic ":
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    user, sep, password = raw.partition(b":")
+    if not sep:
+        return None
+    return user.decode("utf-8", "replace"), password

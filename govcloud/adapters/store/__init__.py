@@ -1,0 +1,1 @@
+"""The inventory store: SQLAlchemy 2 tables, Alembic migrations, SQLite or PostgreSQL."""

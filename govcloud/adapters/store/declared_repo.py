@@ -1,0 +1,285 @@
+"""Writing the declared inventory into the store and reading it back as domain records.
+
+Loading upserts by code, so observed rows that hang off pools and departments survive a reload;
+what the inventory no longer declares is removed. The caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from govcloud.adapters.store import schema as t
+from govcloud.core import models as m
+
+
+@dataclass
+class LoadCounts:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class LoadSummary:
+    counts: dict[str, LoadCounts] = field(default_factory=dict)
+
+
+def load_inventory(conn: Connection, inv: m.Inventory) -> LoadSummary:
+    summary = LoadSummary()
+    summary.counts["pools"] = _sync_table(
+        conn, t.PoolRow, "code", [_pool_values(p) for p in inv.pools]
+    )
+    summary.counts["departments"] = _sync_table(
+        conn, t.DepartmentRow, "code", [_dept_values(d) for d in inv.departments]
+    )
+    pool_ids = _ids(conn, t.PoolRow, "code")
+    dept_ids = _ids(conn, t.DepartmentRow, "code")
+    summary.counts["projects"] = _load_bindings(conn, inv.departments, pool_ids, dept_ids)
+    summary.counts["systems"] = _sync_table(
+        conn, t.BusinessSystemRow, "code", [_system_values(s, dept_ids) for s in inv.systems]
+    )
+    summary.counts["jump_hosts"] = _sync_table(
+        conn, t.JumpHostRow, "name", [_jump_values(j) for j in inv.jump_hosts]
+    )
+    summary.counts["legacy_hosts"] = _sync_table(
+        conn, t.LegacyHostRow, "name", [_host_values(h) for h in inv.legacy_hosts]
+    )
+    conn.execute(delete(t.SettingRow).where(t.SettingRow.key == "system_metadata_key"))
+    conn.execute(
+        insert(t.SettingRow).values(key="system_metadata_key", value=inv.system_metadata_key)
+    )
+    relink_projects(conn)
+    return summary
+
+
+def _sync_table(
+    conn: Connection, table: type[t.Base], key: str, rows: Sequence[dict[str, Any]]
+) -> LoadCounts:
+    """Upsert rows by their natural key and delete rows that are no longer declared."""
+    counts = LoadCounts()
+    cols = [c for c in rows[0]] if rows else []
+    key_col = getattr(table, key)
+    existing = (
+        {
+            r[0]: dict(zip(cols, r[1:], strict=True))
+            for r in conn.execute(select(key_col, *[getattr(table, c) for c in cols]))
+        }
+        if cols
+        else {r[0]: {} for r in conn.execute(select(key_col))}
+    )
+    wanted = {row[key]: row for row in rows}
+    for code, row in wanted.items():
+        old = existing.get(code)
+        if old is None:
+            conn.execute(insert(table).values(**row))
+            counts.added += 1
+        elif old != row:
+            conn.execute(update(table).where(key_col == code).values(**row))
+            counts.changed += 1
+        else:
+            counts.unchanged += 1
+    gone = [code for code in existing if code not in wanted]
+    if gone:
+        conn.execute(delete(table).where(key_col.in_(gone)))
+        counts.removed = len(gone)
+    return counts
+
+
+def _ids(conn: Connection, table: type[t.Base], key: str) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute(select(getattr(table, key), table.id))}  # type: ignore[attr-defined]
+
+
+def _load_bindings(
+    conn: Connection,
+    departments: Iterable[m.Department],
+    pool_ids: dict[str, int],
+    dept_ids: dict[str, int],
+) -> LoadCounts:
+    counts = LoadCounts()
+    b = t.ProjectBindingRow
+    existing = {
+        (r.department_id, r.pool_id): r
+        for r in conn.execute(
+            select(b.id, b.department_id, b.pool_id, b.project_name, b.project_id)
+        )
+    }
+    old_quota: dict[int, dict[str, int]] = {}
+    for r in conn.execute(select(t.ApprovedQuotaRow)):
+        old_quota.setdefault(r.binding_id, {})[r.resource] = r.limit
+    seen: set[tuple[int, int]] = set()
+    for dept in departments:
+        for pb in dept.projects:
+            k = (dept_ids[dept.code], pool_ids[pb.pool_code])
+            seen.add(k)
+            quota = {res.value: v for res, v in pb.approved_quota.items()}
+            old = existing.get(k)
+            if old is None:
+                bid = conn.execute(
+                    insert(b)
+                    .values(
+                        department_id=k[0],
+                        pool_id=k[1],
+                        project_name=pb.project_name,
+                        project_id=pb.project_id,
+                    )
+                    .returning(b.id)
+                ).scalar_one()
+                counts.added += 1
+            else:
+                bid = old.id
+                same = (old.project_name, old.project_id) == (pb.project_name, pb.project_id)
+                if same and old_quota.get(bid) == quota:
+                    counts.unchanged += 1
+                    continue
+                conn.execute(
+                    update(b)
+                    .where(b.id == bid)
+                    .values(project_name=pb.project_name, project_id=pb.project_id)
+                )
+                conn.execute(delete(t.ApprovedQuotaRow).where(t.ApprovedQuotaRow.binding_id == bid))
+                counts.changed += 1
+            conn.execute(
+                insert(t.ApprovedQuotaRow),
+                [{"binding_id": bid, "resource": r, "limit": v} for r, v in quota.items()],
+            )
+    gone = [r.id for k, r in existing.items() if k not in seen]
+    if gone:
+        conn.execute(delete(b).where(b.id.in_(gone)))
+        counts.removed = len(gone)
+    return counts
+
+
+def relink_projects(conn: Connection) -> None:
+    """Point observed projects at the departments that declare them (by id, else by name)."""
+    b, p = t.ProjectBindingRow, t.ProjectRow
+    conn.execute(update(p).values(department_id=None))
+    for row in conn.execute(select(b.department_id, b.pool_id, b.project_name, b.project_id)):
+        match = p.project_id == row.project_id if row.project_id else p.name == row.project_name
+        conn.execute(
+            update(p).where(p.pool_id == row.pool_id, match).values(department_id=row.department_id)
+        )
+
+
+def _pool_values(p: m.Pool) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "name_zh": p.name_zh,
+        "name_en": p.name_en,
+        "cloud": p.cloud,
+        "region": p.region,
+        "availability_zone": p.availability_zone,
+        "aggregate": p.aggregate,
+        "security_zone": p.security_zone,
+        "mlps_level_max": p.mlps_level_max,
+        "cpu_ratio": p.ratios.cpu if p.ratios else None,
+        "ram_ratio": p.ratios.ram if p.ratios else None,
+        "disk_ratio": p.ratios.disk if p.ratios else None,
+        "reserve_vcpu": p.reserve.vcpu,
+        "reserve_ram_mib": p.reserve.ram_mib,
+        "reserve_disk_gib": p.reserve.disk_gib,
+        "physical_cpu_cores": p.physical.cpu_cores if p.physical else None,
+        "physical_ram_mib": p.physical.ram_mib if p.physical else None,
+        "physical_disk_gib": p.physical.disk_gib if p.physical else None,
+    }
+
+
+def _dept_values(d: m.Department) -> dict[str, Any]:
+    return {"code": d.code, "name_zh": d.name_zh, "short_zh": d.short_zh, "name_en": d.name_en}
+
+
+def _system_values(s: m.BusinessSystem, dept_ids: dict[str, int]) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "name_zh": s.name_zh,
+        "name_en": s.name_en,
+        "department_id": dept_ids[s.department_code],
+        "mlps_level": s.mlps_level,
+        "environment": s.environment.value,
+    }
+
+
+def _jump_values(j: m.JumpHost) -> dict[str, Any]:
+    return {
+        "name": j.name,
+        "address": j.address,
+        "port": j.port,
+        "ssh_user": j.ssh_user,
+        "key_file": j.key_file,
+    }
+
+
+def _host_values(h: m.LegacyHost) -> dict[str, Any]:
+    return {
+        "name": h.name,
+        "address": h.address,
+        "port": h.port,
+        "ssh_user": h.ssh_user,
+        "key_file": h.key_file,
+        "jump_host": h.jump_host,
+        "system_code": h.system_code,
+    }
+
+
+# --- reading declared records back ------------------------------------------------------------
+
+
+def pool_from_row(r: Any) -> m.Pool:
+    ratios = (
+        m.Ratios(r.cpu_ratio, r.ram_ratio, r.disk_ratio)
+        if None not in (r.cpu_ratio, r.ram_ratio, r.disk_ratio)
+        else None
+    )
+    physical = (
+        m.PhysicalCapacity(r.physical_cpu_cores, r.physical_ram_mib, r.physical_disk_gib)
+        if r.physical_cpu_cores is not None
+        else None
+    )
+    return m.Pool(
+        code=r.code,
+        name_zh=r.name_zh,
+        name_en=r.name_en,
+        cloud=r.cloud,
+        region=r.region,
+        security_zone=r.security_zone,
+        mlps_level_max=r.mlps_level_max,
+        availability_zone=r.availability_zone,
+        aggregate=r.aggregate,
+        ratios=ratios,
+        reserve=m.Reserve(r.reserve_vcpu, r.reserve_ram_mib, r.reserve_disk_gib),
+        physical=physical,
+    )
+
+
+def read_pools(conn: Connection) -> list[m.Pool]:
+    return [pool_from_row(r) for r in conn.execute(select(t.PoolRow).order_by(t.PoolRow.code))]
+
+
+def read_departments(conn: Connection) -> list[m.Department]:
+    d, b, p = t.DepartmentRow, t.ProjectBindingRow, t.PoolRow
+    quotas: dict[int, dict[m.QuotaResource, int]] = {}
+    for r in conn.execute(select(t.ApprovedQuotaRow)):
+        quotas.setdefault(r.binding_id, {})[m.QuotaResource(r.resource)] = r.limit
+    bindings: dict[int, list[m.ProjectBinding]] = {}
+    rows = conn.execute(
+        select(
+            b.id, b.department_id, d.code, p.code.label("pool_code"), b.project_name, b.project_id
+        )
+        .join(d, d.id == b.department_id)
+        .join(p, p.id == b.pool_id)
+        .order_by(p.code)
+    )
+    for r in rows:
+        bindings.setdefault(r.department_id, []).append(
+            m.ProjectBinding(
+                r.code, r.pool_code, r.project_name, quotas.get(r.id, {}), r.project_id
+            )
+        )
+    return [
+        m.Department(r.code, r.name_zh, r.short_zh, r.name_en, tuple(bindings.get(r.id, ())))
+        for r in conn.execute(select(d).order_by(d.code))
+    ]

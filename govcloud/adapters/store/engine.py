@@ -1,0 +1,226 @@
+"""Opening the store: URL resolution, SQLite hardening, Alembic upgrades.
+
+SQLite (the default) gets WAL, a busy timeout, foreign keys, mode 0600 and `BEGIN IMMEDIATE` for
+writers, so that a collector and an operator can share one file; PostgreSQL is used by URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from govcloud.core.errors import StoreError, UsageError
+
+BUSY_TIMEOUT_MS = 10_000
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_db_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "govcloud" / "govcloud.db"
+
+
+def resolve_url(db: str | None) -> str:
+    """A SQLAlchemy URL from `--db`/GOVCLOUD_DB: a URL, a plain file path, or the XDG default."""
+    if not db:
+        return f"sqlite:///{default_db_path()}"
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().absolute()}"
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return None
+    return Path(parsed.database)
+
+
+class Store:
+    """An engine plus the two ways to use it: read, and write in one immediate transaction."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._guard(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: all of it lands, or none of it."""
+        with self._guard(), self.engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StoreError(
+                f"store {describe(self.url)}: {_first_line(exc.orig)}",
+                hint="check --db / GOVCLOUD_DB and that the database server is reachable",
+            ) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: object) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def open_store(url: str, *, create: bool = False) -> Store:
+    """Open the store at URL; with `create`, make it and bring its schema to the latest revision.
+
+    Without `create` a missing or outdated store is an error with a hint, never a silent change.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UsageError(
+            f"not a database URL: {url!r}",
+            hint="use a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+        ) from None
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path, create=create)
+    try:
+        engine = create_engine(url, **_engine_options(parsed.get_backend_name()))
+    except (ArgumentError, ImportError) as exc:
+        raise UsageError(f"cannot use database URL {describe(url)}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        _harden_sqlite(engine)
+    store = Store(engine, url)
+    try:
+        if create:
+            upgrade(store)
+        else:
+            _require_current(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _engine_options(backend: str) -> dict[str, Any]:
+    if backend == "postgresql":
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    return {}
+
+
+def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
+    if not path.parent.exists():
+        if not create:
+            raise StoreError(
+                f"no store at {path}", hint="run `govcloud init` (or `govcloud inventory load DIR`)"
+            )
+        if path.parent == default_db_path().parent:
+            path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        else:
+            raise UsageError(
+                f"directory {path.parent} does not exist",
+                hint="create it first, or point --db at an existing directory",
+            )
+    if not path.exists():
+        if not create:
+            raise StoreError(
+                f"no store at {path}", hint="run `govcloud init` (or `govcloud inventory load DIR`)"
+            )
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _harden_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself, so writers can ask for IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade(store: Store) -> None:
+    from alembic import command
+
+    try:
+        with store.write() as conn:
+            command.upgrade(_alembic_config(conn), "head")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot migrate store {describe(store.url)}: {exc}") from None
+
+
+def current_revision(store: Store) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with store.read() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def _require_current(store: Store) -> None:
+    with store.read() as conn:
+        has_tables = inspect(conn).has_table("alembic_version")
+    if not has_tables:
+        raise StoreError(
+            f"store {describe(store.url)} is not initialised",
+            hint="run `govcloud init` (or `govcloud inventory load DIR`)",
+        )
+    current, head = current_revision(store), head_revision()
+    if current != head:
+        raise StoreError(
+            f"store {describe(store.url)} is at schema {current}, this govcloud needs {head}",
+            hint="run `govcloud init` to upgrade it",
+        )

@@ -1,0 +1,16 @@
+"""Alembic environment: govcloud always hands over an open connection."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from govcloud.adapters.store.schema import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+context.run_migrations()

@@ -1,0 +1,221 @@
+"""Reading observed state: aggregates for pool and tenant views, and server listings.
+
+Aggregation happens in SQL (GROUP BY), so views stay fast at 100,000 servers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from govcloud.adapters.store import schema as t
+from govcloud.core.capacity import Allocated
+from govcloud.core.errors import NotFoundError
+from govcloud.core.listing import VmFilter, VmView
+from govcloud.core.models import CapacityRecord, QuotaResource
+
+S, V, P, PR, D = t.ServerRow, t.VolumeRow, t.PoolRow, t.ProjectRow, t.DepartmentRow
+_LIVE_SERVER = S.deleted_at.is_(None)
+_LIVE_VOLUME = V.deleted_at.is_(None)
+
+
+def allocated_by(conn: Connection, key: str) -> dict[str, Allocated]:
+    """Σ flavors of live servers and Σ live volume sizes, per pool code or department code."""
+    group: Any = P.code if key == "pool" else D.code
+    servers = (
+        select(group, func.count(), func.sum(S.vcpus), func.sum(S.ram_mib), func.sum(S.disk_gib))
+        .select_from(S)
+        .join(P, P.id == S.pool_id)
+    )
+    volumes = select(group, func.sum(V.size_gib)).select_from(V).join(P, P.id == V.pool_id)
+    if key != "pool":
+        servers = servers.join(PR, and_(PR.pool_id == S.pool_id, PR.project_id == S.project_id))
+        servers = servers.join(D, D.id == PR.department_id)
+        volumes = volumes.join(PR, and_(PR.pool_id == V.pool_id, PR.project_id == V.project_id))
+        volumes = volumes.join(D, D.id == PR.department_id)
+    vol = dict(conn.execute(volumes.where(_LIVE_VOLUME).group_by(group)).tuples().all())
+    out: dict[str, Allocated] = {}
+    for code, n, vcpus, ram, disk in conn.execute(servers.where(_LIVE_SERVER).group_by(group)):
+        out[code] = Allocated(
+            n, int(vcpus or 0), int(ram or 0), int(disk or 0), int(vol.get(code) or 0)
+        )
+    for code, gib in vol.items():
+        out.setdefault(code, Allocated(volume_gib=int(gib or 0)))
+    return out
+
+
+def capacity_by_pool(conn: Connection) -> dict[str, dict[str, CapacityRecord]]:
+    c = t.PoolCapacityRow
+    out: dict[str, dict[str, CapacityRecord]] = {}
+    for r in conn.execute(select(P.code, c).join(P, P.id == c.pool_id)):
+        out.setdefault(r.code, {})[r.resource_class] = CapacityRecord(
+            r.code,
+            r.resource_class,
+            r.total,
+            r.reserved,
+            r.allocation_ratio,
+            r.used,
+            r.provider_count,
+        )
+    return out
+
+
+def committed_quota_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, int | None]]:
+    """Per pool, Σ of departments' quotas: the cloud's limit where synced, else the approved one.
+
+    A limit of -1 (unlimited) makes the sum None: the promise has no bound.
+    """
+    b, a, q = t.ProjectBindingRow, t.ApprovedQuotaRow, t.QuotaRow
+    observed: dict[tuple[int, str], int] = {}
+    rows = conn.execute(
+        select(b.id, q.resource, q.limit)
+        .join(PR, and_(PR.pool_id == b.pool_id, PR.department_id == b.department_id))
+        .join(q, and_(q.pool_id == PR.pool_id, q.project_id == PR.project_id))
+    )
+    for bid, resource, limit in rows:
+        observed[(bid, resource)] = limit
+    out: dict[str, dict[QuotaResource, int | None]] = {}
+    for bid, pool_code, resource, approved in conn.execute(
+        select(b.id, P.code, a.resource, a.limit)
+        .join(a, a.binding_id == b.id)
+        .join(P, P.id == b.pool_id)
+    ):
+        limit = observed.get((bid, resource), approved)
+        per_pool = out.setdefault(pool_code, {})
+        res = QuotaResource(resource)
+        current = per_pool.get(res, 0)
+        per_pool[res] = None if current is None or limit < 0 else current + limit
+    return out
+
+
+def systems_per_department(conn: Connection) -> dict[str, int]:
+    bs = t.BusinessSystemRow
+    q = select(D.code, func.count()).join(bs, bs.department_id == D.id).group_by(D.code)
+    return dict(conn.execute(q).tuples().all())
+
+
+def _filters(f: VmFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [_LIVE_SERVER]
+    if f.tenant:
+        where.append(
+            or_(
+                D.code == f.tenant,
+                D.short_zh == f.tenant,
+                D.name_zh == f.tenant,
+                D.name_en == f.tenant,
+            )
+        )
+    if f.pool:
+        where.append(P.code == f.pool)
+    if f.system:
+        where.append(S.system_code == f.system)
+    if f.status:
+        where.append(func.upper(S.status) == f.status.upper())
+    if f.flavor:
+        where.append(S.flavor_name == f.flavor)
+    return where
+
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "name": S.name,
+    "pool": P.code,
+    "department": D.code,
+    "project": PR.name,
+    "system": S.system_code,
+    "status": S.status,
+    "flavor": S.flavor_name,
+    "vcpus": S.vcpus,
+    "ram_gib": S.ram_mib,
+    "disk_gib": S.disk_gib,
+    "host": S.host,
+    "created_at": S.created_at,
+    "server_id": S.server_id,
+}
+
+
+def list_servers(conn: Connection, f: VmFilter) -> list[VmView]:
+    order = [_SORT_COLUMNS[k].desc() if f.descending else _SORT_COLUMNS[k] for k in f.sort]
+    query = _server_select().where(*_filters(f)).order_by(*order, S.server_id).limit(f.limit)
+    return [_view(r) for r in conn.execute(query)]
+
+
+def get_server(conn: Connection, ref: str) -> VmView:
+    """By id, id prefix (8+ characters) or exact name; an ambiguous name is an error."""
+    query = _server_select().where(_LIVE_SERVER)
+    rows = conn.execute(query.where(S.server_id == ref)).all()
+    if not rows and len(ref) >= 8:
+        rows = conn.execute(query.where(S.server_id.startswith(ref, autoescape=True))).all()
+    if not rows:
+        rows = conn.execute(query.where(S.name == ref)).all()
+    if not rows:
+        raise NotFoundError(
+            f"no server {ref!r} in the store",
+            hint="`govcloud vm list` shows them; run `govcloud sync` first",
+        )
+    if len(rows) > 1:
+        ids = ", ".join(r.server_id for r in rows[:5])
+        raise NotFoundError(f"{len(rows)} servers match {ref!r}: {ids}", hint="use the server id")
+    return _view(rows[0])
+
+
+def _server_select() -> Any:
+    return (
+        select(
+            S.server_id,
+            S.name,
+            P.code.label("pool"),
+            D.code.label("department"),
+            D.short_zh.label("department_zh"),
+            D.name_en.label("department_en"),
+            S.project_id,
+            PR.name.label("project"),
+            S.system_code,
+            S.status,
+            S.flavor_name,
+            S.vcpus,
+            S.ram_mib,
+            S.disk_gib,
+            S.host,
+            S.availability_zone,
+            S.addresses,
+            S.created_at,
+        )
+        .select_from(S)
+        .join(P, P.id == S.pool_id)
+        .outerjoin(PR, and_(PR.pool_id == S.pool_id, PR.project_id == S.project_id))
+        .outerjoin(D, D.id == PR.department_id)
+    )
+
+
+def _view(r: Any) -> VmView:
+    return VmView(
+        server_id=r.server_id,
+        name=r.name,
+        pool=r.pool,
+        department=r.department,
+        department_zh=r.department_zh,
+        department_en=r.department_en,
+        project_id=r.project_id,
+        project=r.project,
+        system=r.system_code,
+        status=r.status,
+        flavor=r.flavor_name,
+        vcpus=r.vcpus,
+        ram_gib=round(r.ram_mib / 1024, 1),
+        disk_gib=r.disk_gib,
+        host=r.host,
+        availability_zone=r.availability_zone,
+        addresses=",".join(r.addresses or ()),
+        created_at=r.created_at,
+    )
+
+
+def volumes_of_server(conn: Connection, server_id: str) -> Sequence[Any]:
+    return conn.execute(
+        select(V.volume_id, V.name, V.size_gib, V.status).where(
+            V.attached_server_id == server_id, _LIVE_VOLUME
+        )
+    ).all()

@@ -1,0 +1,104 @@
+"""Column specs per view: snake_case keys (the JSON contract) and the labels staff know from
+Horizon/Skyline (云主机, 虚拟CPU, 内存, 云硬盘容量, 配额, 已使用)."""
+
+from __future__ import annotations
+
+from govcloud.cli.render import Column as C
+
+POOL = (
+    C("code", "资源池", "Pool"),
+    C("name_zh", "名称", "Name", lang="zh"),
+    C("name_en", "名称", "Name", lang="en"),
+    C("security_zone", "安全域", "Security zone"),
+    C("cloud", "云", "Cloud", long=True),
+    C("region", "区域", "Region", long=True),
+    C("capacity_source", "容量来源", "Capacity from", long=True),
+    C("servers", "云主机", "VMs", kind="int"),
+    C("vcpu_capacity", "虚拟CPU容量", "vCPU capacity", kind="int"),
+    C("vcpu_allocated", "虚拟CPU已分配", "vCPU allocated", kind="int"),
+    C("vcpu_allocated_pct", "虚拟CPU分配率", "vCPU alloc", kind="pct"),
+    C("vcpu_quota", "虚拟CPU配额", "vCPU quota", kind="int"),
+    C("vcpu_headroom", "虚拟CPU余量", "vCPU headroom", kind="int", long=True),
+    C("ram_gib_capacity", "内存容量", "RAM capacity", "GiB", kind="int"),
+    C("ram_gib_allocated", "内存已分配", "RAM allocated", "GiB", kind="int"),
+    C("ram_allocated_pct", "内存分配率", "RAM alloc", kind="pct"),
+    C("ram_gib_quota", "内存配额", "RAM quota", "GiB", kind="int"),
+    C("ram_gib_headroom", "内存余量", "RAM headroom", "GiB", kind="int", long=True),
+    C("disk_gib_capacity", "本地盘容量", "Disk capacity", "GiB", kind="int", long=True),
+    C("disk_gib_allocated", "本地盘已分配", "Disk allocated", "GiB", kind="int", long=True),
+    C("volume_gib_quota", "云硬盘容量配额", "Volume quota", "GiB", kind="int", long=True),
+    C("cpu_ratio", "CPU超分比", "CPU ratio", kind="float", long=True),
+    C("ram_ratio", "内存超分比", "RAM ratio", kind="float", long=True),
+    C("disk_ratio", "磁盘超分比", "Disk ratio", kind="float", long=True),
+    C("quota_overcommit", "配额超出容量", "Quota > capacity"),
+)
+
+TENANT = (
+    C("code", "代码", "Code"),
+    C("short_zh", "部门", "Department", lang="zh"),
+    C("name_en", "部门", "Department", lang="en"),
+    C("name_zh", "全称", "Full name", long=True),
+    C("pools", "资源池", "Pools"),
+    C("projects", "项目", "Projects", kind="int", long=True),
+    C("systems", "业务系统", "Systems", kind="int"),
+    C("servers", "云主机", "VMs", kind="int"),
+    C("vcpu_used", "虚拟CPU已使用", "vCPU used", kind="int"),
+    C("vcpu_quota", "虚拟CPU配额", "vCPU quota", kind="int"),
+    C("vcpu_pct", "虚拟CPU使用率", "vCPU %", kind="pct"),
+    C("ram_gib_used", "内存已使用", "RAM used", "GiB", kind="int"),
+    C("ram_gib_quota", "内存配额", "RAM quota", "GiB", kind="int"),
+    C("ram_pct", "内存使用率", "RAM %", kind="pct"),
+    C("volume_gib_used", "云硬盘已使用", "Volume used", "GiB", kind="int", long=True),
+    C("volume_gib_quota", "云硬盘容量配额", "Volume quota", "GiB", kind="int", long=True),
+    C("volume_pct", "云硬盘使用率", "Volume %", kind="pct", long=True),
+    C("findings", "发现项", "Findings", kind="int", long=True),
+)
+
+TENANT_QUOTA = (
+    C("pool", "资源池", "Pool"),
+    C("project", "项目", "Project"),
+    C("resource", "资源", "Resource"),
+    C("approved", "批复配额", "Approved quota", kind="int"),
+)
+
+VM = (
+    C("server_id", "ID", "ID", long=True),
+    C("name", "名称", "Name"),
+    C("pool", "资源池", "Pool"),
+    C("department", "部门代码", "Department", lang="en"),
+    C("department_zh", "部门", "Department", lang="zh"),
+    C("department_en", "部门", "Department name", long=True),
+    C("project", "项目", "Project", long=True),
+    C("project_id", "项目ID", "Project ID", long=True),
+    C("system", "业务系统", "System"),
+    C("status", "状态", "Status"),
+    C("flavor", "规格", "Flavor"),
+    C("vcpus", "虚拟CPU", "vCPU", kind="int"),
+    C("ram_gib", "内存", "RAM", "GiB", kind="float"),
+    C("disk_gib", "根盘", "Disk", "GiB", kind="int", long=True),
+    C("host", "宿主机", "Host", long=True),
+    C("availability_zone", "可用域", "AZ", long=True),
+    C("addresses", "IP地址", "Addresses", long=True),
+    C("created_at", "创建时间", "Created", kind="time", long=True),
+)
+
+VOLUME = (
+    C("volume_id", "ID", "ID"),
+    C("name", "名称", "Name"),
+    C("size_gib", "容量", "Size", "GiB", kind="int"),
+    C("status", "状态", "Status"),
+)
+
+INVENTORY = (
+    C("kind", "类别", "Kind"),
+    C("count", "数量", "Count", kind="int"),
+    C("added", "新增", "Added", kind="int"),
+    C("changed", "变更", "Changed", kind="int"),
+    C("removed", "删除", "Removed", kind="int"),
+)
+
+STORE = (
+    C("url", "存储", "Store"),
+    C("revision", "版本", "Schema revision"),
+    C("config", "配置文件", "Config file"),
+)

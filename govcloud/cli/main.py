@@ -1,0 +1,64 @@
+"""The `govcloud` command: global options, sub-apps per noun, and the one place errors are caught."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from govcloud import __version__
+from govcloud.cli import init as init_cmd
+from govcloud.cli import inventory, metrics, pool, quota, sandbox, sync, tenant, vm
+from govcloud.cli.state import CliState
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Resource management for OpenStack government clouds (政务云): inventory, quotas, "
+    "utilization audits, migration planning.",
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("init")(init_cmd.init)
+app.add_typer(inventory.app, name="inventory")
+app.add_typer(pool.app, name="pool")
+app.add_typer(tenant.app, name="tenant")
+app.add_typer(vm.app, name="vm")
+app.add_typer(quota.app, name="quota")
+app.command("sync")(sync.sync)
+app.add_typer(metrics.app, name="metrics")
+app.add_typer(sandbox.app, name="sandbox")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"govcloud {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL or SQLite path [env GOVCLOUD_DB].")] = None,
+    config: Annotated[str | None, typer.Option("--config", help="Config file [env GOVCLOUD_CONFIG].")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="table|json|csv|yaml [env GOVCLOUD_OUTPUT].")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh|en; default from the locale [env GOVCLOUD_LANG].")] = None,
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More logging on stderr.")] = 0,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:  # fmt: skip
+    st = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+    st.db, st.config, st.output, st.lang, st.verbose = db, config, output, lang, verbose
+    ctx.obj = st
+    if verbose:
+        level = logging.DEBUG if verbose > 1 else logging.INFO
+        logging.basicConfig(
+            level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    from govcloud.cli.errors import run
+
+    sys.exit(run(app, argv, CliState()))

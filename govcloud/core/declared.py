@@ -1,0 +1,371 @@
+"""The declared-inventory contract: what `inventory/*.yaml` may say, validated strictly.
+
+Files are read by an adapter into `SourceDoc`s (data plus a key-path -> line lookup); this module
+checks each document against the schema, then cross-checks references across files, and turns
+the result into frozen domain records. Unknown keys are errors, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from govcloud.core import models as m
+from govcloud.core.errors import Location, ValidationError
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+NonNegative = Annotated[StrictInt, Field(ge=0)]
+Ratio = Annotated[float, Field(gt=0, le=64)]
+KeyPath = tuple[str | int, ...]
+T = TypeVar("T")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class CloudSpec(_Strict):
+    name: Name
+    regions: list[Name] = Field(min_length=1)
+
+
+class RatiosSpec(_Strict):
+    cpu: Ratio
+    ram: Ratio
+    disk: Ratio
+
+
+class ReserveSpec(_Strict):
+    vcpu: NonNegative = 0
+    ram_gib: NonNegative = 0
+    disk_gib: NonNegative = 0
+
+
+class PhysicalSpec(_Strict):
+    cpu_cores: NonNegative
+    ram_gib: NonNegative
+    disk_tib: NonNegative
+
+
+class PoolSpec(_Strict):
+    code: Code
+    name_zh: Name
+    name_en: Name
+    cloud: Name
+    region: Name
+    availability_zone: Name | None = None
+    aggregate: Name | None = None
+    security_zone: m.SecurityZone
+    mlps_level_max: Annotated[StrictInt, Field(ge=1, le=4)] = 3
+    overcommit: RatiosSpec | None = None
+    reserve: ReserveSpec = ReserveSpec()
+    physical: PhysicalSpec | None = None
+
+
+class QuotaSpec(_Strict):
+    """Approved quota; RAM in GiB here because that is how staff approve it."""
+
+    cores: NonNegative
+    ram_gib: NonNegative
+    instances: NonNegative
+    volume_gib: NonNegative = 0
+    volumes: NonNegative = 0
+
+
+class ProjectSpec(_Strict):
+    pool: Code
+    project: Name
+    project_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{32,36}$")] | None = None
+    quota: QuotaSpec
+
+
+class DepartmentSpec(_Strict):
+    code: Code
+    name_zh: Name
+    short_zh: Name | None = None
+    name_en: Name
+    projects: list[ProjectSpec] = []
+
+
+class SystemSpec(_Strict):
+    code: Code
+    name_zh: Name
+    name_en: Name
+    department: Code
+    mlps_level: Annotated[StrictInt, Field(ge=1, le=4)]
+    environment: m.Environment
+
+
+class JumpHostSpec(_Strict):
+    name: Code
+    address: Name
+    port: Annotated[StrictInt, Field(ge=1, le=65535)] = 22
+    ssh_user: Name
+    key_file: Name | None = None
+
+
+class LegacyHostSpec(_Strict):
+    name: Code
+    address: Name
+    port: Annotated[StrictInt, Field(ge=1, le=65535)] = 22
+    ssh_user: Name
+    key_file: Name | None = None
+    jump_host: Code | None = None
+    system: Code | None = None
+
+
+class SettingsSpec(_Strict):
+    system_metadata_key: Name = "business_system"
+
+
+class InventoryFile(_Strict):
+    """One YAML file: any subset of the sections, so large estates can split files freely."""
+
+    clouds: list[CloudSpec] = []
+    pools: list[PoolSpec] = []
+    departments: list[DepartmentSpec] = []
+    systems: list[SystemSpec] = []
+    jump_hosts: list[JumpHostSpec] = []
+    legacy_hosts: list[LegacyHostSpec] = []
+    settings: SettingsSpec | None = None
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A parsed YAML document and a way back from key paths to its lines."""
+
+    path: str
+    data: Any
+    line_of: Callable[[KeyPath], int | None]
+
+    def at(self, path: KeyPath, key: str | None = None) -> Location:
+        return Location(self.path, self.line_of(path), key)
+
+
+@dataclass(frozen=True)
+class _Item(Generic[T]):
+    spec: T
+    doc: SourceDoc
+    path: KeyPath
+
+    def at(self, key: str | None = None) -> Location:
+        return self.doc.at(self.path + ((key,) if key else ()), key)
+
+
+def parse_inventory(docs: Sequence[SourceDoc]) -> m.Inventory:
+    """Validate every document, then the references between them; first error wins."""
+    if not docs:
+        raise ValidationError(
+            "no inventory files found", hint="put *.yaml files with pools/departments/systems there"
+        )
+    files = [(doc, _validate_file(doc)) for doc in docs]
+    clouds = _collect(files, "clouds")
+    pools = _collect(files, "pools")
+    departments = _collect(files, "departments")
+    systems = _collect(files, "systems")
+    jumps = _collect(files, "jump_hosts")
+    hosts = _collect(files, "legacy_hosts")
+    settings = next((f.settings for _, f in files if f.settings), SettingsSpec())
+
+    cloud_regions = {c.spec.name: set(c.spec.regions) for c in _unique(clouds, "name", "cloud")}
+    pool_codes = {p.spec.code for p in _unique(pools, "code", "pool")}
+    dept_codes = {d.spec.code for d in _unique(departments, "code", "department")}
+    system_codes = {s.spec.code for s in _unique(systems, "code", "business system")}
+    jump_names = {j.spec.name for j in _unique(jumps, "name", "jump host")}
+    _unique(hosts, "name", "legacy host")
+
+    for p in pools:
+        _check_pool_cloud(p, cloud_regions)
+    for d in departments:
+        _check_department(d, pool_codes)
+    for s in systems:
+        _require(s, "department", s.spec.department, dept_codes, "department")
+    for h in hosts:
+        if h.spec.system is not None:
+            _require(h, "system", h.spec.system, system_codes, "business system")
+        if h.spec.jump_host is not None:
+            _require(h, "jump_host", h.spec.jump_host, jump_names, "jump host")
+
+    return m.Inventory(
+        clouds=tuple(sorted(cloud_regions)),
+        pools=tuple(_pool(p.spec) for p in pools),
+        departments=tuple(_department(d.spec) for d in departments),
+        systems=tuple(_system(s.spec) for s in systems),
+        jump_hosts=tuple(_jump(j.spec) for j in jumps),
+        legacy_hosts=tuple(_host(h.spec) for h in hosts),
+        system_metadata_key=settings.system_metadata_key,
+    )
+
+
+def _validate_file(doc: SourceDoc) -> InventoryFile:
+    if doc.data is None:
+        return InventoryFile()
+    if not isinstance(doc.data, dict):
+        raise ValidationError(
+            "expected a mapping of sections at the top level",
+            location=doc.at(()),
+            hint="start the file with one of: " + ", ".join(InventoryFile.model_fields),
+        )
+    try:
+        return InventoryFile.model_validate(doc.data)
+    except pydantic.ValidationError as exc:
+        raise _from_pydantic(exc, doc) from None
+
+
+def _from_pydantic(exc: pydantic.ValidationError, doc: SourceDoc) -> ValidationError:
+    err = exc.errors()[0]
+    loc: KeyPath = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc) or None
+    if err["type"] == "extra_forbidden":
+        parent = InventoryFile if len(loc) == 1 else None
+        allowed = ", ".join(parent.model_fields) if parent else None
+        return ValidationError(
+            f"unknown key {loc[-1]!r}",
+            location=doc.at(loc, key),
+            hint=f"allowed here: {allowed}"
+            if allowed
+            else "check the spelling against docs/inventory.md",
+        )
+    return ValidationError(
+        f"{err['msg']} (got {_short(err.get('input'))})",
+        location=doc.at(loc, key),
+        hint="see docs/inventory.md for the schema of each section",
+    )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _collect(files: list[tuple[SourceDoc, InventoryFile]], section: str) -> list[_Item[Any]]:
+    return [
+        _Item(spec, doc, (section, i))
+        for doc, parsed in files
+        for i, spec in enumerate(getattr(parsed, section))
+    ]
+
+
+def _unique(items: list[_Item[Any]], attr: str, what: str) -> Iterator[_Item[Any]]:
+    seen: dict[str, _Item[Any]] = {}
+    for item in items:
+        value = getattr(item.spec, attr)
+        if value in seen:
+            first = seen[value].at(attr)
+            raise ValidationError(
+                f"duplicate {what} {attr} {value!r} (first declared at {first.file}:{first.line})",
+                location=item.at(attr),
+                hint=f"each {what} needs its own {attr}",
+            )
+        seen[value] = item
+    return iter(list(seen.values()))
+
+
+def _require(item: _Item[Any], key: str, value: str, known: set[str], what: str) -> None:
+    if value not in known:
+        raise ValidationError(
+            f"unknown {what} {value!r}",
+            location=item.at(key),
+            hint=f"declare {what} {value!r} first, or fix the reference",
+        )
+
+
+def _check_pool_cloud(item: _Item[PoolSpec], clouds: dict[str, set[str]]) -> None:
+    spec = item.spec
+    if spec.cloud not in clouds:
+        known = ", ".join(sorted(clouds)) or "none declared"
+        raise ValidationError(
+            f"pool {spec.code!r} refers to unknown cloud {spec.cloud!r}",
+            location=item.at("cloud"),
+            hint=f"declared clouds: {known}; add it under 'clouds:' (its clouds.yaml entry name)",
+        )
+    if spec.region not in clouds[spec.cloud]:
+        raise ValidationError(
+            f"pool {spec.code!r}: cloud {spec.cloud!r} has no region {spec.region!r}",
+            location=item.at("region"),
+            hint="regions of that cloud: " + ", ".join(sorted(clouds[spec.cloud])),
+        )
+
+
+def _check_department(item: _Item[DepartmentSpec], pool_codes: set[str]) -> None:
+    seen: set[str] = set()
+    for i, project in enumerate(item.spec.projects):
+        sub = _Item(project, item.doc, (*item.path, "projects", i))
+        _require(sub, "pool", project.pool, pool_codes, "pool")
+        if project.pool in seen:
+            raise ValidationError(
+                f"department {item.spec.code!r} declares two projects in pool {project.pool!r}",
+                location=sub.at("pool"),
+                hint="one OpenStack project per department and pool",
+            )
+        seen.add(project.pool)
+
+
+GIB_MIB = 1024
+
+
+def _pool(s: PoolSpec) -> m.Pool:
+    ratios = (
+        m.Ratios(s.overcommit.cpu, s.overcommit.ram, s.overcommit.disk) if s.overcommit else None
+    )
+    physical = (
+        m.PhysicalCapacity(
+            s.physical.cpu_cores, s.physical.ram_gib * GIB_MIB, s.physical.disk_tib * 1024
+        )
+        if s.physical
+        else None
+    )
+    return m.Pool(
+        code=s.code,
+        name_zh=s.name_zh,
+        name_en=s.name_en,
+        cloud=s.cloud,
+        region=s.region,
+        security_zone=s.security_zone.value,
+        mlps_level_max=s.mlps_level_max,
+        availability_zone=s.availability_zone,
+        aggregate=s.aggregate,
+        ratios=ratios,
+        reserve=m.Reserve(s.reserve.vcpu, s.reserve.ram_gib * GIB_MIB, s.reserve.disk_gib),
+        physical=physical,
+    )
+
+
+def _quota(q: QuotaSpec) -> dict[m.QuotaResource, int]:
+    return {
+        m.QuotaResource.CORES: q.cores,
+        m.QuotaResource.RAM: q.ram_gib * GIB_MIB,
+        m.QuotaResource.INSTANCES: q.instances,
+        m.QuotaResource.GIGABYTES: q.volume_gib,
+        m.QuotaResource.VOLUMES: q.volumes,
+    }
+
+
+def _department(s: DepartmentSpec) -> m.Department:
+    return m.Department(
+        code=s.code,
+        name_zh=s.name_zh,
+        short_zh=s.short_zh or s.name_zh,
+        name_en=s.name_en,
+        projects=tuple(
+            m.ProjectBinding(s.code, p.pool, p.project, _quota(p.quota), p.project_id)
+            for p in s.projects
+        ),
+    )
+
+
+def _system(s: SystemSpec) -> m.BusinessSystem:
+    return m.BusinessSystem(s.code, s.name_zh, s.name_en, s.department, s.mlps_level, s.environment)
+
+
+def _jump(s: JumpHostSpec) -> m.JumpHost:
+    return m.JumpHost(s.name, s.address, s.port, s.ssh_user, s.key_file)
+
+
+def _host(s: LegacyHostSpec) -> m.LegacyHost:
+    return m.LegacyHost(s.name, s.address, s.port, s.ssh_user, s.system, s.key_file, s.jump_host)

@@ -1,0 +1,220 @@
+"""Typed domain records shared by every layer. Frozen: the core computes, it never mutates.
+
+Declared records come from `inventory/*.yaml` (reviewed like code); observed records come from
+OpenStack sync, SSH discovery and metric collection. Units are in the field names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class QuotaResource(StrEnum):
+    """Quota resources under the names OpenStack uses (`openstack quota show`)."""
+
+    CORES = "cores"
+    RAM = "ram"  # MiB, as Nova counts it
+    INSTANCES = "instances"
+    GIGABYTES = "gigabytes"  # Cinder volume GiB
+    VOLUMES = "volumes"
+
+    @property
+    def service(self) -> str:
+        return "volume" if self in (QuotaResource.GIGABYTES, QuotaResource.VOLUMES) else "compute"
+
+
+class Environment(StrEnum):
+    PROD = "prod"
+    TEST = "test"
+    DEV = "dev"
+    DR = "dr"
+
+
+class SecurityZone(StrEnum):
+    """Network security zones of a government cloud."""
+
+    EGOV_EXTRANET = "政务外网"
+    INTERNET = "互联网区"
+    EGOV_INTRANET = "政务内网"
+    DISASTER_RECOVERY = "灾备区"
+    TEST = "测试区"
+
+
+@dataclass(frozen=True)
+class Ratios:
+    cpu: float
+    ram: float
+    disk: float
+
+
+@dataclass(frozen=True)
+class Reserve:
+    vcpu: int = 0
+    ram_mib: int = 0
+    disk_gib: int = 0
+
+
+@dataclass(frozen=True)
+class PhysicalCapacity:
+    """Nominal hardware of a pool as declared; Placement's inventory wins once synced."""
+
+    cpu_cores: int
+    ram_mib: int
+    disk_gib: int
+
+
+@dataclass(frozen=True)
+class Pool:
+    code: str
+    name_zh: str
+    name_en: str
+    cloud: str
+    region: str
+    security_zone: str
+    mlps_level_max: int
+    availability_zone: str | None = None
+    aggregate: str | None = None
+    ratios: Ratios | None = None  # None: read allocation ratios from Placement
+    reserve: Reserve = field(default_factory=Reserve)
+    physical: PhysicalCapacity | None = None
+
+
+@dataclass(frozen=True)
+class ProjectBinding:
+    """A department's OpenStack project in one pool, with its approved quota."""
+
+    department_code: str
+    pool_code: str
+    project_name: str
+    approved_quota: dict[QuotaResource, int]
+    project_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name_zh: str
+    short_zh: str
+    name_en: str
+    projects: tuple[ProjectBinding, ...] = ()
+
+
+@dataclass(frozen=True)
+class BusinessSystem:
+    code: str
+    name_zh: str
+    name_en: str
+    department_code: str
+    mlps_level: int
+    environment: Environment
+
+
+@dataclass(frozen=True)
+class JumpHost:
+    name: str
+    address: str
+    port: int
+    ssh_user: str
+    key_file: str | None = None
+
+
+@dataclass(frozen=True)
+class LegacyHost:
+    name: str
+    address: str
+    port: int
+    ssh_user: str
+    system_code: str | None
+    key_file: str | None = None
+    jump_host: str | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The whole declared state."""
+
+    clouds: tuple[str, ...]
+    pools: tuple[Pool, ...]
+    departments: tuple[Department, ...]
+    systems: tuple[BusinessSystem, ...]
+    jump_hosts: tuple[JumpHost, ...] = ()
+    legacy_hosts: tuple[LegacyHost, ...] = ()
+    system_metadata_key: str = "business_system"
+
+
+# --- observed -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    pool_code: str
+    project_id: str
+    name: str
+    enabled: bool = True
+    department_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Flavor:
+    pool_code: str
+    flavor_id: str
+    name: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+
+
+@dataclass(frozen=True)
+class Server:
+    pool_code: str
+    server_id: str
+    name: str
+    project_id: str
+    status: str
+    flavor_name: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    created_at: datetime | None = None
+    host: str | None = None
+    availability_zone: str | None = None
+    addresses: tuple[str, ...] = ()
+    system_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Volume:
+    pool_code: str
+    volume_id: str
+    name: str
+    project_id: str
+    size_gib: int
+    status: str
+    volume_type: str | None = None
+    attached_server_id: str | None = None
+    bootable: bool = False
+
+
+@dataclass(frozen=True)
+class QuotaUsage:
+    pool_code: str
+    project_id: str
+    resource: QuotaResource
+    limit: int  # -1: unlimited
+    in_use: int
+    reserved: int = 0
+
+
+@dataclass(frozen=True)
+class CapacityRecord:
+    """One Placement resource class summed over a pool's providers."""
+
+    pool_code: str
+    resource_class: str  # VCPU, MEMORY_MB, DISK_GB
+    total: int
+    reserved: int
+    allocation_ratio: float
+    used: int
+    provider_count: int

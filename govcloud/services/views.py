@@ -1,0 +1,88 @@
+"""Read-only views over the store: pools, tenants (departments) and servers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from govcloud.adapters.store import declared_repo, observed_repo
+from govcloud.core.capacity import Allocated, PoolSummary, summarize_pool
+from govcloud.core.errors import NotFoundError
+from govcloud.core.listing import VmFilter, VmView
+from govcloud.core.tenancy import TenantSummary, summarize_tenant
+from govcloud.services.settings import Settings
+from govcloud.services.store import opened
+
+
+def pool_summaries(settings: Settings) -> list[PoolSummary]:
+    with opened(settings) as store, store.read() as conn:
+        pools = declared_repo.read_pools(conn)
+        allocated = observed_repo.allocated_by(conn, "pool")
+        capacity = observed_repo.capacity_by_pool(conn)
+        committed = observed_repo.committed_quota_by_pool(conn)
+    return [
+        summarize_pool(p, capacity.get(p.code, {}), allocated.get(p.code, Allocated()),
+                       committed.get(p.code, {}))
+        for p in pools
+    ]  # fmt: skip
+
+
+def pool_summary(settings: Settings, code: str) -> PoolSummary:
+    for summary in pool_summaries(settings):
+        if summary.code == code:
+            return summary
+    raise NotFoundError(f"no pool {code!r}", hint="`govcloud pool list` shows the declared pools")
+
+
+def tenant_summaries(settings: Settings) -> list[TenantSummary]:
+    with opened(settings) as store, store.read() as conn:
+        departments = declared_repo.read_departments(conn)
+        allocated = observed_repo.allocated_by(conn, "department")
+        systems = observed_repo.systems_per_department(conn)
+    return [
+        summarize_tenant(d, allocated.get(d.code, Allocated()), systems.get(d.code, 0))
+        for d in departments
+    ]
+
+
+@dataclass(frozen=True)
+class ProjectQuotaView:
+    pool: str
+    project: str
+    resource: str
+    approved: int
+
+
+def tenant_summary(settings: Settings, ref: str) -> tuple[TenantSummary, list[ProjectQuotaView]]:
+    with opened(settings) as store, store.read() as conn:
+        departments = declared_repo.read_departments(conn)
+        dept = next(
+            (d for d in departments if ref in (d.code, d.short_zh, d.name_zh, d.name_en)), None
+        )
+        if dept is None:
+            raise NotFoundError(
+                f"no department {ref!r}", hint="`govcloud tenant list` shows codes and names"
+            )
+        allocated = observed_repo.allocated_by(conn, "department")
+        systems = observed_repo.systems_per_department(conn)
+    summary = summarize_tenant(
+        dept, allocated.get(dept.code, Allocated()), systems.get(dept.code, 0)
+    )
+    quotas = [
+        ProjectQuotaView(b.pool_code, b.project_name, r.value, limit)
+        for b in dept.projects
+        for r, limit in b.approved_quota.items()
+    ]
+    return summary, quotas
+
+
+def servers(settings: Settings, flt: VmFilter) -> list[VmView]:
+    with opened(settings) as store, store.read() as conn:
+        return observed_repo.list_servers(conn, flt)
+
+
+def server(settings: Settings, ref: str) -> tuple[VmView, list[dict[str, Any]]]:
+    with opened(settings) as store, store.read() as conn:
+        view = observed_repo.get_server(conn, ref)
+        volumes = [dict(r._mapping) for r in observed_repo.volumes_of_server(conn, view.server_id)]
+    return view, volumes

@@ -1,0 +1,1 @@
+"""Real services (PostgreSQL, OpenSSH, Prometheus tools, an OpenStack lab) for the test suite."""
