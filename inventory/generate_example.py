@@ -21,23 +21,39 @@ LEGACY_HOSTS = 120
 
 POOLS = [
     {
-        "code": "zw-prod", "name_zh": "政务外网生产区", "name_en": "E-gov extranet production",
-        "cloud": "zwy", "region": "zw-region", "security_zone": "政务外网", "mlps_level_max": 3,
+        "code": "zw-prod",
+        "name_zh": "政务外网生产区",
+        "name_en": "E-gov extranet production",
+        "cloud": "zwy",
+        "region": "zw-region",
+        "security_zone": "政务外网",
+        "mlps_level_max": 3,
         "overcommit": {"cpu": 4.0, "ram": 1.0, "disk": 1.0},
         "reserve": {"vcpu": 256, "ram_gib": 1024, "disk_gib": 20480},
         "physical": {"cpu_cores": 1792, "ram_gib": 24576, "disk_tib": 900},
     },
     {
-        "code": "hlw", "name_zh": "互联网区", "name_en": "Internet zone",
-        "cloud": "zwy", "region": "hlw-region", "security_zone": "互联网区", "mlps_level_max": 2,
+        "code": "hlw",
+        "name_zh": "互联网区",
+        "name_en": "Internet zone",
+        "cloud": "zwy",
+        "region": "hlw-region",
+        "security_zone": "互联网区",
+        "mlps_level_max": 2,
         "overcommit": {"cpu": 4.0, "ram": 1.0, "disk": 1.0},
         "reserve": {"vcpu": 128, "ram_gib": 512, "disk_gib": 10240},
         "physical": {"cpu_cores": 768, "ram_gib": 10240, "disk_tib": 400},
     },
     {
-        "code": "dr-test", "name_zh": "灾备及测试区", "name_en": "Disaster recovery and test",
-        "cloud": "zwy", "region": "zw-region", "availability_zone": "az-dr",
-        "aggregate": "agg-dr", "security_zone": "灾备区", "mlps_level_max": 3,
+        "code": "dr-test",
+        "name_zh": "灾备及测试区",
+        "name_en": "Disaster recovery and test",
+        "cloud": "zwy",
+        "region": "zw-region",
+        "availability_zone": "az-dr",
+        "aggregate": "agg-dr",
+        "security_zone": "灾备区",
+        "mlps_level_max": 3,
         "overcommit": {"cpu": 4.0, "ram": 1.0, "disk": 1.0},
         "reserve": {"vcpu": 64, "ram_gib": 256, "disk_gib": 4096},
         "physical": {"cpu_cores": 574, "ram_gib": 7168, "disk_tib": 236},
@@ -63,27 +79,39 @@ COMMON_SYSTEMS = [
     ("credit", "信用信息系统", "Credit information"),
 ]
 SPECIAL_SYSTEMS = {
-    "wjw": [("his", "全民健康信息平台", "Population health information platform"),
-            ("emr", "电子健康档案系统", "Electronic health records"),
-            ("vaccine", "预防接种管理系统", "Immunisation management")],
-    "gaj": [("hukou", "人口信息管理系统", "Population registry"),
-            ("traffic", "交通违法处理系统", "Traffic violations"),
-            ("video-cloud", "视频图像解析平台", "Video analytics")],
-    "rsj": [("sbk", "社会保障卡系统", "Social security card"),
-            ("employ", "就业服务平台", "Employment services"),
-            ("pension", "养老保险系统", "Pension insurance")],
+    "wjw": [
+        ("his", "全民健康信息平台", "Population health information platform"),
+        ("emr", "电子健康档案系统", "Electronic health records"),
+        ("vaccine", "预防接种管理系统", "Immunisation management"),
+    ],
+    "gaj": [
+        ("hukou", "人口信息管理系统", "Population registry"),
+        ("traffic", "交通违法处理系统", "Traffic violations"),
+        ("video-cloud", "视频图像解析平台", "Video analytics"),
+    ],
+    "rsj": [
+        ("sbk", "社会保障卡系统", "Social security card"),
+        ("employ", "就业服务平台", "Employment services"),
+        ("pension", "养老保险系统", "Pension insurance"),
+    ],
     "ybj": [("settle", "医保结算系统", "Medical insurance settlement")],
-    "zrzy": [("bdc", "不动产登记系统", "Real estate registration"),
-             ("plan", "国土空间规划平台", "Territorial spatial planning")],
-    "zwfw": [("ywtb", "一网通办平台", "One-stop government services"),
-             ("hall", "政务大厅排队系统", "Service hall queueing")],
-    "sjzx": [("dw", "城市大数据中心", "City data warehouse"),
-             ("ops", "云平台运维管理系统", "Cloud operations")],
-}  # fmt: skip
+    "zrzy": [
+        ("bdc", "不动产登记系统", "Real estate registration"),
+        ("plan", "国土空间规划平台", "Territorial spatial planning"),
+    ],
+    "zwfw": [
+        ("ywtb", "一网通办平台", "One-stop government services"),
+        ("hall", "政务大厅排队系统", "Service hall queueing"),
+    ],
+    "sjzx": [
+        ("dw", "城市大数据中心", "City data warehouse"),
+        ("ops", "云平台运维管理系统", "Cloud operations"),
+    ],
+}
 
 
 def _quota(rng: random.Random, weight: float) -> dict[str, int]:
-    cores = max(16, int(round(weight * rng.uniform(0.8, 1.2) / 8)) * 8)
+    cores = max(16, round(weight * rng.uniform(0.8, 1.2) / 8) * 8)
     ram_ratio = rng.choice([2, 4, 4, 4, 8])
     return {
         "cores": cores,
@@ -110,9 +138,18 @@ def departments(rng: random.Random) -> list[dict[str, object]]:
             if pool != "zw-prod" and rng.random() < (0.45 if pool == "hlw" else 0.55):
                 continue
             share = budgets[pool] * w / sum(weights)
-            projects.append({"pool": pool, "project": f"{code}-{pool}", "quota": _quota(rng, share)})
-        out.append({"code": code, "name_zh": name_zh, "short_zh": short, "name_en": name_en,
-                    "projects": projects})  # fmt: skip
+            projects.append(
+                {"pool": pool, "project": f"{code}-{pool}", "quota": _quota(rng, share)}
+            )
+        out.append(
+            {
+                "code": code,
+                "name_zh": name_zh,
+                "short_zh": short,
+                "name_en": name_en,
+                "projects": projects,
+            }
+        )
     return out
 
 
@@ -129,12 +166,21 @@ def systems(rng: random.Random, depts: list[dict[str, object]]) -> list[dict[str
     names = {str(d["code"]): str(d["short_zh"]) for d in depts}
     for code in codes:
         for key, zh, en in per_dept[code]:
-            level = 3 if key in ("his", "hukou", "sbk", "settle", "bdc", "ywtb") else rng.choice([2, 2, 3])
-            out.append({
-                "code": f"{code}-{key}", "name_zh": f"{names[code]}{zh}", "name_en": en,
-                "department": code, "mlps_level": level,
-                "environment": rng.choice(["prod", "prod", "prod", "test"]),
-            })  # fmt: skip
+            level = (
+                3
+                if key in ("his", "hukou", "sbk", "settle", "bdc", "ywtb")
+                else rng.choice([2, 2, 3])
+            )
+            out.append(
+                {
+                    "code": f"{code}-{key}",
+                    "name_zh": f"{names[code]}{zh}",
+                    "name_en": en,
+                    "department": code,
+                    "mlps_level": level,
+                    "environment": rng.choice(["prod", "prod", "prod", "test"]),
+                }
+            )
     return out
 
 
@@ -144,20 +190,33 @@ def hosts(rng: random.Random, syss: list[dict[str, object]]) -> dict[str, object
     picked = rng.sample(syss, LEGACY_HOSTS // 2)
     for i in range(LEGACY_HOSTS):
         system = picked[i // 2]
-        legacy.append({
-            "name": f"{system['code']}-{roles[i % len(roles)]}{i % 2 + 1}",
-            "address": f"10.{20 + i // 250}.{(i // 50) % 5 + 1}.{i % 250 + 2}",
-            "ssh_user": "govops", "key_file": "~/.ssh/govcloud_ed25519",
-            "jump_host": "bastion-1", "system": system["code"],
-        })  # fmt: skip
-    jump = [{"name": "bastion-1", "address": "10.20.0.2", "ssh_user": "govops",
-             "key_file": "~/.ssh/govcloud_ed25519"}]  # fmt: skip
+        legacy.append(
+            {
+                "name": f"{system['code']}-{roles[i % len(roles)]}{i % 2 + 1}",
+                "address": f"10.{20 + i // 250}.{(i // 50) % 5 + 1}.{i % 250 + 2}",
+                "ssh_user": "govops",
+                "key_file": "~/.ssh/govcloud_ed25519",
+                "jump_host": "bastion-1",
+                "system": system["code"],
+            }
+        )
+    jump = [
+        {
+            "name": "bastion-1",
+            "address": "10.20.0.2",
+            "ssh_user": "govops",
+            "key_file": "~/.ssh/govcloud_ed25519",
+        }
+    ]
     return {"jump_hosts": jump, "legacy_hosts": legacy}
 
 
 def _dump(path: Path, header: str, data: dict[str, object]) -> None:
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
-    path.write_text(f"# {header}\n# Generated by inventory/generate_example.py; edit that.\n{text}", encoding="utf-8")
+    path.write_text(
+        f"# {header}\n# Generated by inventory/generate_example.py; edit that.\n{text}",
+        encoding="utf-8",
+    )
 
 
 def main() -> int:
@@ -166,13 +225,22 @@ def main() -> int:
     clouds = [{"name": "zwy", "regions": ["zw-region", "hlw-region"]}]
     depts = departments(rng)
     syss = systems(rng, depts)
-    _dump(OUT / "pools.yaml", "Resource pools: which cloud/region/AZ makes each, ratios, reserve",
-          {"clouds": clouds, "pools": POOLS})  # fmt: skip
-    _dump(OUT / "departments.yaml", "Departments (tenants), their projects and approved quotas",
-          {"departments": depts})  # fmt: skip
+    _dump(
+        OUT / "pools.yaml",
+        "Resource pools: which cloud/region/AZ makes each, ratios, reserve",
+        {"clouds": clouds, "pools": POOLS},
+    )
+    _dump(
+        OUT / "departments.yaml",
+        "Departments (tenants), their projects and approved quotas",
+        {"departments": depts},
+    )
     _dump(OUT / "systems.yaml", "Business systems", {"systems": syss})
-    _dump(OUT / "hosts.yaml", "Legacy servers to migrate, and the bastion to reach them",
-          hosts(rng, syss))  # fmt: skip
+    _dump(
+        OUT / "hosts.yaml",
+        "Legacy servers to migrate, and the bastion to reach them",
+        hosts(rng, syss),
+    )
     return 0
 
 

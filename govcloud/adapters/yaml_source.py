@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ def read_inventory_dir(directory: Path) -> list[SourceDoc]:
     if not directory.exists():
         raise UsageError(
             f"inventory directory {str(directory)!r} does not exist",
-            hint="pass the folder holding pools.yaml, departments.yaml, ... (e.g. inventory/example)",
+            hint="pass the folder holding pools.yaml, departments.yaml, ... e.g. inventory/example",
         )
     if directory.is_file():
         return [read_yaml_file(directory)]
@@ -47,8 +46,9 @@ def read_yaml_file(path: Path) -> SourceDoc:
 def parse_yaml_text(text: str, name: str) -> SourceDoc:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise ValidationError(
             f"malformed YAML: {exc.problem}",
@@ -60,7 +60,6 @@ def parse_yaml_text(text: str, name: str) -> SourceDoc:
     lines: dict[KeyPath, int] = {}
     if node is not None:
         _index(node, (), lines, name)
-    data: Any = yaml.safe_load(text) if node is not None else None
     return SourceDoc(name, data, _lookup(lines))
 
 

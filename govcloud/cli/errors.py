@@ -1,4 +1,4 @@
-"""The CLI edge: run the app, turn every GovcloudError into one line (or one JSON object) + exit code."""
+"""The CLI edge: run the app; every GovcloudError becomes one line (or JSON object) + exit code."""
 
 from __future__ import annotations
 

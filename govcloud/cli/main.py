@@ -1,4 +1,4 @@
-"""The `govcloud` command: global options, sub-apps per noun, and the one place errors are caught."""
+"""The `govcloud` command: global options, sub-apps per noun, the one place errors are caught."""
 
 from __future__ import annotations
 
@@ -41,13 +41,27 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help="Store URL or SQLite path [env GOVCLOUD_DB].")] = None,
-    config: Annotated[str | None, typer.Option("--config", help="Config file [env GOVCLOUD_CONFIG].")] = None,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table|json|csv|yaml [env GOVCLOUD_OUTPUT].")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh|en; default from the locale [env GOVCLOUD_LANG].")] = None,
-    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More logging on stderr.")] = 0,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
-) -> None:  # fmt: skip
+    db: Annotated[
+        str | None, typer.Option("--db", help="Store URL or SQLite path [env GOVCLOUD_DB].")
+    ] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", help="Config file [env GOVCLOUD_CONFIG].")
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", help="table|json|csv|yaml [env GOVCLOUD_OUTPUT]."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh|en; default from the locale [env GOVCLOUD_LANG]."),
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("-v", "--verbose", count=True, help="More logging on stderr.")
+    ] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
     st = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
     st.db, st.config, st.output, st.lang, st.verbose = db, config, output, lang, verbose
     ctx.obj = st

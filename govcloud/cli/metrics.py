@@ -4,4 +4,6 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="Utilization metrics: collect from agents, show, import spools.")
+app = typer.Typer(
+    no_args_is_help=True, help="Utilization metrics: collect from agents, show, import spools."
+)

@@ -25,8 +25,12 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_controls(text: str) -> str:
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)  # fmt: skip
+    return _UNSAFE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 @dataclass(frozen=True)
@@ -183,14 +187,17 @@ def _write_table(rows: list[dict[str, Any]], chosen: list[Column], lang: str, ou
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
     for c in chosen:
         numeric = c.kind in ("int", "float", "pct")
-        table.add_column(
-            Text(c.label(lang)), justify="right" if numeric else "left", no_wrap=numeric
-        )
+        table.add_column(Text(c.label(lang)), justify="right" if numeric else "left")
     for row in rows:
         table.add_row(
-            *[Text(cell_text(row[c.key], c.kind), style=pct_style(row[c.key]) if c.kind == "pct" else "")
-              for c in chosen]
-        )  # fmt: skip
+            *[
+                Text(
+                    cell_text(row[c.key], c.kind),
+                    style=(pct_style(row[c.key]) or "") if c.kind == "pct" else "",
+                )
+                for c in chosen
+            ]
+        )
     console = _console(out)
     console.print(table)
     if not rows:

@@ -117,6 +117,14 @@ def summarize_pool(
     )
 
 
+def usable_capacity(
+    pool: Pool, record: CapacityRecord | None, kind: str
+) -> tuple[int | None, float | None]:
+    """(total - reserved) x ratio before the pool's own reserve, and the ratio used; kind is
+    cpu | ram | disk. Placement's inventory where synced, else the declared physical capacity."""
+    return _capacity(pool, record, kind)
+
+
 def _capacity(
     pool: Pool, record: CapacityRecord | None, kind: str
 ) -> tuple[int | None, float | None]:

@@ -218,7 +218,9 @@ def _validate_file(doc: SourceDoc) -> InventoryFile:
 
 
 def _from_pydantic(exc: pydantic.ValidationError, doc: SourceDoc) -> ValidationError:
-    err = exc.errors()[0]
+    # A misspelt key also makes the real key "missing": report the misspelling first.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
     loc: KeyPath = tuple(err["loc"])
     key = ".".join(str(p) for p in loc) or None
     if err["type"] == "extra_forbidden":
@@ -229,7 +231,13 @@ def _from_pydantic(exc: pydantic.ValidationError, doc: SourceDoc) -> ValidationE
             location=doc.at(loc, key),
             hint=f"allowed here: {allowed}"
             if allowed
-            else "check the spelling against docs/inventory.md",
+            else "check the spelling in docs/inventory.md",
+        )
+    if err["type"] == "missing":
+        return ValidationError(
+            f"missing key {loc[-1]!r}",
+            location=doc.at(loc[:-1], key),
+            hint="see docs/inventory.md for the required keys of each section",
         )
     return ValidationError(
         f"{err['msg']} (got {_short(err.get('input'))})",

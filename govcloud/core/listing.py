@@ -31,9 +31,20 @@ class VmView:
 
 
 SORT_KEYS = (
-    "name", "pool", "department", "project", "system", "status", "flavor", "vcpus", "ram_gib",
-    "disk_gib", "host", "created_at", "server_id",
-)  # fmt: skip
+    "name",
+    "pool",
+    "department",
+    "project",
+    "system",
+    "status",
+    "flavor",
+    "vcpus",
+    "ram_gib",
+    "disk_gib",
+    "host",
+    "created_at",
+    "server_id",
+)
 
 
 @dataclass(frozen=True)

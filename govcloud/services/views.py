@@ -21,10 +21,14 @@ def pool_summaries(settings: Settings) -> list[PoolSummary]:
         capacity = observed_repo.capacity_by_pool(conn)
         committed = observed_repo.committed_quota_by_pool(conn)
     return [
-        summarize_pool(p, capacity.get(p.code, {}), allocated.get(p.code, Allocated()),
-                       committed.get(p.code, {}))
+        summarize_pool(
+            p,
+            capacity.get(p.code, {}),
+            allocated.get(p.code, Allocated()),
+            committed.get(p.code, {}),
+        )
         for p in pools
-    ]  # fmt: skip
+    ]
 
 
 def pool_summary(settings: Settings, code: str) -> PoolSummary:

@@ -12,10 +12,17 @@ def append(conn: Connection, record: AuditRecord) -> int:
     row = t.AuditLogRow
     prev = conn.execute(select(row.hash).order_by(row.seq.desc()).limit(1)).scalar_one_or_none()
     values = {
-        "ts": record.ts, "operator": record.operator, "os_user": record.os_user,
-        "command": record.command, "object_type": record.object_type,
-        "object_id": record.object_id, "before": record.before, "after": record.after,
-        "outcome": record.outcome, "ticket": record.ticket, "prev_hash": prev,
+        "ts": record.ts,
+        "operator": record.operator,
+        "os_user": record.os_user,
+        "command": record.command,
+        "object_type": record.object_type,
+        "object_id": record.object_id,
+        "before": record.before,
+        "after": record.after,
+        "outcome": record.outcome,
+        "ticket": record.ticket,
+        "prev_hash": prev,
         "hash": chain_hash(prev, record),
-    }  # fmt: skip
+    }
     return int(conn.execute(insert(row).values(**values).returning(row.seq)).scalar_one())

@@ -262,8 +262,8 @@ def read_pools(conn: Connection) -> list[m.Pool]:
 def read_departments(conn: Connection) -> list[m.Department]:
     d, b, p = t.DepartmentRow, t.ProjectBindingRow, t.PoolRow
     quotas: dict[int, dict[m.QuotaResource, int]] = {}
-    for r in conn.execute(select(t.ApprovedQuotaRow)):
-        quotas.setdefault(r.binding_id, {})[m.QuotaResource(r.resource)] = r.limit
+    for q in conn.execute(select(t.ApprovedQuotaRow)):
+        quotas.setdefault(q.binding_id, {})[m.QuotaResource(q.resource)] = q.limit
     bindings: dict[int, list[m.ProjectBinding]] = {}
     rows = conn.execute(
         select(

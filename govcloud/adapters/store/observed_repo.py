@@ -36,7 +36,9 @@ def allocated_by(conn: Connection, key: str) -> dict[str, Allocated]:
         servers = servers.join(D, D.id == PR.department_id)
         volumes = volumes.join(PR, and_(PR.pool_id == V.pool_id, PR.project_id == V.project_id))
         volumes = volumes.join(D, D.id == PR.department_id)
-    vol = dict(conn.execute(volumes.where(_LIVE_VOLUME).group_by(group)).tuples().all())
+    vol: dict[str, int] = {
+        r[0]: r[1] for r in conn.execute(volumes.where(_LIVE_VOLUME).group_by(group))
+    }
     out: dict[str, Allocated] = {}
     for code, n, vcpus, ram, disk in conn.execute(servers.where(_LIVE_SERVER).group_by(group)):
         out[code] = Allocated(
@@ -94,7 +96,7 @@ def committed_quota_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, i
 def systems_per_department(conn: Connection) -> dict[str, int]:
     bs = t.BusinessSystemRow
     q = select(D.code, func.count()).join(bs, bs.department_id == D.id).group_by(D.code)
-    return dict(conn.execute(q).tuples().all())
+    return {r[0]: r[1] for r in conn.execute(q)}
 
 
 def _filters(f: VmFilter) -> list[ColumnElement[bool]]:
@@ -137,7 +139,10 @@ _SORT_COLUMNS: dict[str, Any] = {
 
 
 def list_servers(conn: Connection, f: VmFilter) -> list[VmView]:
-    order = [_SORT_COLUMNS[k].desc() if f.descending else _SORT_COLUMNS[k] for k in f.sort]
+    order = [
+        (_SORT_COLUMNS[k].desc() if f.descending else _SORT_COLUMNS[k].asc()).nulls_last()
+        for k in f.sort
+    ]
     query = _server_select().where(*_filters(f)).order_by(*order, S.server_id).limit(f.limit)
     return [_view(r) for r in conn.execute(query)]
 

@@ -1,0 +1,302 @@
+"""Quota plans: approved (declared) quotas against the cloud's current limits, and apply's guards.
+
+A plan is a file the operator reviews before `quota apply`. It carries the cloud values it was
+computed from, so apply can tell "already done" (the cloud holds the planned value) from "someone
+changed it meanwhile" (the cloud holds neither the value read nor the planned one). Its content
+hash makes hand edits visible: a reviewed plan is the plan that runs.
+
+Units are OpenStack's: ram in MiB, gigabytes in GiB. -1 means unlimited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from govcloud.core.errors import GovcloudError, Location, ValidationError
+from govcloud.core.models import ProjectBinding, QuotaResource
+
+UNLIMITED = -1
+MAX_LIMIT = 10_000_000  # more than any real pool: a larger value is a typo (or MiB vs GiB)
+PLAN_FORMAT = "govcloud-quota-plan"
+VALUE_HINT = "quota limits are whole numbers from 0 to 10,000,000, or -1 for unlimited"
+
+Limit = Annotated[StrictInt, Field(ge=UNLIMITED, le=MAX_LIMIT)]
+Usage = Annotated[StrictInt, Field(ge=0)]
+Text = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class StalePlanError(GovcloudError):
+    """The cloud no longer holds the values the plan was computed from."""
+
+    code = "stale_plan"
+
+
+class BelowUsageError(ValidationError):
+    code = "below_usage"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ProjectReading(_Strict):
+    """One project's limits and usage as read from the cloud."""
+
+    pool: Text
+    cloud: Text
+    region: Text
+    department: Text
+    project: Text
+    project_id: Text
+    limits: dict[QuotaResource, Limit]
+    in_use: dict[QuotaResource, Usage]
+
+
+class QuotaChange(_Strict):
+    pool: Text
+    department: Text
+    project: Text
+    project_id: Text
+    resource: QuotaResource
+    before: Limit
+    after: Limit
+    in_use: Usage
+
+    @property
+    def below_usage(self) -> bool:
+        return below_usage(self.after, self.in_use)
+
+
+class MissingProject(_Strict):
+    """Declared, but the cloud has no project of that name or id in the pool."""
+
+    pool: Text
+    department: Text
+    project: Text
+
+
+class QuotaPlan(_Strict):
+    format: Literal["govcloud-quota-plan"] = PLAN_FORMAT
+    version: Literal[1] = 1
+    created_at: datetime
+    inventory_digest: str
+    projects: tuple[ProjectReading, ...]
+    changes: tuple[QuotaChange, ...]
+    missing_projects: tuple[MissingProject, ...] = ()
+    content_hash: str = ""
+
+
+def below_usage(limit: int, in_use: int) -> bool:
+    return limit != UNLIMITED and limit < in_use
+
+
+def check_limit(value: object, what: str) -> int:
+    """A quota value as OpenStack accepts it, or a ValidationError naming WHAT."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(f"{what}: quota value {value!r} is not a whole number", hint=VALUE_HINT)
+    if value < UNLIMITED or value > MAX_LIMIT:
+        raise ValidationError(f"{what}: quota value {value:,} is out of range", hint=VALUE_HINT)
+    return value
+
+
+# --- making a plan ----------------------------------------------------------------------------
+
+
+def inventory_digest(bindings: Sequence[ProjectBinding]) -> str:
+    """A digest of the approved quotas only: the same declarations give the same digest
+    whether they were read from YAML or from the store."""
+    rows = sorted(
+        [b.department_code, b.pool_code, b.project_name, b.project_id or ""] for b in bindings
+    )
+    quotas = {
+        f"{b.department_code}/{b.pool_code}": {r.value: v for r, v in b.approved_quota.items()}
+        for b in bindings
+    }
+    return "sha256:" + hashlib.sha256(_canonical([rows, quotas])).hexdigest()
+
+
+def diff(bindings: Iterable[ProjectBinding], readings: Sequence[ProjectReading]) -> list[QuotaChange]:
+    """Per declared project and resource, the approved value where the cloud's limit differs."""
+    # one project per department and pool (the inventory enforces it): that pair is the key
+    by_key = {(r.pool, r.department): r for r in readings}
+    changes: list[QuotaChange] = []
+    for b in bindings:
+        reading = by_key.get((b.pool_code, b.department_code))
+        if reading is None:
+            continue
+        for resource in QuotaResource:
+            if resource not in b.approved_quota or resource not in reading.limits:
+                continue  # not declared, or the cloud has no such service
+            after = check_limit(b.approved_quota[resource], f"{b.project_name} {resource}")
+            before = reading.limits[resource]
+            if before != after:
+                changes.append(
+                    QuotaChange(
+                        pool=b.pool_code,
+                        department=b.department_code,
+                        project=reading.project,
+                        project_id=reading.project_id,
+                        resource=resource,
+                        before=before,
+                        after=after,
+                        in_use=reading.in_use.get(resource, 0),
+                    )
+                )
+    return changes
+
+
+def build_plan(
+    bindings: Sequence[ProjectBinding],
+    readings: Sequence[ProjectReading],
+    missing: Sequence[MissingProject],
+    created_at: datetime,
+) -> QuotaPlan:
+    plan = QuotaPlan(
+        created_at=created_at,
+        inventory_digest=inventory_digest(bindings),
+        projects=tuple(readings),
+        changes=tuple(diff(bindings, readings)),
+        missing_projects=tuple(missing),
+    )
+    return plan.model_copy(update={"content_hash": content_hash(plan)})
+
+
+def content_hash(plan: QuotaPlan) -> str:
+    body = plan.model_dump(mode="json", exclude={"content_hash"})
+    return "sha256:" + hashlib.sha256(_canonical(body)).hexdigest()
+
+
+def to_json(plan: QuotaPlan) -> str:
+    return json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --- reading a plan back ----------------------------------------------------------------------
+
+
+def parse_plan(text: str, source: str) -> QuotaPlan:
+    """Validate a plan file: schema, values, internal consistency, then the content hash."""
+    try:
+        plan = QuotaPlan.model_validate_json(text)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or None
+        got = repr(err.get("input"))[:40] if err["type"] != "json_invalid" else "invalid JSON"
+        value_error = bool(key) and str(key).endswith(("before", "after"))
+        raise ValidationError(
+            f"not a valid quota plan: {err['msg']} (got {got})",
+            location=Location(source, key=key),
+            hint=VALUE_HINT if value_error else "write plans with `govcloud quota plan -f FILE`",
+        ) from None
+    _check_consistent(plan, source)
+    if plan.content_hash != content_hash(plan):
+        raise ValidationError(
+            "plan was edited after `quota plan` wrote it (content hash does not match)",
+            location=Location(source, key="content_hash"),
+            hint="re-run `govcloud quota plan -f FILE`; change quotas in the inventory, not the plan",
+        )
+    return plan
+
+
+def _check_consistent(plan: QuotaPlan, source: str) -> None:
+    known = {(r.pool, r.project_id): r for r in plan.projects}
+    for i, change in enumerate(plan.changes):
+        reading = known.get((change.pool, change.project_id))
+        if reading is None or reading.limits.get(change.resource) != change.before:
+            raise ValidationError(
+                f"change {i} names project {change.project_id!r} in pool {change.pool!r} "
+                "that the plan did not read",
+                location=Location(source, key=f"changes.{i}"),
+                hint="re-run `govcloud quota plan -f FILE`",
+            )
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+Current = Mapping[tuple[str, str], ProjectReading]  # (pool, project_id) -> fresh reading
+
+
+@dataclass(frozen=True)
+class ApplyStep:
+    change: QuotaChange
+    current: int  # the cloud's limit now
+    in_use: int  # the cloud's usage now
+    done: bool  # the cloud already holds the planned value
+
+
+def check_values(plan: QuotaPlan) -> None:
+    """Before any HTTP call: refuse planned limits below the usage the plan recorded."""
+    _refuse_below_usage([(c, c.in_use) for c in plan.changes])
+
+
+def reconcile(plan: QuotaPlan, current: Current) -> list[ApplyStep]:
+    """Compare the fresh cloud values with the plan's; stale plans and below-usage limits fail.
+
+    A change is done when the cloud holds its planned value (a re-run after success) and pending
+    when it still holds the value read; anything else is a change made by someone else.
+    """
+    drift: list[str] = []
+    planned = {(c.pool, c.project_id, c.resource): c for c in plan.changes}
+    for reading in plan.projects:
+        now = current.get((reading.pool, reading.project_id))
+        if now is None:
+            raise ValidationError(
+                f"project {reading.project} ({reading.project_id}) is no longer in pool "
+                f"{reading.pool}",
+                hint="re-run `govcloud quota plan`; the project may have been deleted",
+            )
+        for resource, then in reading.limits.items():
+            value = now.limits.get(resource)
+            change = planned.get((reading.pool, reading.project_id, resource))
+            allowed = {then} if change is None else {then, change.after}
+            if value not in allowed:
+                drift.append(f"{reading.project} {resource} {then} -> {value}")
+    if drift:
+        raise StalePlanError(
+            "cloud changed since the plan: " + ", ".join(drift) + "; re-run quota plan",
+            hint="`govcloud quota plan -f FILE` reads the current values again",
+        )
+    steps = [_step(c, current[(c.pool, c.project_id)]) for c in plan.changes]
+    _refuse_below_usage([(s.change, s.in_use) for s in steps if not s.done])
+    return steps
+
+
+def _step(change: QuotaChange, now: ProjectReading) -> ApplyStep:
+    value = now.limits[change.resource]
+    return ApplyStep(change, value, now.in_use.get(change.resource, 0), value == change.after)
+
+
+def _refuse_below_usage(pairs: Sequence[tuple[QuotaChange, int]]) -> None:
+    bad = [
+        f"{c.project} {c.resource} to {c.after:,} ({in_use:,} in use)"
+        for c, in_use in pairs
+        if below_usage(c.after, in_use)
+    ]
+    if bad:
+        raise BelowUsageError(
+            "refusing to set a quota below current usage: " + "; ".join(bad),
+            hint="raise the approved quota in the inventory, or free the resources first",
+        )
+
+
+def pending_by_call(steps: Sequence[ApplyStep]) -> dict[tuple[str, str, str], dict[str, int]]:
+    """(pool, project_id, service) -> {resource: absolute value}: one PUT each, only what differs."""
+    calls: dict[tuple[str, str, str], dict[str, int]] = {}
+    for s in steps:
+        if not s.done:
+            c = s.change
+            calls.setdefault((c.pool, c.project_id, c.resource.service), {})[c.resource.value] = (
+                c.after
+            )
+    return calls
