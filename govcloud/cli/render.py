@@ -145,11 +145,11 @@ def _write_csv(rows: list[dict[str, Any]], chosen: list[Column], out: TextIO) ->
         writer.writerow([escape_controls(x) for x in cells] if escape else cells)
 
 
-def cell_text(value: Any, kind: str) -> str:
+def cell_text(value: Any, kind: str, lang: str = "en") -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if kind == "pct" and isinstance(value, int | float):
         return f"{value:.1f}%"
     if isinstance(value, float):
@@ -192,7 +192,7 @@ def _write_table(rows: list[dict[str, Any]], chosen: list[Column], lang: str, ou
         table.add_row(
             *[
                 Text(
-                    cell_text(row[c.key], c.kind),
+                    cell_text(row[c.key], c.kind, lang),
                     style=(pct_style(row[c.key]) or "") if c.kind == "pct" else "",
                 )
                 for c in chosen
@@ -214,5 +214,5 @@ def _write_fields(row: dict[str, Any], chosen: list[Column], lang: str, out: Tex
     for c in chosen:
         value = row[c.key]
         style = pct_style(value) if c.kind == "pct" else ""
-        table.add_row(Text(c.label(lang)), Text(cell_text(value, c.kind), style=style or ""))
+        table.add_row(Text(c.label(lang)), Text(cell_text(value, c.kind, lang), style=style or ""))
     _console(out).print(table)
