@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from govcloud import __version__
+from govcloud.cli import demo as demo_cmd
 from govcloud.cli import init as init_cmd
 from govcloud.cli import inventory, metrics, pool, quota, sandbox, sync, tenant, vm
 from govcloud.cli.state import CliState
@@ -22,6 +23,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("init")(init_cmd.init)
+app.command("demo")(demo_cmd.demo)
 app.add_typer(inventory.app, name="inventory")
 app.add_typer(pool.app, name="pool")
 app.add_typer(tenant.app, name="tenant")
