@@ -16,6 +16,7 @@ from agent.options import (
     DEFAULT_FSTYPE_EXCLUDE,
     DEFAULT_MOUNT_EXCLUDE,
     DEFAULT_NETDEV_EXCLUDE,
+    DEFAULT_STAT_IN_WORKER,
     DEFAULT_UUID_FILES,
     CollectorOptions,
 )
@@ -111,6 +112,7 @@ OPTIONS: dict[str, tuple[Callable[[Any], Any], Any, str]] = {
     "collector.filesystem.mount-points-exclude": (_text, DEFAULT_MOUNT_EXCLUDE, "regex"),
     "collector.filesystem.fs-types-exclude": (_text, DEFAULT_FSTYPE_EXCLUDE, "regex"),
     "collector.filesystem.stat-timeout": (parse_duration, 1.0, "statvfs deadline per scrape"),
+    "collector.filesystem.stat-in-worker": (_text, DEFAULT_STAT_IN_WORKER, "fstype regex"),
     "collector.disk.device-exclude": (_text, DEFAULT_DISK_EXCLUDE, "regex"),
     "collector.network.device-exclude": (_text, DEFAULT_NETDEV_EXCLUDE, "regex"),
     "instance-uuid": (_text, "", "instance UUID if neither DMI nor cloud-init has one"),
@@ -143,6 +145,7 @@ class Settings:
             disk_exclude=v["collector.disk.device-exclude"],
             netdev_exclude=v["collector.network.device-exclude"],
             stat_timeout_s=v["collector.filesystem.stat-timeout"],
+            stat_in_worker=v["collector.filesystem.stat-in-worker"],
             instance_uuid=v["instance-uuid"],
             uuid_files=v["identity.uuid-files"],
             os_release_file=v["identity.os-release-file"],

@@ -120,5 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _zipapp_main() -> None:
+    """Entry point of govcloud-agent.pyz (zipapp wants a callable that does not return a code)."""
+    sys.exit(main())
+
+
 if __name__ == "__main__":
     sys.exit(main())

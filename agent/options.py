@@ -26,6 +26,11 @@ DEFAULT_DISK_EXCLUDE = (
 # Loopback and container/VM bridges: host-internal traffic says nothing about the VM's size.
 DEFAULT_NETDEV_EXCLUDE = r"^(lo|docker.*|veth.*|virbr.*|br-.*)$"
 
+# Filesystems whose statvfs can block on a remote server or a user-space daemon.
+DEFAULT_STAT_IN_WORKER = (
+    r"^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|lustre|gpfs|afs|9p|davfs|ocfs2|gfs2|fuse(\..*)?)$"
+)
+
 DEFAULT_UUID_FILES = (
     "/sys/class/dmi/id/product_uuid",
     "/var/lib/cloud/data/instance-id",
@@ -41,6 +46,7 @@ class CollectorOptions:
     disk_exclude: str = DEFAULT_DISK_EXCLUDE
     netdev_exclude: str = DEFAULT_NETDEV_EXCLUDE
     stat_timeout_s: float = 1.0
+    stat_in_worker: str = DEFAULT_STAT_IN_WORKER
     instance_uuid: str = ""
     uuid_files: tuple[str, ...] = DEFAULT_UUID_FILES
     os_release_file: str = "/etc/os-release"

@@ -85,7 +85,7 @@ class SpoolWriter:
         name = self._target(len(line))
         path = os.path.join(self.directory, name)
         created = not os.path.exists(path)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             if not created and not _ends_with_newline(fd):
                 line = b"\n" + line  # isolate a torn line left by a crash

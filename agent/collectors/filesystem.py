@@ -1,13 +1,14 @@
 """Filesystem sizes per real mount (node_exporter's ``filesystem``).
 
-statvfs runs in daemon worker threads with a deadline: a hung network mount is reported with
-``node_filesystem_device_error 1`` and is not asked again until its stuck call returns.
+statvfs of network/FUSE filesystems (``--collector.filesystem.stat-in-worker``, a regex on the
+fstype; ``.*`` for all) runs in daemon worker threads with a deadline: a hung mount is reported
+with ``node_filesystem_device_error 1`` and not asked again until its stuck call returns.
 """
 
 from __future__ import annotations
 
 import re
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from typing import Any, NamedTuple
 
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -33,6 +34,13 @@ def _unescape(field: str) -> str:
     if "\\" not in field:
         return field
     return _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), field)
+
+
+def _stat_or_none(system: System, path: str) -> FsStats | None:
+    try:
+        return system.statvfs(path)
+    except OSError:
+        return None
 
 
 def parse_mounts(
@@ -98,6 +106,7 @@ class FilesystemCollector(Collector):
         self._fstype_exclude = (
             re.compile(options.fstype_exclude) if options.fstype_exclude else None
         )
+        self._in_worker = re.compile(options.stat_in_worker) if options.stat_in_worker else None
         self._workers = StatWorkers()
         self._stuck: dict[str, Future[Any]] = {}  # mountpoint -> statvfs call still running
 
@@ -107,26 +116,36 @@ class FilesystemCollector(Collector):
         return filesystem_families(self._stat_all(system, mounts))
 
     def _stat_all(self, system: System, mounts: list[Mount]) -> list[tuple[Mount, FsStats | None]]:
-        pending: dict[str, Future[Any]] = {}
-        for mount in mounts:
-            stuck = self._stuck.get(mount.mountpoint)
-            if stuck is not None:
-                if not stuck.done():
-                    continue  # still hung: report as error without piling up another thread
-                del self._stuck[mount.mountpoint]
-            path = mount.mountpoint
-            pending[path] = self._workers.submit(lambda p=path: system.statvfs(p))  # type: ignore[misc]
-        if pending:
-            wait(pending.values(), timeout=self.options.stat_timeout_s)
-        results: list[tuple[Mount, FsStats | None]] = []
-        for mount in mounts:
-            future = pending.get(mount.mountpoint)
-            if future is None or not future.done():
-                if future is not None:
-                    self._stuck[mount.mountpoint] = future
-                results.append((mount, None))
-            elif future.exception() is not None:
-                results.append((mount, None))
-            else:
-                results.append((mount, future.result()))
-        return results
+        # One worker job per scrape stats the mounts in turn: one thread hand-off instead of one
+        # per mount (that hand-off cost more than the rest of the scrape). On timeout the mount
+        # being stat'ed is marked stuck and skipped until its call returns; mounts after it
+        # miss this one scrape only.
+        for path, job in list(self._stuck.items()):
+            if job.done():
+                del self._stuck[path]
+        results: dict[str, FsStats | None] = {}
+        todo = []
+        for m in mounts:
+            if self._in_worker is not None and not self._in_worker.match(m.fstype):
+                # Local filesystems answer from the kernel's memory: stat them inline and save
+                # the thread hand-off, which costs more wall time than the rest of the scrape.
+                results[m.mountpoint] = _stat_or_none(system, m.mountpoint)
+            elif m.mountpoint not in self._stuck:
+                todo.append(m.mountpoint)
+        if not todo:
+            return [(m, results.get(m.mountpoint)) for m in mounts]
+        progress: list[str] = []
+
+        def stat_in_turn() -> None:
+            for path in todo:
+                progress.append(path)
+                results[path] = _stat_or_none(system, path)
+
+        job = self._workers.submit(stat_in_turn)
+        try:
+            job.result(timeout=self.options.stat_timeout_s)
+        except TimeoutError:
+            if progress:
+                self._stuck[progress[-1]] = job
+        done = dict(results)  # snapshot: the worker may still add to it
+        return [(m, done.get(m.mountpoint)) for m in mounts]

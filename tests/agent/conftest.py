@@ -19,7 +19,7 @@ _LISTENING = re.compile(r"listening on (https?)://(\S+)")
 
 
 def require_tool(name: str) -> str:
-    """Path of an external tool; skip when missing, fail instead with GOVCLOUD_REQUIRE_SERVICES=1."""
+    """Path of a tool; skip when missing, but fail if GOVCLOUD_REQUIRE_SERVICES=1."""
     path = shutil.which(name)
     if path:
         return path

@@ -43,7 +43,7 @@ Inter-|   Receive                                                |  Transmit
   eth0: 255607556  12941    1    2    0     0          0         0   555614    5441    3    4    0     0       0          0
 docker0:     100       1    0    0    0     0          0         0      200       2    0    0    0     0       0          0
 vethab12:    100       1    0    0    0     0          0         0      200       2    0    0    0     0       0          0
-"""
+"""  # noqa: E501  (verbatim kernel layout)
 LOADAVG = "0.63 0.67 0.30 2/345 12345\n"
 MOUNTS = """\
 sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0
@@ -83,7 +83,7 @@ class FakeSystem:
         self.statvfs_results = dict(STATVFS)
         self.hang: dict[str, threading.Event] = {}  # mountpoint -> released when set
         self.statvfs_calls: list[str] = []
-        self._clock = 1000.0
+        self._clock = 0.0
 
     def read_proc(self, name: str) -> str:
         return self.proc[name]
@@ -101,7 +101,7 @@ class FakeSystem:
         return 1700003600.5
 
     def monotonic(self) -> float:
-        self._clock += 0.001
+        self._clock += 0.0009765625  # 1/1024: exact in binary, so durations print short
         return self._clock
 
     def clock_ticks(self) -> int:

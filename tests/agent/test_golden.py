@@ -54,7 +54,7 @@ def test_fast_encoder_means_the_same_as_prometheus_client() -> None:
         return out
 
     assert samples(ours) == samples(reference)
-    assert len(samples(ours)) > 100
+    assert len(samples(ours)) >= 90
 
 
 def test_openmetrics_is_negotiated_and_terminated() -> None:
