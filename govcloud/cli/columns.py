@@ -23,6 +23,8 @@ POOL = (
     C("ram_gib_allocated", "内存已分配", "RAM allocated", "GiB", kind="int"),
     C("ram_allocated_pct", "内存分配率", "RAM alloc", kind="pct"),
     C("ram_gib_quota", "内存配额", "RAM quota", "GiB", kind="int"),
+    C("vcpu_quota_pct", "虚拟CPU配额/容量", "vCPU quota/cap", kind="pct", long=True),
+    C("ram_quota_pct", "内存配额/容量", "RAM quota/cap", kind="pct", long=True),
     C("ram_gib_headroom", "内存余量", "RAM headroom", "GiB", kind="int", long=True),
     C("disk_gib_capacity", "本地盘容量", "Disk capacity", "GiB", kind="int", long=True),
     C("disk_gib_allocated", "本地盘已分配", "Disk allocated", "GiB", kind="int", long=True),

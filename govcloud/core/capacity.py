@@ -53,6 +53,8 @@ class PoolSummary:
     vcpu_allocated_pct: float | None
     ram_allocated_pct: float | None
     quota_overcommit: bool
+    vcpu_quota_pct: float | None = None  # Σ quotas / capacity; None when unknown or unbounded
+    ram_quota_pct: float | None = None
 
 
 def usable(total: int, reserved: int, ratio: float) -> int:
@@ -114,6 +116,8 @@ def summarize_pool(
         vcpu_allocated_pct=pct(allocated.vcpus, vcpu_cap),
         ram_allocated_pct=pct(allocated.ram_mib, ram_cap),
         quota_overcommit=overcommit,
+        vcpu_quota_pct=None if cores_q is None else pct(cores_q, vcpu_cap),
+        ram_quota_pct=None if ram_q is None else pct(ram_q, ram_cap),
     )
 
 

@@ -25,7 +25,7 @@ from govcloud.core.models import ProjectBinding, QuotaResource
 
 UNLIMITED = -1
 MAX_LIMIT = 10_000_000  # more than any real pool: a larger value is a typo (or MiB vs GiB)
-PLAN_FORMAT = "govcloud-quota-plan"
+PLAN_FORMAT: Literal["govcloud-quota-plan"] = "govcloud-quota-plan"
 VALUE_HINT = "quota limits are whole numbers from 0 to 10,000,000, or -1 for unlimited"
 
 Limit = Annotated[StrictInt, Field(ge=UNLIMITED, le=MAX_LIMIT)]
@@ -101,7 +101,9 @@ def below_usage(limit: int, in_use: int) -> bool:
 def check_limit(value: object, what: str) -> int:
     """A quota value as OpenStack accepts it, or a ValidationError naming WHAT."""
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError(f"{what}: quota value {value!r} is not a whole number", hint=VALUE_HINT)
+        raise ValidationError(
+            f"{what}: quota value {value!r} is not a whole number", hint=VALUE_HINT
+        )
     if value < UNLIMITED or value > MAX_LIMIT:
         raise ValidationError(f"{what}: quota value {value:,} is out of range", hint=VALUE_HINT)
     return value
@@ -123,7 +125,9 @@ def inventory_digest(bindings: Sequence[ProjectBinding]) -> str:
     return "sha256:" + hashlib.sha256(_canonical([rows, quotas])).hexdigest()
 
 
-def diff(bindings: Iterable[ProjectBinding], readings: Sequence[ProjectReading]) -> list[QuotaChange]:
+def diff(
+    bindings: Iterable[ProjectBinding], readings: Sequence[ProjectReading]
+) -> list[QuotaChange]:
     """Per declared project and resource, the approved value where the cloud's limit differs."""
     # one project per department and pool (the inventory enforces it): that pair is the key
     by_key = {(r.pool, r.department): r for r in readings}
@@ -204,7 +208,7 @@ def parse_plan(text: str, source: str) -> QuotaPlan:
         raise ValidationError(
             "plan was edited after `quota plan` wrote it (content hash does not match)",
             location=Location(source, key="content_hash"),
-            hint="re-run `govcloud quota plan -f FILE`; change quotas in the inventory, not the plan",
+            hint="re-run `govcloud quota plan -f FILE`; change quotas in the inventory instead",
         )
     return plan
 
@@ -243,12 +247,16 @@ def check_values(plan: QuotaPlan) -> None:
 def reconcile(plan: QuotaPlan, current: Current) -> list[ApplyStep]:
     """Compare the fresh cloud values with the plan's; stale plans and below-usage limits fail.
 
-    A change is done when the cloud holds its planned value (a re-run after success) and pending
-    when it still holds the value read; anything else is a change made by someone else.
+    Only projects the plan changes are compared, all their resources. A change is done when
+    the cloud holds its planned value (a re-run after success) and pending when it still holds
+    the value read; anything else is a change made by someone else.
     """
     drift: list[str] = []
     planned = {(c.pool, c.project_id, c.resource): c for c in plan.changes}
+    touched = {(c.pool, c.project_id) for c in plan.changes}
     for reading in plan.projects:
+        if (reading.pool, reading.project_id) not in touched:
+            continue  # nothing to write there: its drift is the next plan's business
         now = current.get((reading.pool, reading.project_id))
         if now is None:
             raise ValidationError(
@@ -291,7 +299,7 @@ def _refuse_below_usage(pairs: Sequence[tuple[QuotaChange, int]]) -> None:
 
 
 def pending_by_call(steps: Sequence[ApplyStep]) -> dict[tuple[str, str, str], dict[str, int]]:
-    """(pool, project_id, service) -> {resource: absolute value}: one PUT each, only what differs."""
+    """(pool, project_id, service) -> {resource: absolute value}: one PUT each, only changes."""
     calls: dict[tuple[str, str, str], dict[str, int]] = {}
     for s in steps:
         if not s.done:
@@ -300,3 +308,48 @@ def pending_by_call(steps: Sequence[ApplyStep]) -> dict[tuple[str, str, str], di
                 c.after
             )
     return calls
+
+
+# --- what plan and apply show -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    pool: str
+    department: str
+    project: str
+    project_id: str
+    resource: str
+    unit: str
+    before: int
+    after: int
+    in_use: int
+    status: str  # planned | below_usage | would_change | changed | already_applied | failed
+
+
+UNITS = {
+    QuotaResource.CORES: "vCPU",
+    QuotaResource.RAM: "MiB",
+    QuotaResource.INSTANCES: "count",
+    QuotaResource.GIGABYTES: "GiB",
+    QuotaResource.VOLUMES: "count",
+}
+
+
+def change_view(change: QuotaChange, status: str, in_use: int | None = None) -> ChangeView:
+    return ChangeView(
+        pool=change.pool,
+        department=change.department,
+        project=change.project,
+        project_id=change.project_id,
+        resource=change.resource.value,
+        unit=UNITS[change.resource],
+        before=change.before,
+        after=change.after,
+        in_use=change.in_use if in_use is None else in_use,
+        status=status,
+    )
+
+
+def plan_views(plan: QuotaPlan) -> list[ChangeView]:
+    return [change_view(c, "below_usage" if c.below_usage else "planned") for c in plan.changes]

@@ -9,6 +9,7 @@ from govcloud.adapters.store import declared_repo, observed_repo
 from govcloud.core.capacity import Allocated, PoolSummary, summarize_pool
 from govcloud.core.errors import NotFoundError
 from govcloud.core.listing import VmFilter, VmView
+from govcloud.core.models import QuotaResource
 from govcloud.core.tenancy import TenantSummary, summarize_tenant
 from govcloud.services.settings import Settings
 from govcloud.services.store import opened
@@ -25,7 +26,8 @@ def pool_summaries(settings: Settings) -> list[PoolSummary]:
             p,
             capacity.get(p.code, {}),
             allocated.get(p.code, Allocated()),
-            committed.get(p.code, {}),
+            # a pool nobody has a project in has promised nothing (not "unbounded")
+            committed.get(p.code, dict.fromkeys(QuotaResource, 0)),
         )
         for p in pools
     ]

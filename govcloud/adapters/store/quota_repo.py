@@ -1,0 +1,128 @@
+"""Reading quotas from the store: approved (declared) beside the cloud's limit and usage.
+
+`quota_rows` is one query for the whole estate (a UNION of observed quota rows with their
+approved value, and declared quotas that sync has not seen yet), so `quota show` costs the
+same for 10 projects as for 1,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, literal, null, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from govcloud.adapters.store import schema as t
+from govcloud.core.models import QuotaResource
+
+P, PR, D, B, A, Q = (
+    t.PoolRow,
+    t.ProjectRow,
+    t.DepartmentRow,
+    t.ProjectBindingRow,
+    t.ApprovedQuotaRow,
+    t.QuotaRow,
+)
+
+
+def quota_rows(
+    conn: Connection, tenant: str | None, pool: str | None, resource: str | None
+) -> Sequence[Any]:
+    """Rows of (pool, department, department_zh, department_en, project, project_id, resource,
+    approved, limit, in_use, reserved); department is None for projects nobody declares."""
+    observed = (
+        select(
+            P.code.label("pool"),
+            D.code.label("department"),
+            D.short_zh.label("department_zh"),
+            D.name_en.label("department_en"),
+            PR.name.label("project"),
+            Q.project_id,
+            Q.resource,
+            A.limit.label("approved"),
+            Q.limit.label("limit"),
+            Q.in_use,
+            Q.reserved,
+        )
+        .select_from(Q)
+        .join(P, P.id == Q.pool_id)
+        .outerjoin(PR, and_(PR.pool_id == Q.pool_id, PR.project_id == Q.project_id))
+        .outerjoin(D, D.id == PR.department_id)
+        .outerjoin(B, and_(B.pool_id == Q.pool_id, B.department_id == PR.department_id))
+        .outerjoin(A, and_(A.binding_id == B.id, A.resource == Q.resource))
+        .where(*_filters(tenant, pool, resource, Q.resource))
+    )
+    declared_only = (
+        select(
+            P.code,
+            D.code,
+            D.short_zh,
+            D.name_en,
+            B.project_name,
+            B.project_id,
+            A.resource,
+            A.limit,
+            null(),
+            null(),
+            literal(0),
+        )
+        .select_from(B)
+        .join(A, A.binding_id == B.id)
+        .join(P, P.id == B.pool_id)
+        .join(D, D.id == B.department_id)
+        .outerjoin(PR, and_(PR.pool_id == B.pool_id, PR.department_id == B.department_id))
+        .outerjoin(
+            Q, and_(Q.pool_id == B.pool_id, Q.project_id == PR.project_id, Q.resource == A.resource)
+        )
+        .where(Q.project_id.is_(None), *_filters(tenant, pool, resource, A.resource))
+    )
+    return conn.execute(observed.union_all(declared_only)).all()
+
+
+def _filters(
+    tenant: str | None, pool: str | None, resource: str | None, res_col: Any
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if tenant:
+        where.append(
+            or_(
+                D.code == tenant,
+                D.short_zh == tenant,
+                D.name_zh == tenant,
+                D.name_en == tenant,
+            )
+        )
+    if pool:
+        where.append(P.code == pool)
+    if resource:
+        where.append(res_col == resource)
+    return where
+
+
+def committed_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, tuple[int, int]]]:
+    """Per pool and resource: (Σ bounded quotas of departments, count of unlimited ones).
+
+    A department's quota is the cloud's limit where sync has seen it, else the approved one.
+    """
+    rows = conn.execute(
+        select(P.code, A.resource, A.limit, Q.limit)
+        .select_from(B)
+        .join(A, A.binding_id == B.id)
+        .join(P, P.id == B.pool_id)
+        .outerjoin(PR, and_(PR.pool_id == B.pool_id, PR.department_id == B.department_id))
+        .outerjoin(
+            Q, and_(Q.pool_id == B.pool_id, Q.project_id == PR.project_id, Q.resource == A.resource)
+        )
+    )
+    out: dict[str, dict[QuotaResource, tuple[int, int]]] = {}
+    for pool_code, resource, approved, observed in rows:
+        limit = approved if observed is None else observed
+        per_pool = out.setdefault(pool_code, {})
+        total, unlimited = per_pool.get(QuotaResource(resource), (0, 0))
+        if limit < 0:
+            unlimited += 1
+        else:
+            total += limit
+        per_pool[QuotaResource(resource)] = (total, unlimited)
+    return out

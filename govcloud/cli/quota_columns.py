@@ -1,0 +1,56 @@
+"""Column specs of `quota show|check|plan|apply`: snake_case keys (the JSON contract) and the
+labels staff know from Horizon/Skyline (配额, 已使用, 使用率)."""
+
+from __future__ import annotations
+
+from govcloud.cli.render import Column as C
+
+SHOW = (
+    C("pool", "资源池", "Pool"),
+    C("department", "部门代码", "Dept code", long=True),
+    C("department_zh", "部门", "Department", lang="zh"),
+    C("department_en", "部门", "Department", lang="en"),
+    C("project", "项目", "Project"),
+    C("project_id", "项目ID", "Project ID", long=True),
+    C("resource", "资源", "Resource"),
+    C("unit", "单位", "Unit"),
+    C("approved", "批复配额", "Approved", kind="int"),
+    C("limit", "配额", "Limit", kind="int"),
+    C("in_use", "已使用", "In use", kind="int"),
+    C("reserved", "预留", "Reserved", kind="int", long=True),
+    C("used_pct", "使用率", "Used", kind="pct"),
+    C("drift", "与批复不符", "Differs"),
+)
+
+CHECK = (
+    C("pool", "资源池", "Pool"),
+    C("pool_zh", "名称", "Name", lang="zh", long=True),
+    C("pool_en", "名称", "Name", lang="en", long=True),
+    C("resource", "资源", "Resource"),
+    C("unit", "单位", "Unit"),
+    C("capacity_source", "容量来源", "Capacity from", long=True),
+    C("ratio", "超分比", "Ratio", kind="float", long=True),
+    C("placement_limit", "可分配上限", "Placement limit", kind="int", long=True),
+    C("reserve", "预留", "Reserve", kind="int", long=True),
+    C("capacity", "容量", "Capacity", kind="int"),
+    C("quota_committed", "配额合计", "Σ quota", kind="int"),
+    C("quota_pct", "配额/容量", "Quota/cap", kind="pct"),
+    C("unlimited_projects", "不限额项目", "Unlimited", kind="int", long=True),
+    C("allocated", "已分配", "Allocated", kind="int"),
+    C("allocated_pct", "分配率", "Alloc", kind="pct"),
+    C("severity", "级别", "Severity"),
+    C("finding", "发现", "Finding"),
+)
+
+CHANGE = (
+    C("pool", "资源池", "Pool"),
+    C("department", "部门代码", "Dept code"),
+    C("project", "项目", "Project"),
+    C("project_id", "项目ID", "Project ID", long=True),
+    C("resource", "资源", "Resource"),
+    C("unit", "单位", "Unit"),
+    C("before", "当前配额", "Before", kind="int"),
+    C("after", "批复配额", "After", kind="int"),
+    C("in_use", "已使用", "In use", kind="int"),
+    C("status", "状态", "Status"),
+)

@@ -1,0 +1,232 @@
+"""`quota check`: per pool, what departments were promised and what their servers hold, against
+what the pool can hold.
+
+Capacity is Placement's rule, (total - reserved) x allocation ratio, minus the pool's own
+failover reserve. Promising more than that (Σ quotas) is common and only risky; allocating more
+than that (Σ flavors of live servers) means the reserve is being eaten, and allocating more than
+Placement's own limit means the ratio was raised behind the pool file's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from govcloud.core.capacity import MEMORY_MB, VCPU, Allocated, pct, usable_capacity
+from govcloud.core.errors import UsageError
+from govcloud.core.models import CapacityRecord, Pool, QuotaResource
+from govcloud.core.quota_plan import UNITS
+
+DANGER_PCT, FULL_PCT = 80.0, 90.0  # Skyline: 危险, 爆满
+
+
+class Severity(StrEnum):
+    OK = "ok"
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+def parse_severity(text: str) -> Severity:
+    try:
+        return Severity(text.lower())
+    except ValueError:
+        raise UsageError(
+            f"unknown severity {text!r}",
+            hint="use one of: " + ", ".join(s.value for s in Severity if s is not Severity.OK),
+        ) from None
+
+
+@dataclass(frozen=True)
+class PoolQuotaCheck:
+    pool: str
+    pool_zh: str
+    pool_en: str
+    resource: str  # cores | ram
+    unit: str  # vCPU | GiB (ram is judged in MiB, shown in GiB)
+    capacity_source: str  # placement | declared | unknown
+    ratio: float | None
+    placement_limit: int | None  # (total - reserved) x ratio
+    reserve: int
+    capacity: int | None  # placement_limit - the pool's reserve
+    quota_committed: int  # Σ of bounded limits; unlimited ones are counted apart
+    unlimited_projects: int
+    quota_pct: float | None
+    allocated: int
+    allocated_pct: float | None
+    severity: Severity
+    finding: str
+
+
+_KINDS = {
+    QuotaResource.CORES: ("cpu", VCPU, "vCPU", 1),
+    QuotaResource.RAM: ("ram", MEMORY_MB, "GiB", 1024),
+}
+
+
+def check_pool(
+    pool: Pool,
+    capacity: Mapping[str, CapacityRecord],
+    allocated: Allocated,
+    committed: Mapping[QuotaResource, int],
+    unlimited: Mapping[QuotaResource, int],
+) -> list[PoolQuotaCheck]:
+    """One row per capacity-bound resource (cores, ram) of POOL.
+
+    COMMITTED is Σ of departments' bounded quotas per resource; UNLIMITED counts their projects
+    with a limit of -1 (no bound at all).
+    """
+    rows = []
+    for resource, (kind, rc, unit, scale) in _KINDS.items():
+        record = capacity.get(rc)
+        limit, ratio = usable_capacity(pool, record, kind)
+        reserve = pool.reserve.vcpu if resource is QuotaResource.CORES else pool.reserve.ram_mib
+        cap = None if limit is None else limit - reserve
+        used = allocated.vcpus if resource is QuotaResource.CORES else allocated.ram_mib
+        quota = committed.get(resource, 0)
+        n = _Units(unit, scale)
+        severity, finding = _judge(n, limit, cap, quota, unlimited.get(resource, 0), used)
+        rows.append(
+            PoolQuotaCheck(
+                pool=pool.code,
+                pool_zh=pool.name_zh,
+                pool_en=pool.name_en,
+                resource=resource.value,
+                unit=unit,
+                capacity_source="placement" if record else "declared" if limit else "unknown",
+                ratio=ratio,
+                placement_limit=n.scaled(limit),
+                reserve=reserve // scale,
+                capacity=n.scaled(cap),
+                quota_committed=quota // scale,
+                unlimited_projects=unlimited.get(resource, 0),
+                quota_pct=pct(quota, cap),
+                allocated=used // scale,
+                allocated_pct=pct(used, cap),
+                severity=severity,
+                finding=finding,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class _Units:
+    name: str
+    scale: int
+
+    def scaled(self, value: int | None) -> int | None:
+        return None if value is None else value // self.scale
+
+    def __call__(self, value: int, unit: bool = False) -> str:
+        return f"{value // self.scale:,}" + (f" {self.name}" if unit else "")
+
+
+def _judge(
+    n: _Units, limit: int | None, cap: int | None, quota: int, unlimited: int, used: int
+) -> tuple[Severity, str]:
+    if limit is None or cap is None:
+        return Severity.INFO, "capacity unknown: run `govcloud sync` or declare physical capacity"
+    found = [_judge_allocated(n, limit, cap, used), _judge_quota(n, limit, cap, quota)]
+    if unlimited:
+        found.append((Severity.HIGH, f"{unlimited} project(s) have no limit (-1)"))
+    found = [f for f in found if f[0] is not Severity.OK]
+    if not found:
+        return Severity.OK, ""
+    worst = max(found, key=lambda f: f[0].rank)[0]
+    return worst, "; ".join(text for _, text in sorted(found, key=lambda f: -f[0].rank))
+
+
+def _judge_allocated(n: _Units, limit: int, cap: int, used: int) -> tuple[Severity, str]:
+    share = pct(used, cap)
+    if used > limit:
+        return Severity.CRITICAL, f"allocated {n(used, True)} exceeds the pool's limit {n(limit)}"
+    if used > cap:
+        return Severity.HIGH, f"allocated {n(used, True)} eats into the reserve (capacity {n(cap)})"
+    if share is not None and share >= FULL_PCT:
+        return Severity.MEDIUM, f"allocated {share:.1f}% of capacity"
+    if share is not None and share >= DANGER_PCT:
+        return Severity.LOW, f"allocated {share:.1f}% of capacity"
+    return Severity.OK, ""
+
+
+def _judge_quota(n: _Units, limit: int, cap: int, quota: int) -> tuple[Severity, str]:
+    if quota > limit:
+        return Severity.HIGH, f"Σ quotas {n(quota, True)} exceed the pool's limit {n(limit)}"
+    if quota > cap:
+        return Severity.MEDIUM, f"Σ quotas {n(quota, True)} exceed capacity {n(cap)}"
+    return Severity.OK, ""
+
+
+def at_or_above(rows: list[PoolQuotaCheck], threshold: Severity) -> list[PoolQuotaCheck]:
+    return [r for r in rows if r.severity is not Severity.OK and r.severity.rank >= threshold.rank]
+
+
+# --- `quota show` -----------------------------------------------------------------------------
+
+UNDECLARED = "-"  # department of a project that no department declares
+
+
+@dataclass(frozen=True)
+class QuotaView:
+    pool: str
+    department: str
+    department_zh: str
+    department_en: str
+    project: str
+    project_id: str | None
+    resource: str
+    unit: str
+    approved: int | None  # declared; None: nobody declares the project
+    limit: int | None  # the cloud's; -1 unlimited, None: not synced yet
+    in_use: int | None
+    reserved: int | None
+    used_pct: float | None
+    drift: bool  # the cloud's limit differs from the approved one
+
+
+def quota_view(
+    pool: str,
+    department: str | None,
+    department_zh: str | None,
+    department_en: str | None,
+    project: str | None,
+    project_id: str | None,
+    resource: str,
+    approved: int | None,
+    limit: int | None,
+    in_use: int | None,
+    reserved: int | None,
+) -> QuotaView:
+    res = QuotaResource(resource)
+    bounded = limit is not None and limit >= 0
+    return QuotaView(
+        pool=pool,
+        department=department or UNDECLARED,
+        department_zh=department_zh or UNDECLARED,
+        department_en=department_en or UNDECLARED,
+        project=project or project_id or UNDECLARED,
+        project_id=project_id,
+        resource=res.value,
+        unit=UNITS[res],
+        approved=approved,
+        limit=limit,
+        in_use=in_use,
+        reserved=reserved,
+        used_pct=pct(in_use or 0, limit) if bounded and in_use is not None else None,
+        drift=approved is not None and limit is not None and approved != limit,
+    )
+
+
+_ORDER = {r.value: i for i, r in enumerate(QuotaResource)}
+
+
+def sort_views(views: list[QuotaView]) -> list[QuotaView]:
+    return sorted(views, key=lambda v: (v.pool, v.department, v.project, _ORDER[v.resource]))
