@@ -42,7 +42,7 @@ def demo(
         return
     zh = opts.lang == "zh"
     sections = [
-        ("同步 (沙箱云 → 存储)" if zh else "Sync (sandbox cloud -> store)", result.sync.results, SYNC),
+        ("同步 (沙箱云 → 存储)" if zh else "Sync (sandbox -> store)", result.sync.results, SYNC),
         ("资源池" if zh else "Resource pools", result.pools, columns.POOL),
         ("配额与容量" if zh else "Quota vs capacity", result.quota_check, quota_columns.CHECK),
         ("配额使用率最高 (虚拟CPU)" if zh else "Busiest quotas (cores)", result.busiest_quotas,

@@ -2,6 +2,74 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from govcloud.cli.state import state
+
 app = typer.Typer(no_args_is_help=True, help="The OpenStack-compatible sandbox cloud.")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    inventory: Annotated[
+        Path, typer.Option("--inventory", help="Declared inventory folder that seeds the estate.")
+    ] = Path("inventory"),
+    size: Annotated[
+        int | None,
+        typer.Option(
+            "--size", min=0, max=100_000, help="Total servers [default: what the estate implies]."
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0: any free port.")] = 0,
+    latency_ms: Annotated[
+        int, typer.Option("--latency-ms", min=0, help="Added to every request.")
+    ] = 0,
+    fail_rate: Annotated[
+        float,
+        typer.Option("--fail-rate", min=0.0, max=1.0, help="Share of API requests answered 503."),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same estate.")] = 0,
+    clouds_yaml: Annotated[
+        Path, typer.Option("--clouds-yaml", help="Where to write clouds.yaml (mode 0600).")
+    ] = Path("clouds.yaml"),
+) -> None:
+    """Serve Keystone, Nova, Cinder and Placement on 127.0.0.1 until Ctrl-C."""
+    import signal
+    import threading
+
+    from govcloud.sandbox import Faults, Sandbox
+    from govcloud.services.inventory import read_inventory
+
+    st = state(ctx)
+    faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_seed=seed)
+    sb = Sandbox.start(read_inventory(inventory), size=size, seed=seed, port=port, faults=faults)
+    stop = threading.Event()
+    # a service manager stops us with SIGTERM; background shells ignore SIGINT
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        written = sb.write_clouds_yaml(clouds_yaml).resolve()
+        _announce(sb.auth_url, written, [c.name for c in sb.clouds()], st.settings.output)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+
+
+def _announce(auth_url: str, clouds_yaml: Path, clouds: list[str], output: str) -> None:
+    import json
+
+    if output == "json":
+        info = {"auth_url": auth_url, "clouds_yaml": str(clouds_yaml), "clouds": clouds}
+        print(json.dumps(info), flush=True)
+        return
+    print(f"auth_url: {auth_url}", flush=True)
+    print(f"clouds.yaml: {clouds_yaml} (clouds: {', '.join(clouds)})", flush=True)
+    example = f"openstack --os-cloud {clouds[0]} server list --all-projects"
+    print(f"try: OS_CLIENT_CONFIG_FILE={clouds_yaml} {example}", flush=True)
+    print("Ctrl-C to stop", flush=True)

@@ -77,7 +77,7 @@ class CloudReader(Protocol):
 
     def servers(self, on_page: Callable[[int], None]) -> ServerPage: ...
 
-    def volumes(self) -> list[Volume] | None: ...
+    def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None: ...
 
     def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]: ...
 
@@ -103,9 +103,7 @@ def scopes(pools: Sequence[Pool]) -> dict[str, PoolScope]:
     out: dict[str, PoolScope] = {}
     for p in pools:
         siblings = [
-            s
-            for s in pools
-            if s.code != p.code and (s.cloud, s.region) == (p.cloud, p.region)
+            s for s in pools if s.code != p.code and (s.cloud, s.region) == (p.cloud, p.region)
         ]
         filtered = bool(p.availability_zone or p.aggregate)
         out[p.code] = PoolScope(
@@ -124,7 +122,9 @@ def scopes(pools: Sequence[Pool]) -> dict[str, PoolScope]:
     return out
 
 
-def in_scope(scope: PoolScope, zone: str | None, host: str | None, hosts: Mapping[str, frozenset[str]]) -> bool:
+def in_scope(
+    scope: PoolScope, zone: str | None, host: str | None, hosts: Mapping[str, frozenset[str]]
+) -> bool:
     """Does a server in ZONE on HOST belong to the pool? HOSTS: aggregate name -> its hosts."""
     if scope.availability_zone:
         return zone == scope.availability_zone
@@ -133,6 +133,19 @@ def in_scope(scope: PoolScope, zone: str | None, host: str | None, hosts: Mappin
     if zone is not None and zone in scope.excluded_zones:
         return False
     return not any(host in hosts.get(a, frozenset()) for a in scope.excluded_aggregates)
+
+
+def volume_in_scope(
+    scope: PoolScope, zone: str | None, attached_to: str | None, server_ids: frozenset[str]
+) -> bool:
+    """An attached volume follows its server; an unattached one follows the zone rule."""
+    if attached_to:
+        return attached_to in server_ids
+    if scope.availability_zone:
+        return zone == scope.availability_zone
+    if scope.aggregate:
+        return False  # an aggregate is a set of hosts: only attached volumes can be placed
+    return zone is None or zone not in scope.excluded_zones
 
 
 def system_code_from(metadata: Mapping[str, object] | None, key: str) -> str | None:
@@ -144,16 +157,27 @@ def system_code_from(metadata: Mapping[str, object] | None, key: str) -> str | N
     return value if 0 < len(value) <= SYSTEM_CODE_MAX else None
 
 
-def collect(reader: CloudReader, pool_code: str, progress: Progress) -> PoolListing:
-    """Everything the store keeps about one pool, each listing complete or an exception."""
+def collect(
+    reader: CloudReader,
+    pool_code: str,
+    progress: Progress,
+    departments: Sequence[Department] = (),
+) -> PoolListing:
+    """Everything the store keeps about one pool, each listing complete or an exception.
+
+    Quotas are read for the projects that matter to the pool: those a department declares in
+    it and those holding servers or volumes there (not every project of a shared Keystone).
+    """
     progress(pool_code, "projects", 0)
-    projects = reader.projects()
+    projects = assign_departments(reader.projects(), departments, pool_code)
     flavors = reader.flavors()
     page = reader.servers(lambda n: progress(pool_code, "servers", n))
     progress(pool_code, "volumes", len(page.servers))
-    volumes = reader.volumes()
+    volumes = reader.volumes(frozenset(s.server_id for s in page.servers))
     progress(pool_code, "quotas", len(page.servers))
-    quotas = reader.quotas([p.project_id for p in projects], volume_service=volumes is not None)
+    owners = {s.project_id for s in page.servers} | {v.project_id for v in volumes or ()}
+    wanted = [p.project_id for p in projects if p.department_code or p.project_id in owners]
+    quotas = reader.quotas(wanted, volume_service=volumes is not None)
     progress(pool_code, "capacity", len(page.servers))
     capacity = reader.capacity()
     complete = set(KINDS)
@@ -183,7 +207,7 @@ def collect(reader: CloudReader, pool_code: str, progress: Progress) -> PoolList
 def assign_departments(
     projects: Iterable[Project], departments: Iterable[Department], pool_code: str
 ) -> list[Project]:
-    """Projects with the department that declares them in this pool: by id if declared, else name."""
+    """Projects with the department that declares them in the pool: by id if given, else name."""
     by_id: dict[str, str] = {}
     by_name: dict[str, str] = {}
     for dept in departments:
@@ -195,8 +219,7 @@ def assign_departments(
             else:
                 by_name[b.project_name] = dept.code
     return [
-        replace(p, department_code=by_id.get(p.project_id) or by_name.get(p.name))
-        for p in projects
+        replace(p, department_code=by_id.get(p.project_id) or by_name.get(p.name)) for p in projects
     ]
 
 

@@ -75,7 +75,8 @@ def test_duplicate_department_codes_name_both_places() -> None:
     twice = DEPTS + DEPTS.split("\n", 1)[1].replace("Health Commission", "Other")
     err = _error(POOLS, twice)
     assert "duplicate department code 'wjw'" in err.message
-    assert "f1.yaml:10" in err.message and "f1.yaml:2" in err.message
+    assert "f1.yaml:10" in err.message
+    assert "f1.yaml:2" in err.message
 
 
 def test_pool_with_unknown_cloud() -> None:
@@ -111,7 +112,8 @@ def test_malformed_yaml_gives_the_line() -> None:
 
 def test_duplicate_yaml_keys_are_errors_not_silently_merged() -> None:
     err = _error(POOLS.replace("    region: r1\n", "    region: r1\n    region: r1\n"))
-    assert "duplicate key 'region'" in err.message and "f0.yaml:10" in err.message
+    assert "duplicate key 'region'" in err.message
+    assert "f0.yaml:10" in err.message
 
 
 def test_yaml_tags_are_refused() -> None:

@@ -147,9 +147,14 @@ def test_audit_records_form_a_hash_chain(store_url: str) -> None:
 
 def test_a_failed_write_leaves_nothing(store_url: str, example: Inventory) -> None:
     store = open_store(store_url, create=True)
-    with pytest.raises(RuntimeError), store.write() as conn:
-        declared_repo.load_inventory(conn, example)
-        raise RuntimeError("boom")
+
+    def load_then_fail() -> None:
+        with store.write() as conn:
+            declared_repo.load_inventory(conn, example)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        load_then_fail()
     store.close()
     assert _count(store_url, t.DepartmentRow) == 0
 

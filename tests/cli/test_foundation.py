@@ -18,7 +18,8 @@ def _servers(db: Path, rows: list[tuple[str, str, str, int, str]]) -> None:
     pool_id = con.execute("SELECT id FROM pool WHERE code = 'zw-prod'").fetchone()[0]
     for sid, name, project, vcpus, status in rows:
         con.execute(
-            "INSERT OR IGNORE INTO os_project (pool_id, project_id, name, enabled) VALUES (?,?,?,1)",
+            "INSERT OR IGNORE INTO os_project (pool_id, project_id, name, enabled)"
+            " VALUES (?,?,?,1)",
             (pool_id, f"id-{project}", project),
         )
         con.execute(
@@ -39,7 +40,8 @@ def test_load_then_pool_list_json_prints_three_pools(db: Path) -> None:
     assert load.exit_code == 0
     assert {r["kind"]: r["added"] for r in load.json()}["departments"] == 88
     pools = govcloud("pool", "list", "-o", "json")
-    assert pools.exit_code == 0 and pools.stderr == ""
+    assert pools.exit_code == 0
+    assert pools.stderr == ""
     by_code = {p["code"]: p for p in pools.json()}
     assert sorted(by_code) == ["dr-test", "hlw", "zw-prod"]
     # 1,792 cores x 4.0 - 256 reserved; the example's prod quotas exceed it on purpose.
@@ -55,11 +57,13 @@ def test_tenant_list_is_chinese_under_a_zh_locale(
     out = govcloud("tenant", "list")
     assert out.exit_code == 0
     lines = out.stdout.splitlines()
-    assert "部门" in lines[0] and "虚拟CPU配额" in lines[0]
+    assert "部门" in lines[0]
+    assert "虚拟CPU配额" in lines[0]
     assert any("卫健委" in line for line in lines)
     assert len(lines) - 1 >= 80
     en = govcloud("tenant", "list", "--lang", "en")
-    assert "Health Commission" in en.stdout and "卫健委" not in en.stdout
+    assert "Health Commission" in en.stdout
+    assert "卫健委" not in en.stdout
 
 
 def test_tenant_show_by_chinese_name(loaded: Path) -> None:
@@ -92,7 +96,8 @@ def test_vm_list_filters_sorts_and_selects_columns(loaded: Path) -> None:
     )
     assert csv_out.stdout.splitlines() == ["name", "his-app", "his-db", "hukou-app", "stray"]
     table = govcloud("vm", "list", "--long")
-    assert "Host" in table.stdout and "s3" in table.stdout
+    assert "Host" in table.stdout
+    assert "s3" in table.stdout
     assert "Host" not in govcloud("vm", "list").stdout
 
 
@@ -115,7 +120,8 @@ def test_bad_sort_key_is_a_usage_error(loaded: Path) -> None:
 
 def test_unknown_column(loaded: Path) -> None:
     out = govcloud("pool", "list", "-c", "nope")
-    assert out.exit_code == 2 and "unknown column 'nope'" in out.stderr
+    assert out.exit_code == 2
+    assert "unknown column 'nope'" in out.stderr
 
 
 def test_names_with_escape_sequences_and_markup_print_literally(loaded: Path) -> None:
@@ -147,7 +153,8 @@ def test_malformed_yaml_changes_nothing(loaded: Path, tmp_path: Path) -> None:
 
 def test_errors_in_json_mode_are_one_object_on_stdout(loaded: Path) -> None:
     out = govcloud("vm", "show", "nope", "-o", "json")
-    assert out.exit_code == 1 and out.stderr == ""
+    assert out.exit_code == 1
+    assert out.stderr == ""
     assert out.json()["error"]["code"] == "not_found"
 
 
@@ -160,7 +167,8 @@ def test_missing_store_says_run_init(db: Path) -> None:
 
 def test_db_in_missing_directory_is_a_usage_error(tmp_path: Path, db: Path) -> None:
     out = govcloud("--db", str(tmp_path / "nope" / "x.db"), "inventory", "load", EXAMPLE)
-    assert out.exit_code == 2 and "does not exist" in out.stderr
+    assert out.exit_code == 2
+    assert "does not exist" in out.stderr
 
 
 def test_unreachable_postgres_is_a_runtime_error(db: Path) -> None:
@@ -173,7 +181,8 @@ def test_init_creates_store_and_config(db: Path, tmp_path: Path) -> None:
     out = govcloud("init", "-o", "json")
     assert out.exit_code == 0
     assert out.json()["revision"]
-    assert db.exists() and (tmp_path / "config" / "govcloud" / "config.yaml").exists()
+    assert db.exists()
+    assert (tmp_path / "config" / "govcloud" / "config.yaml").exists()
     assert govcloud("pool", "list", "-o", "json").json() == []
 
 
@@ -187,12 +196,14 @@ def test_config_file_precedence(db: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert govcloud("--config", str(cfg), "pool", "list", "-o", "yaml").stdout.startswith("- code:")
     cfg.write_text("colour: red\n", encoding="utf-8")
     bad = govcloud("--config", str(cfg), "pool", "list")
-    assert bad.exit_code == 2 and "unknown config key 'colour'" in bad.stderr
+    assert bad.exit_code == 2
+    assert "unknown config key 'colour'" in bad.stderr
 
 
 def test_version() -> None:
     out = govcloud("--version")
-    assert out.exit_code == 0 and out.stdout.startswith("govcloud ")
+    assert out.exit_code == 0
+    assert out.stdout.startswith("govcloud ")
 
 
 def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -208,7 +219,8 @@ def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ..
 
 def test_every_command_has_help() -> None:
     commands = _commands(app)
-    assert ("pool", "list") in commands and ("inventory", "load") in commands
+    assert ("pool", "list") in commands
+    assert ("inventory", "load") in commands
     for path in commands:
         out = govcloud(*path, "--help")
         assert out.exit_code == 0, path

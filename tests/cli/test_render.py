@@ -38,7 +38,8 @@ def test_json_uses_field_names_and_all_columns() -> None:
 def test_table_uses_translated_labels_and_hides_long_columns() -> None:
     zh = _out(RenderOptions("table", "zh"))
     assert zh.splitlines()[0].split() == ["名称", "使用率"]
-    assert "95.0%" in zh and "-" in zh.splitlines()[2]
+    assert "95.0%" in zh
+    assert "-" in zh.splitlines()[2]
     assert "备注" in _out(RenderOptions("table", "zh", long=True))
 
 

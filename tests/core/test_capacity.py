@@ -59,4 +59,5 @@ def test_unknown_capacity_is_none_not_zero() -> None:
 
 def test_unlimited_quota_is_an_overcommitment() -> None:
     s = summarize_pool(POOL, _vcpu(128, 0, 1.0), Allocated(), {Q.CORES: None})
-    assert s.vcpu_quota is None and s.quota_overcommit is True
+    assert s.vcpu_quota is None
+    assert s.quota_overcommit is True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 from govcloud.core.errors import CloudError, UsageError
 
 _NAMES = ("clouds.yaml", "clouds.yml")
+# catch_warnings swaps process-wide state: pools connect from parallel threads, one at a time
+_CONNECT_LOCK = threading.Lock()
 # keystoneauth and openstacksdk log request bodies and headers at DEBUG; keep them quiet so a
 # `-vv` never puts a password or token on a terminal or into a log file.
 for _name in ("keystoneauth", "keystoneauth1", "openstack", "stevedore", "urllib3"):
@@ -66,7 +69,7 @@ def connect(target: CloudTarget, clouds_yaml: Path, timeout_s: float) -> Any:
 
     secure = [str(clouds_yaml.with_name(n)) for n in ("secure.yaml", "secure.yml")]
     try:
-        with warnings.catch_warnings():
+        with _CONNECT_LOCK, warnings.catch_warnings():
             # openstacksdk warns about optional metrics backends on every load
             warnings.simplefilter("ignore")
             config = loader.OpenStackConfig(

@@ -9,26 +9,14 @@ caller re-reads instead.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
-from govcloud.adapters.openstack.calls import Api, NoEndpoint
+from govcloud.adapters.openstack.calls import Api, NoEndpoint, quiet_sdk
 from govcloud.core.errors import CloudError
 from govcloud.core.models import QuotaResource
 
 _SERVICES = {"compute": "compute", "volume": "block_storage"}
-
-
-@contextmanager
-def quiet_sdk() -> Iterator[None]:
-    """openstacksdk 4.x warns about its own internal arguments on raw calls; not ours to fix,
-    and a warning on stderr would break the empty-stderr promise of `-o json`."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module="openstack")
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module="openstack")
-        yield
 
 
 class QuotaApi:

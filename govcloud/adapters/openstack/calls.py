@@ -1,0 +1,294 @@
+"""GET calls to OpenStack services: retries, error translation, pagination with a loop guard.
+
+Only idempotent GETs are retried: on connection failures, timeouts, 5xx and 429, with full-jitter
+exponential backoff. 401 and 403 are never retried here; keystoneauth already re-authenticates
+once on a 401, so a second 401 means the credentials are wrong. Every error names the pool and the
+call, e.g. "pool zw-prod: GET /servers/detail: 503 after 4 tries".
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from govcloud.core.errors import CloudError
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_ERROR_TEXT_MAX = 200
+
+
+@contextmanager
+def quiet_sdk() -> Iterator[None]:
+    """openstacksdk 4.x warns about its own internal arguments on raw calls; not ours to fix,
+    and a warning on stderr would break the empty-stderr promise of `-o json`."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module="openstack")
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="openstack")
+        yield
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    tries: int = 4
+    base_s: float = 0.5
+    cap_s: float = 8.0
+    rng: random.Random = field(default_factory=random.Random, compare=False)
+
+    def delay_s(self, attempt: int, retry_after: str | None = None) -> float:
+        """Full jitter; a server's Retry-After (seconds) is honoured up to the cap."""
+        if retry_after and retry_after.strip().isdigit():
+            return min(self.cap_s, float(retry_after.strip()))
+        return self.rng.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+
+class NoEndpoint(Exception):
+    """The service is not in this cloud's catalog (e.g. a cloud without Cinder)."""
+
+
+@dataclass
+class Api:
+    """GETs against one pool's Connection."""
+
+    pool_code: str
+    conn: Any
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+
+    def get(
+        self,
+        service: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        microversion: str | None = None,
+    ) -> dict[str, Any]:
+        call = f"GET {path}"
+        last, last_retry_after = "", None
+        for attempt in range(self.policy.tries):
+            if attempt:
+                self.sleep(self.policy.delay_s(attempt - 1, last_retry_after))
+            last_retry_after = None
+            try:
+                resp = self._send(service, path, params, microversion)
+                if resp.status_code == 401:
+                    # keystoneauth re-authenticates once, but not when a parallel request is
+                    # already doing so (its invalidate() then returns False): one more try picks
+                    # up the fresh token; wrong credentials fail in the token request instead
+                    resp = self._send(service, path, params, microversion)
+            except _Retry as exc:
+                last = exc.reason
+                continue
+            if resp.status_code in RETRY_STATUSES:
+                last = f"{resp.status_code}"
+                last_retry_after = resp.headers.get("Retry-After")
+                continue
+            return self._body(call, resp)
+        raise self.error(f"{call}: {last} after {self.policy.tries} tries")
+
+    def _send(
+        self, service: str, path: str, params: Mapping[str, Any] | None, mv: str | None
+    ) -> Any:
+        from keystoneauth1 import exceptions as ksa
+
+        try:
+            adapter = getattr(self.conn, service)
+            kwargs: dict[str, Any] = {"params": dict(params or {}), "raise_exc": False}
+            if mv:
+                kwargs["microversion"] = mv
+            with quiet_sdk():
+                return adapter.get(path, connect_retries=0, **kwargs)
+        except ksa.EndpointNotFound:
+            raise NoEndpoint(service) from None
+        except ksa.SSLError as exc:
+            raise self.error(
+                f"GET {path}: TLS error: {_short(exc)}",
+                hint="set cacert (or verify) for this cloud in clouds.yaml",
+            ) from None
+        except ksa.Unauthorized:
+            raise self.error(
+                "authenticate (POST /v3/auth/tokens): 401 Unauthorized",
+                hint="check user name, password and project in clouds.yaml (wrong or expired?)",
+            ) from None
+        except ksa.HttpError as exc:  # from the auth plugin: the token request failed
+            if exc.http_status in RETRY_STATUSES:
+                raise _Retry(f"authenticate: {exc.http_status}") from None
+            raise self.error(
+                f"authenticate: {exc.http_status} {_short(exc)}",
+                hint="check the auth section of clouds.yaml",
+            ) from None
+        except (ksa.ConnectTimeout, ksa.ConnectFailure, ksa.RetriableConnectionFailure) as exc:
+            raise _Retry(_connect_reason(exc)) from None
+        except ksa.DiscoveryFailure as exc:  # version discovery of auth_url wraps its cause
+            text = str(exc)
+            if "SSL" in text:
+                raise self.error(
+                    f"GET {path}: TLS error reaching Keystone: {_tail(text)}",
+                    hint="set cacert (or verify) for this cloud in clouds.yaml",
+                ) from None
+            if "Unable to establish connection" in text or "timed out" in text:
+                raise _Retry(f"Keystone {_connect_reason(exc)}") from None
+            raise self.error(
+                f"GET {path}: {_short(exc)}", hint="check auth_url in clouds.yaml"
+            ) from None
+        except (ksa.CatalogException, ksa.AuthorizationFailure) as exc:
+            raise self.error(f"GET {path}: {_short(exc)}") from None
+        except ksa.ClientException as exc:
+            raise self.error(f"GET {path}: {type(exc).__name__}: {_short(exc)}") from None
+
+    def _body(self, call: str, resp: Any) -> dict[str, Any]:
+        status = resp.status_code
+        if status == 401:
+            raise self.error(
+                f"{call}: 401 Unauthorized after re-authenticating",
+                hint="the token was rejected twice: check the credentials in clouds.yaml",
+            )
+        if status == 403:
+            raise self.error(
+                f"{call}: 403 Forbidden: {_error_text(resp)}",
+                hint="sync needs an admin (or reader with all-projects) role on this cloud",
+            )
+        if status == 406:
+            raise self.error(
+                f"{call}: 406 Not Acceptable: {_error_text(resp)}",
+                hint="the service is older than the microversion govcloud needs",
+            )
+        if status >= 400:
+            raise self.error(f"{call}: {status} {_error_text(resp)}")
+        try:
+            body = resp.json()
+        except ValueError:
+            raise self.error(f"{call}: {status} but the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise self.error(f"{call}: unexpected body (a JSON object was expected)")
+        return body
+
+    def error(self, message: str, hint: str | None = None) -> CloudError:
+        return CloudError(f"pool {self.pool_code}: {message}", hint=hint)
+
+    def pages(
+        self,
+        service: str,
+        path: str,
+        key: str,
+        params: Mapping[str, Any],
+        *,
+        microversion: str | None = None,
+        on_page: Callable[[int], None] | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """All items of a marker-paginated listing, and how many duplicates were dropped.
+
+        A next marker seen before (pagination that does not advance, or loops) and a page made
+        only of items already seen are errors: the listing would never complete honestly.
+        """
+        items: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        markers: set[str] = set()
+        duplicates, marker = 0, None
+        while True:
+            query = {**params, **({"marker": marker} if marker else {})}
+            body = self.get(service, path, query, microversion)
+            page = body.get(key)
+            if not isinstance(page, list):
+                raise self.error(f"GET {path}: response has no {key!r} list")
+            if body.get("truncated") is True:  # Keystone's list_limit cut the list short
+                raise self.error(
+                    f"GET {path}: the list is truncated by the server's list_limit",
+                    hint="raise [DEFAULT] list_limit in the service's configuration",
+                )
+            fresh = 0
+            for item in page:
+                item_id = str(item.get("id")) if isinstance(item, dict) else ""
+                if not item_id or item_id in seen:
+                    duplicates += 1
+                    continue
+                seen.add(item_id)
+                items.append(item)
+                fresh += 1
+            if page and not fresh:
+                raise self.error(
+                    f"GET {path}: page after marker {marker!r} repeats items already listed",
+                    hint="the API's pagination loops; nothing was written for this pool",
+                )
+            if on_page:
+                on_page(len(items))
+            nxt = next_marker(body, key, page)
+            if nxt is None:
+                return items, duplicates
+            if nxt in markers or nxt == marker:
+                raise self.error(
+                    f"GET {path}: pagination marker {nxt!r} does not advance",
+                    hint="the API's next link repeats; nothing was written for this pool",
+                )
+            markers.add(nxt)
+            marker = nxt
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def next_marker(body: Mapping[str, Any], key: str, page: list[Any]) -> str | None:
+    """The marker of the `next` link (Nova/Cinder `<key>_links`, Keystone `links.next`)."""
+    href: str | None = None
+    links = body.get(f"{key}_links")
+    if isinstance(links, list):
+        for link in links:
+            if isinstance(link, dict) and link.get("rel") == "next":
+                href = link.get("href")
+    elif isinstance(body.get("links"), dict):
+        href = body["links"].get("next")
+    if not href:
+        return None
+    marker = parse_qs(urlsplit(href).query).get("marker")
+    if marker:
+        return marker[-1]
+    last = page[-1] if page else None
+    return str(last["id"]) if isinstance(last, dict) and "id" in last else None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:_ERROR_TEXT_MAX]
+
+
+def _tail(text: str) -> str:
+    """The innermost reason of a wrapped urllib3 error, e.g. 'WRONG_VERSION_NUMBER'."""
+    return text.rsplit(":", 1)[-1].strip(" )'\"")[:_ERROR_TEXT_MAX] or "handshake failed"
+
+
+def _connect_reason(exc: BaseException) -> str:
+    text = str(exc)
+    for needle, reason in (
+        ("timed out", "timed out"),
+        ("Timeout", "timed out"),
+        ("refused", "connection refused"),
+        ("reset", "connection reset"),
+        ("Name or service not known", "host name does not resolve"),
+    ):
+        if needle in text:
+            return reason
+    return f"cannot connect ({type(exc).__name__})"
+
+
+def _error_text(resp: Any) -> str:
+    """The message of an OpenStack error body: {"itemNotFound": {"message": ...}} and kin."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return (resp.reason or "").strip()[:_ERROR_TEXT_MAX]
+    if isinstance(body, dict):
+        if isinstance(body.get("errors"), list) and body["errors"]:
+            first = body["errors"][0]
+            if isinstance(first, dict):
+                return str(first.get("detail") or first.get("title") or "")[:_ERROR_TEXT_MAX]
+        for value in body.values():
+            if isinstance(value, dict) and "message" in value:
+                return str(value["message"])[:_ERROR_TEXT_MAX]
+    return (resp.reason or "").strip()[:_ERROR_TEXT_MAX]

@@ -1,0 +1,186 @@
+"""`govcloud sync`: OpenStack -> store, every pool at once, each pool in its own transaction.
+
+A pool whose listing fails leaves the store exactly as it was (only its sync_run row records
+the failure); the other pools still commit, and the next run simply retries it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from govcloud.adapters.store import declared_repo, sync_repo
+from govcloud.adapters.store.engine import Store
+from govcloud.core import sync as core
+from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
+from govcloud.core.models import Department, Pool
+from govcloud.services.settings import Settings
+from govcloud.services.store import opened
+
+ReaderFactory = Callable[[core.PoolScope, str], core.CloudReader]
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    pools: tuple[str, ...] = ()  # empty: every declared pool
+    clouds_yaml: str | None = None
+    timeout_s: float = 30.0
+    workers: int = 8
+
+
+@dataclass(frozen=True)
+class PoolSyncResult:
+    pool: str
+    status: str  # ok | failed
+    servers: int = 0
+    projects: int = 0
+    volumes: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    duplicates: int = 0
+    duration_s: float = 0.0
+    error: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    results: tuple[PoolSyncResult, ...]
+
+    @property
+    def failed(self) -> list[PoolSyncResult]:
+        return [r for r in self.results if r.status != "ok"]
+
+    def failure_message(self) -> str:
+        reasons = "; ".join(f"{r.pool}: {r.error}" for r in self.failed)
+        return f"{len(self.failed)} of {len(self.results)} pools failed: {reasons}"
+
+
+def _no_progress(pool_code: str, stage: str, done: int) -> None:
+    return None
+
+
+@dataclass
+class _Context:
+    store: Store
+    departments: list[Department]
+    department_ids: dict[str, int]
+    pool_ids: dict[str, int]
+    metadata_key: str
+    progress: core.Progress
+    factory: ReaderFactory
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def run(
+    settings: Settings,
+    opts: SyncOptions,
+    *,
+    progress: core.Progress | None = None,
+    reader_factory: ReaderFactory | None = None,
+) -> SyncReport:
+    """Sync the chosen pools concurrently; never raises for a pool's failure (see the report)."""
+    with opened(settings) as store:
+        with store.read() as conn:
+            pools = declared_repo.read_pools(conn)
+            ctx = _Context(
+                store=store,
+                departments=declared_repo.read_departments(conn),
+                department_ids=sync_repo.department_ids(conn),
+                pool_ids=sync_repo.pool_ids(conn),
+                metadata_key=sync_repo.metadata_key(conn),
+                progress=progress or _no_progress,
+                factory=reader_factory or _openstack_factory(settings, opts),
+            )
+        chosen = _chosen(pools, opts.pools)
+        scopes = core.scopes(pools)
+        with ThreadPoolExecutor(len(chosen), thread_name_prefix="sync") as ex:
+            results = list(ex.map(lambda p: _sync_pool(ctx, p, scopes[p.code]), chosen))
+    return SyncReport(tuple(results))
+
+
+def _chosen(pools: Sequence[Pool], wanted: Sequence[str]) -> list[Pool]:
+    if not pools:
+        raise NotFoundError(
+            "no pools declared in the store", hint="run `govcloud inventory load DIR` first"
+        )
+    known = {p.code for p in pools}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise UsageError(f"unknown pool {unknown[0]!r}", hint="pools: " + ", ".join(sorted(known)))
+    return [p for p in pools if not wanted or p.code in wanted]
+
+
+def _openstack_factory(settings: Settings, opts: SyncOptions) -> ReaderFactory:
+    from govcloud.adapters.openstack.config import clouds_yaml_path
+    from govcloud.adapters.openstack.reader import open_reader
+
+    path: Path = clouds_yaml_path(opts.clouds_yaml or settings.clouds_yaml)
+
+    def factory(scope: core.PoolScope, metadata_key: str) -> core.CloudReader:
+        return open_reader(
+            scope, path, timeout_s=opts.timeout_s, metadata_key=metadata_key, workers=opts.workers
+        )
+
+    return factory
+
+
+def _sync_pool(ctx: _Context, pool: Pool, scope: core.PoolScope) -> PoolSyncResult:
+    t0 = time.monotonic()
+    pool_id = ctx.pool_ids[pool.code]
+    with ctx.write_lock, ctx.store.write() as conn:
+        run_id = sync_repo.start_run(conn, pool_id, _now())
+    try:
+        reader = ctx.factory(scope, ctx.metadata_key)
+        listing = core.collect(reader, pool.code, ctx.progress, ctx.departments)
+        with ctx.write_lock, ctx.store.write() as conn:
+            snapshot = sync_repo.read_snapshot(conn, pool_id, pool.code)
+            diff = core.diff_pool(snapshot, listing)
+            now = _now()
+            sync_repo.apply_diff(conn, pool_id, diff, ctx.department_ids, now)
+            counts: dict[str, object] = {**diff.counts(), "duplicates": listing.duplicates,
+                                         "notes": list(listing.notes)}  # fmt: skip
+            sync_repo.finish_run(conn, run_id, status="ok", now=now, counts=counts)
+    except Exception as exc:  # any failure of one pool is reported, never fatal to the others
+        message = _reason(pool.code, exc)
+        with ctx.write_lock, ctx.store.write() as conn:
+            sync_repo.finish_run(conn, run_id, status="failed", now=_now(), error=message)
+        return PoolSyncResult(pool.code, "failed", duration_s=_since(t0), error=message)
+    added, changed, removed = diff.totals()
+    return PoolSyncResult(
+        pool=pool.code,
+        status="ok",
+        servers=len(listing.servers),
+        projects=len(listing.projects),
+        volumes=len(listing.volumes),
+        added=added,
+        changed=changed,
+        removed=removed,
+        duplicates=listing.duplicates,
+        duration_s=_since(t0),
+        notes="; ".join(listing.notes) or None,
+    )
+
+
+def _reason(pool_code: str, exc: Exception) -> str:
+    """The error without its 'pool X: ' prefix (the summary names the pool once)."""
+    if isinstance(exc, GovcloudError):
+        text = exc.message
+    else:  # a malformed response the reader did not anticipate
+        text = f"unexpected response: {type(exc).__name__}: {str(exc)[:200]}"
+    prefix = f"pool {pool_code}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _since(t0: float) -> float:
+    return round(time.monotonic() - t0, 2)

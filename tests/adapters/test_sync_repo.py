@@ -1,0 +1,171 @@
+"""The sync repository on SQLite and PostgreSQL: round trips, deletions, bulk writes, runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from govcloud.adapters.store import declared_repo, sync_repo
+from govcloud.adapters.store import schema as t
+from govcloud.adapters.store.engine import Store, open_store
+from govcloud.core import sync
+from govcloud.core.models import (
+    CapacityRecord,
+    Flavor,
+    Inventory,
+    Project,
+    QuotaResource,
+    QuotaUsage,
+    Server,
+    Volume,
+)
+from govcloud.services.inventory import read_inventory
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "inventory" / "example"
+POOL = "zw-prod"
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def example() -> Inventory:
+    return read_inventory(EXAMPLE)
+
+
+@pytest.fixture
+def store(store_url: str, example: Inventory) -> Iterator[Store]:
+    s = open_store(store_url, create=True)
+    with s.write() as conn:
+        declared_repo.load_inventory(conn, example)
+    yield s
+    s.close()
+
+
+def server(i: int, **kw: object) -> Server:
+    base = Server(
+        POOL, f"srv-{i:06d}", f"vm-{i}\x1b[31m", "proj-a", "ACTIVE", "m1.large", 4, 8192, 80,
+        created_at=T0 - timedelta(days=i % 30), host="cn-1", availability_zone="nova",
+        addresses=("10.0.0.1", "fd00::1"), system_code="his" if i % 2 else None,
+    )  # fmt: skip
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def listing(servers: list[Server], project_name: str = "p-a") -> sync.PoolListing:
+    return sync.PoolListing(
+        pool_code=POOL,
+        projects=(Project(POOL, "proj-a", project_name, True, None),),
+        flavors=(Flavor(POOL, "f1", "m1.large", 4, 8192, 80),),
+        servers=tuple(servers),
+        volumes=(Volume(POOL, "vol-1", "data", "proj-a", 500, "in-use", "ssd", "srv-000001"),),
+        quotas=(
+            QuotaUsage(POOL, "proj-a", QuotaResource.CORES, 100, 8),
+            QuotaUsage(POOL, "proj-a", QuotaResource.GIGABYTES, -1, 500, 3),
+        ),
+        capacity=(CapacityRecord(POOL, "VCPU", 256, 8, 4.0, 40, 4),),
+    )
+
+
+def write(store: Store, lst: sync.PoolListing, now: datetime = T0) -> sync.PoolDiff:
+    with store.write() as conn:
+        pool_id = sync_repo.pool_ids(conn)[POOL]
+        snap = sync_repo.read_snapshot(conn, pool_id, POOL)
+        diff = sync.diff_pool(snap, lst)
+        sync_repo.apply_diff(conn, pool_id, diff, sync_repo.department_ids(conn), now)
+    return diff
+
+
+def count(store: Store, row: type[t.Base], *where: object) -> int:
+    with store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(row).where(*where)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_round_trip_is_exact_so_a_second_write_changes_nothing(store: Store) -> None:
+    lst = listing([server(1), server(2)])
+    assert write(store, lst).totals() == (8, 0, 0)
+    with store.read() as conn:
+        snap = sync_repo.read_snapshot(conn, sync_repo.pool_ids(conn)[POOL], POOL)
+    assert snap.servers == lst.servers  # timestamps, addresses and escape codes survive
+    assert snap.quotas == lst.quotas
+    assert snap.capacity == lst.capacity
+    again = write(store, lst, T0 + timedelta(hours=1))
+    assert again.totals() == (0, 0, 0)
+    assert again.servers.unchanged == 2
+
+
+def test_removed_servers_are_marked_deleted_and_can_come_back(store: Store) -> None:
+    write(store, listing([server(1), server(2)]))
+    diff = write(store, listing([server(1)]), T0 + timedelta(hours=1))
+    assert diff.servers.removed == ("srv-000002",)
+    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 1
+    diff = write(store, listing([server(1), server(2, status="SHUTOFF")]), T0 + timedelta(hours=2))
+    assert [s.server_id for s in diff.servers.revived] == ["srv-000002"]
+    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 0
+
+
+def test_projects_link_to_departments_and_quotas_follow_projects(
+    store: Store, example: Inventory
+) -> None:
+    dept = next(d for d in example.departments if any(b.pool_code == POOL for b in d.projects))
+    binding = next(b for b in dept.projects if b.pool_code == POOL)
+    lst = listing([server(1)], project_name=binding.project_name)
+    projects = sync.assign_departments(lst.projects, example.departments, POOL)
+    write(store, replace(lst, projects=tuple(projects)))
+    with store.read() as conn:
+        dept_id = conn.execute(select(t.ProjectRow.department_id)).scalar_one()
+        code = conn.execute(select(t.DepartmentRow.code).where(t.DepartmentRow.id == dept_id))
+        assert code.scalar_one() == dept.code
+    gone = replace(lst, projects=(), quotas=())
+    diff = write(store, gone, T0 + timedelta(hours=1))
+    assert diff.projects.removed == ("proj-a",)
+    assert count(store, t.QuotaRow) == 0
+
+
+def test_a_failed_transaction_leaves_the_pool_as_it_was(store: Store) -> None:
+    write(store, listing([server(1)]))
+
+    def write_then_fail() -> None:
+        with store.write() as conn:
+            pool_id = sync_repo.pool_ids(conn)[POOL]
+            snap = sync_repo.read_snapshot(conn, pool_id, POOL)
+            diff = sync.diff_pool(snap, listing([server(2), server(3)]))
+            sync_repo.apply_diff(conn, pool_id, diff, {}, T0 + timedelta(hours=1))
+            raise RuntimeError("the sync_run row could not be written")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert count(store, t.ServerRow) == 1
+    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 0
+
+
+def test_bulk_write_of_many_servers(store: Store) -> None:
+    many = [server(i) for i in range(12_000)]
+    assert write(store, listing(many)).servers.added == tuple(many)
+    changed = [server(i, status="SHUTOFF") if i % 3 == 0 else server(i) for i in range(11_000)]
+    diff = write(store, listing(changed), T0 + timedelta(hours=1))
+    assert len(diff.servers.changed) == 3667
+    assert len(diff.servers.removed) == 1000
+    assert count(store, t.ServerRow, t.ServerRow.status == "SHUTOFF") == 3667
+    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 1000
+
+
+def test_sync_runs_record_status_counts_and_error(store: Store) -> None:
+    with store.write() as conn:
+        pool_id = sync_repo.pool_ids(conn)[POOL]
+        ok = sync_repo.start_run(conn, pool_id, T0)
+        bad = sync_repo.start_run(conn, pool_id, T0)
+        sync_repo.finish_run(conn, ok, status="ok", now=T0, counts={"servers": {"added": 1}})
+        sync_repo.finish_run(conn, bad, status="failed", now=T0, error="GET /x: 503")
+    with store.read() as conn:
+        rows = {r.id: r for r in conn.execute(select(t.SyncRunRow))}
+    assert rows[ok].status == "ok"
+    assert rows[ok].counts == {"servers": {"added": 1}}
+    assert (rows[bad].status, rows[bad].error) == ("failed", "GET /x: 503")
+
+
+def test_metadata_key_comes_from_the_inventory_setting(store: Store, example: Inventory) -> None:
+    with store.read() as conn:
+        assert sync_repo.metadata_key(conn) == example.system_metadata_key

@@ -1,0 +1,120 @@
+"""`govcloud sync` end to end: sandbox over HTTP -> store -> `govcloud vm list`."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcloud.sandbox import Faults, Sandbox
+from govcloud.services.inventory import read_inventory
+from tests.cli.conftest import EXAMPLE
+from tests.cli.runner import govcloud
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox.start(read_inventory(Path(EXAMPLE)), size=300, seed=5) as sb:
+        yield sb
+
+
+@pytest.fixture
+def clouds_yaml(sandbox: Sandbox, tmp_path: Path) -> Iterator[Path]:
+    yield sandbox.write_clouds_yaml(tmp_path / "clouds.yaml")
+    sandbox.set_faults(Faults())
+
+
+def sync(*args: str) -> tuple[int, list[dict[str, object]], str]:
+    res = govcloud("-o", "json", "sync", "--timeout", "10", *args)
+    return res.exit_code, res.json(), res.stderr
+
+
+def test_sync_fills_the_store_and_a_second_sync_changes_nothing(
+    loaded: Path, clouds_yaml: Path
+) -> None:
+    code, rows, err = sync("--clouds-yaml", str(clouds_yaml))
+    assert (code, err) == (0, "")
+    assert {r["pool"]: r["status"] for r in rows} == dict.fromkeys(
+        ("dr-test", "hlw", "zw-prod"), "ok"
+    )
+    vms = govcloud("-o", "json", "vm", "list").json()
+    assert len(vms) == sum(int(r["servers"]) for r in rows)  # type: ignore[call-overload]
+    assert len(vms) == 300
+    assert sum(1 for v in vms if v["department"]) > len(vms) * 0.9
+    assert any(v["system"] for v in vms)
+    code, again, _ = sync("--clouds-yaml", str(clouds_yaml))
+    assert code == 0
+    assert [(r["added"], r["changed"], r["removed"]) for r in again] == [(0, 0, 0)] * 3
+
+
+def test_table_output_is_a_summary_per_pool(loaded: Path, clouds_yaml: Path) -> None:
+    res = govcloud("sync", "--clouds-yaml", str(clouds_yaml), "--pool", "hlw")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.splitlines()[0].split()[:3] == ["Pool", "Status", "VMs"]
+    assert [line.split()[0] for line in res.stdout.splitlines()[1:]] == ["hlw"]
+    assert res.stderr == ""  # not a terminal: no progress display
+
+
+def _break_region(clouds_yaml: Path, region: str) -> None:
+    """Give one region of cloud zwy a wrong password (openstacksdk per-region values)."""
+    doc = yaml.safe_load(clouds_yaml.read_text())
+    cloud = doc["clouds"]["zwy"]
+    bad_auth = copy.deepcopy(cloud["auth"])
+    bad_auth["password"] = "wrong-password"
+    cloud["regions"] = [
+        {"name": r, "values": {"auth": bad_auth}} if r == region else r
+        for r in ["zw-region", "hlw-region"]
+    ]
+    clouds_yaml.write_text(yaml.safe_dump(doc))
+
+
+def test_a_pool_with_a_bad_password_fails_while_the_others_commit(
+    loaded: Path, clouds_yaml: Path
+) -> None:
+    _break_region(clouds_yaml, "hlw-region")
+    res = govcloud("sync", "--clouds-yaml", str(clouds_yaml))
+    assert res.exit_code == 1
+    first = res.stderr.splitlines()[0]
+    assert first.startswith("error: 1 of 3 pools failed: hlw: authenticate")
+    assert "401" in first
+    assert "wrong-password" not in res.stderr + res.stdout
+    assert "govcloud sync --pool hlw" in res.stderr
+    pools = {v["pool"] for v in govcloud("-o", "json", "vm", "list").json()}
+    assert pools == {"zw-prod", "dr-test"}
+
+
+def test_json_mode_failure_keeps_stdout_one_document_and_stderr_empty(
+    loaded: Path, clouds_yaml: Path, sandbox: Sandbox
+) -> None:
+    sandbox.set_faults(Faults(fail_rate=1.0))
+    code, rows, err = sync("--clouds-yaml", str(clouds_yaml), "--pool", "zw-prod")
+    assert (code, err) == (1, "")
+    [row] = rows
+    assert row["status"] == "failed"
+    assert "503 after 4 tries" in str(row["error"])
+    assert govcloud("-o", "json", "vm", "list").json() == []  # nothing partial was written
+
+
+def test_failed_pool_is_retried_by_the_next_run(
+    loaded: Path, clouds_yaml: Path, sandbox: Sandbox
+) -> None:
+    sandbox.set_faults(Faults(fail_rate=1.0))
+    code, rows, _ = sync("--clouds-yaml", str(clouds_yaml), "--pool", "zw-prod")
+    assert code == 1
+    assert rows[0]["status"] == "failed"
+    sandbox.set_faults(Faults())
+    code, rows, _ = sync("--clouds-yaml", str(clouds_yaml), "--pool", "zw-prod")
+    assert code == 0
+    assert int(rows[0]["added"]) > 0  # type: ignore[call-overload]
+
+
+def test_bad_input_is_a_usage_error(loaded: Path, clouds_yaml: Path, tmp_path: Path) -> None:
+    res = govcloud("sync", "--clouds-yaml", str(clouds_yaml), "--pool", "nope")
+    assert res.exit_code == 2
+    assert "unknown pool 'nope'" in res.stderr
+    res = govcloud("sync", "--clouds-yaml", str(tmp_path / "missing.yaml"))
+    assert res.exit_code == 2
+    assert "does not exist" in res.stderr

@@ -1,0 +1,262 @@
+"""Pure sync logic: scopes, department/system mapping, collect() over a fake reader, the diff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import pytest
+
+from govcloud.core import sync
+from govcloud.core.errors import CloudError
+from govcloud.core.models import (
+    CapacityRecord,
+    Department,
+    Flavor,
+    Pool,
+    Project,
+    ProjectBinding,
+    QuotaResource,
+    QuotaUsage,
+    Server,
+    Volume,
+)
+
+
+def server(sid: str, **kw: object) -> Server:
+    base = Server("p1", sid, f"vm-{sid}", "proj-a", "ACTIVE", "m1.small", 2, 4096, 40)
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def pool(code: str, region: str = "r1", az: str | None = None, agg: str | None = None) -> Pool:
+    return Pool(code, code, code, "cloud", region, "政务外网", 3, az, agg)
+
+
+@dataclass
+class FakeReader:
+    """A cloud in memory; `fail_on` makes one call raise like the adapter does."""
+
+    projects_: list[Project] = field(default_factory=list)
+    servers_: list[Server] = field(default_factory=list)
+    volumes_: list[Volume] | None = field(default_factory=list)
+    duplicates: int = 0
+    fail_on: str | None = None
+    calls: list[str] = field(default_factory=list)
+    quota_projects: list[str] = field(default_factory=list)
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if self.fail_on == name:
+            raise CloudError(f"pool p1: GET /{name}: 503 after 4 tries")
+
+    def projects(self) -> list[Project]:
+        self._call("projects")
+        return list(self.projects_)
+
+    def flavors(self) -> list[Flavor]:
+        self._call("flavors")
+        return [Flavor("p1", "f1", "m1.small", 2, 4096, 40)]
+
+    def servers(self, on_page: Callable[[int], None]) -> sync.ServerPage:
+        self._call("servers")
+        on_page(len(self.servers_))
+        return sync.ServerPage(tuple(self.servers_), self.duplicates)
+
+    def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None:
+        self._call("volumes")
+        return self.volumes_
+
+    def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]:
+        self._call("quotas")
+        self.quota_projects = list(project_ids)
+        resources = list(QuotaResource) if volume_service else [QuotaResource.CORES]
+        return [QuotaUsage("p1", p, r, 10, 1) for p in project_ids for r in resources]
+
+    def capacity(self) -> list[CapacityRecord]:
+        self._call("capacity")
+        return [CapacityRecord("p1", "VCPU", 64, 0, 4.0, 8, 2)]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, int]] = []
+
+    def __call__(self, pool_code: str, stage: str, done: int) -> None:
+        self.events.append((pool_code, stage, done))
+
+
+def listing_of(reader: FakeReader) -> sync.PoolListing:
+    return sync.collect(reader, "p1", Recorder())
+
+
+def snapshot_from(listing: sync.PoolListing, **kw: object) -> sync.PoolSnapshot:
+    """What the store would hold after writing LISTING."""
+    snap = sync.PoolSnapshot(
+        projects=listing.projects,
+        flavors=listing.flavors,
+        servers=listing.servers,
+        volumes=listing.volumes,
+        quotas=listing.quotas,
+        capacity=listing.capacity,
+    )
+    return replace(snap, **kw)
+
+
+# --- diff -------------------------------------------------------------------------------------
+
+
+def test_first_sync_adds_everything_and_second_changes_nothing() -> None:
+    reader = FakeReader([Project("p1", "proj-a", "a")], [server("1"), server("2")])
+    listing = listing_of(reader)
+    first = sync.diff_pool(sync.PoolSnapshot(), listing)
+    assert first.servers.added == (server("1"), server("2"))
+    assert first.counts()["quotas"]["added"] == len(QuotaResource)
+    second = sync.diff_pool(snapshot_from(listing), listing_of(reader))
+    assert second.totals() == (0, 0, 0)
+    assert second.servers.unchanged == 2
+
+
+def test_changed_and_removed_servers_are_reported() -> None:
+    before = snapshot_from(listing_of(FakeReader(servers_=[server("1"), server("2")])))
+    after = listing_of(FakeReader(servers_=[server("1", status="SHUTOFF"), server("3")]))
+    diff = sync.diff_pool(before, after)
+    assert [s.server_id for s in diff.servers.changed] == ["1"]
+    assert [s.server_id for s in diff.servers.added] == ["3"]
+    assert diff.servers.removed == ("2",)
+
+
+def test_nothing_is_removed_from_an_incomplete_listing() -> None:
+    before = snapshot_from(listing_of(FakeReader(servers_=[server("1"), server("2")])))
+    partial = replace(
+        listing_of(FakeReader(servers_=[server("1")])),
+        complete=frozenset(sync.KINDS) - {"servers"},
+    )
+    diff = sync.diff_pool(before, partial)
+    assert diff.servers.removed == ()
+    assert diff.servers.unchanged == 1
+
+
+def test_a_server_listed_again_after_deletion_is_revived_not_inserted() -> None:
+    before = sync.PoolSnapshot(deleted_servers=frozenset({"1"}))
+    diff = sync.diff_pool(before, listing_of(FakeReader(servers_=[server("1"), server("2")])))
+    assert [s.server_id for s in diff.servers.revived] == ["1"]
+    assert [s.server_id for s in diff.servers.added] == ["2"]
+    assert diff.counts()["servers"]["added"] == 2
+
+
+def test_listing_duplicates_are_kept_once() -> None:
+    diff = sync.diff_kind([], [server("1"), server("1")], lambda s: s.server_id, complete=True)
+    assert len(diff.added) == 1
+
+
+def test_without_a_volume_service_volumes_and_quotas_are_not_removed() -> None:
+    full = listing_of(FakeReader([Project("p1", "proj-a", "a")], volumes_=[]))
+    before = snapshot_from(full, volumes=(Volume("p1", "v1", "data", "proj-a", 100, "in-use"),))
+    no_cinder = listing_of(FakeReader([Project("p1", "proj-a", "a")], volumes_=None))
+    assert "volumes" not in no_cinder.complete
+    assert any("no volume service" in n for n in no_cinder.notes)
+    diff = sync.diff_pool(before, no_cinder)
+    assert diff.volumes.removed == ()
+    assert diff.quotas.removed == ()
+
+
+# --- collect ----------------------------------------------------------------------------------
+
+
+def test_collect_reports_progress_and_duplicates() -> None:
+    rec = Recorder()
+    listing = sync.collect(FakeReader(servers_=[server("1")], duplicates=3), "p1", rec)
+    assert ("p1", "servers", 1) in rec.events
+    assert listing.duplicates == 3
+    assert any("3 servers listed twice" in n for n in listing.notes)
+
+
+def test_collect_reads_quotas_only_of_declared_or_occupied_projects() -> None:
+    reader = FakeReader(
+        [Project("p1", "id-a", "a"), Project("p1", "id-b", "b"), Project("p1", "id-c", "c")],
+        servers_=[server("1", project_id="id-b")],
+    )
+    dept = Department("d", "部门", "部门", "Dept", (ProjectBinding("d", "p1", "a", {}),))
+    listing = sync.collect(reader, "p1", Recorder(), [dept])
+    assert reader.quota_projects == ["id-a", "id-b"]
+    assert [p.department_code for p in listing.projects] == ["d", None, None]
+
+
+def test_collect_propagates_a_failed_call_without_a_listing() -> None:
+    reader = FakeReader(servers_=[server("1")], fail_on="volumes")
+    with pytest.raises(CloudError, match="pool p1: GET /volumes: 503 after 4 tries"):
+        listing_of(reader)
+    assert "quotas" not in reader.calls
+
+
+# --- departments, systems, scopes -------------------------------------------------------------
+
+
+def test_departments_by_project_id_first_then_by_name() -> None:
+    depts = [
+        Department("wjw", "卫健委", "卫健委", "Health", (
+            ProjectBinding("wjw", "p1", "renamed", {}, project_id="id-1"),
+        )),
+        Department("gaj", "公安局", "公安局", "Police", (
+            ProjectBinding("gaj", "p1", "gaj-prod", {}),
+            ProjectBinding("gaj", "p2", "other-pool", {}),
+        )),
+    ]  # fmt: skip
+    projects = [
+        Project("p1", "id-1", "wjw-prod"),
+        Project("p1", "id-2", "gaj-prod"),
+        Project("p1", "id-3", "other-pool"),
+        Project("p1", "id-4", "renamed"),  # name of a binding that is declared by id
+    ]
+    got = {p.project_id: p.department_code for p in sync.assign_departments(projects, depts, "p1")}
+    assert got == {"id-1": "wjw", "id-2": "gaj", "id-3": None, "id-4": None}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({"business_system": " his-core "}, "his-core"),
+        ({"business_system": ""}, None),
+        ({"business_system": "x" * 65}, None),
+        ({"business_system": 7}, None),
+        ({"other": "his"}, None),
+        (None, None),
+    ],
+)
+def test_system_code_from_metadata(
+    metadata: dict[str, object] | None, expected: str | None
+) -> None:
+    assert sync.system_code_from(metadata, "business_system") == expected
+
+
+def test_unfiltered_pool_gives_up_what_filtered_siblings_claim() -> None:
+    scopes = sync.scopes(
+        [pool("prod"), pool("dr", az="az-dr", agg="agg-dr"), pool("net", region="r2")]
+    )
+    assert scopes["prod"].excluded_zones == {"az-dr"}
+    assert scopes["prod"].excluded_aggregates == {"agg-dr"}
+    assert scopes["net"].excluded_zones == frozenset()
+    hosts = {"agg-dr": frozenset({"cn-9"})}
+    assert sync.in_scope(scopes["prod"], "nova", "cn-1", hosts)
+    assert not sync.in_scope(scopes["prod"], "az-dr", "cn-9", hosts)
+    assert not sync.in_scope(scopes["prod"], "nova", "cn-9", hosts)  # host in the aggregate
+    assert sync.in_scope(scopes["dr"], "az-dr", "cn-9", hosts)
+    assert not sync.in_scope(scopes["dr"], "nova", "cn-1", hosts)
+
+
+def test_aggregate_only_pool_takes_servers_on_its_hosts() -> None:
+    scope = sync.scopes([pool("gpu", agg="agg-gpu")])["gpu"]
+    hosts = {"agg-gpu": frozenset({"gpu-1"})}
+    assert sync.in_scope(scope, "nova", "gpu-1", hosts)
+    assert not sync.in_scope(scope, "nova", "cn-1", hosts)
+    assert not sync.in_scope(scope, "nova", None, hosts)
+
+
+def test_volumes_follow_their_server_else_the_zone() -> None:
+    scopes = sync.scopes([pool("prod"), pool("dr", az="az-dr")])
+    mine = frozenset({"s1"})
+    assert sync.volume_in_scope(scopes["prod"], "az-dr", "s1", mine)  # attached wins
+    assert not sync.volume_in_scope(scopes["prod"], "nova", "s2", mine)
+    assert sync.volume_in_scope(scopes["prod"], "nova", None, mine)
+    assert not sync.volume_in_scope(scopes["prod"], "az-dr", None, mine)
+    assert sync.volume_in_scope(scopes["dr"], "az-dr", None, frozenset())
