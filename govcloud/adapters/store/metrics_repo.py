@@ -1,0 +1,229 @@
+"""Reading and writing the embedded metrics store: day chunks and per-target scrape state.
+
+Writes are read-modify-write of day chunks inside the caller's transaction (BEGIN IMMEDIATE on
+SQLite; rows locked with FOR UPDATE on PostgreSQL), so concurrent collectors cannot lose samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+
+from govcloud.adapters.store import schema as t
+from govcloud.adapters.store.schema_metrics import MetricChunkRow as C
+from govcloud.adapters.store.schema_metrics import MetricTargetRow as T
+from govcloud.core import metric_chunks as mc
+from govcloud.core.metrics_sweep import Point, TargetState
+from govcloud.core.metrics_targets import ServerRef
+from govcloud.core.rates import RawScrape
+from govcloud.core.utilization import STEP_S, Series
+
+_IN_BATCH = 500  # bound parameters per IN list, well under SQLite's and psycopg's limits
+
+
+def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), _IN_BATCH):
+        yield items[i : i + _IN_BATCH]
+
+
+def write_points(conn: Connection, points: Iterable[Point]) -> int:
+    """Fold POINTS into their day chunks; returns how many chunks changed."""
+    grouped: dict[tuple[str, int], dict[str, list[tuple[int, float]]]] = {}
+    for p in points:
+        day, slot = mc.day_and_slot(p.ts)
+        grouped.setdefault((p.metric, day), {}).setdefault(p.target, []).append((slot, p.value))
+    changed = 0
+    for (metric, day), per_target in grouped.items():
+        existing = _read_chunks(conn, metric, day, sorted(per_target))
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        for target, slots in per_target.items():
+            chunk = existing.get(target)
+            merged = mc.merge(chunk or mc.DayChunk.empty(day), slots)
+            values, counts = mc.pack(merged)
+            row = {"t": target, "vb": values, "cb": counts, "n": merged.sample_count}
+            (updates if chunk else inserts).append(row)
+        _store_chunks(conn, metric, day, updates, inserts)
+        changed += len(updates) + len(inserts)
+    return changed
+
+
+def _read_chunks(
+    conn: Connection, metric: str, day: int, targets: Sequence[str]
+) -> dict[str, mc.DayChunk]:
+    out: dict[str, mc.DayChunk] = {}
+    for batch in _batches(targets):
+        query = (
+            select(C.target, C.step_s, C.values, C.counts)
+            .where(C.metric == metric, C.day == day, C.target.in_(batch))
+            .with_for_update()
+        )
+        for target, step_s, values, counts in conn.execute(query):
+            out[target] = mc.unpack(day, step_s, values, counts)
+    return out
+
+
+def _store_chunks(
+    conn: Connection,
+    metric: str,
+    day: int,
+    updates: list[dict[str, Any]],
+    inserts: list[dict[str, Any]],
+) -> None:
+    if updates:
+        conn.execute(
+            update(C)
+            .where(C.target == bindparam("t"), C.metric == metric, C.day == day)
+            .values(values=bindparam("vb"), counts=bindparam("cb"))
+            .values(sample_count=bindparam("n")),
+            updates,
+        )
+    if inserts:
+        conn.execute(
+            insert(C),
+            [
+                {
+                    "target": r["t"],
+                    "metric": metric,
+                    "day": day,
+                    "step_s": STEP_S,
+                    "values": r["vb"],
+                    "counts": r["cb"],
+                    "sample_count": r["n"],
+                }
+                for r in inserts
+            ],
+        )
+
+
+def read_series(
+    conn: Connection,
+    metric: str,
+    first_day: int,
+    last_day: int,
+    targets: Sequence[str] | None = None,
+) -> dict[str, Series]:
+    """Per target key, METRIC over days FIRST..LAST (inclusive) at five-minute steps."""
+    base = select(C.target, C.day, C.step_s, C.values).where(
+        C.metric == metric, C.day.between(first_day, last_day)
+    )
+    blobs: dict[str, dict[int, tuple[int, bytes]]] = {}
+    queries = (
+        [base] if targets is None else [base.where(C.target.in_(b)) for b in _batches(targets)]
+    )
+    for query in queries:
+        for target, day, step_s, values in conn.execute(query):
+            blobs.setdefault(target, {})[day] = (step_s, values)
+    return {k: mc.series_of_blobs(days, first_day, last_day) for k, days in blobs.items()}
+
+
+def read_states(conn: Connection, urls: Sequence[str] | None = None) -> dict[str, TargetState]:
+    table = T.__table__
+    base = select(table)
+    queries = [base] if urls is None else [base.where(T.url.in_(b)) for b in _batches(urls)]
+    out: dict[str, TargetState] = {}
+    for query in queries:
+        for row in conn.execute(query):
+            out[row.url] = _state(row)
+    return out
+
+
+def _state(row: Any) -> TargetState:
+    raw = None
+    if row.raw_ts is not None and row.raw_counters is not None:
+        raw = RawScrape(float(row.raw_ts), {str(k): float(v) for k, v in row.raw_counters.items()})
+    return TargetState(
+        url=row.url,
+        target=row.target,
+        joined_by=row.joined_by,
+        name=row.name,
+        instance_uuid=row.instance_uuid,
+        hostname=row.hostname,
+        server_id=row.server_id,
+        raw=raw,
+        last_scrape_at=row.last_scrape_at,
+        last_ok_at=row.last_ok_at,
+        last_error=row.last_error,
+        last_duration_ms=row.last_duration_ms,
+    )
+
+
+def save_states(conn: Connection, states: Sequence[TargetState]) -> None:
+    existing = set(read_states(conn, [s.url for s in states]))
+    rows = [_row(s) for s in states]
+    # Bound names must differ from the column names an UPDATE sets.
+    updates = [{f"p_{k}": v for k, v in r.items()} for r in rows if r["url"] in existing]
+    inserts = [r for r in rows if r["url"] not in existing]
+    if updates:
+        columns: dict[str, Any] = {k: bindparam(f"p_{k}") for k in rows[0] if k != "url"}
+        conn.execute(update(T).where(T.url == bindparam("p_url")).values(**columns), updates)
+    if inserts:
+        conn.execute(insert(T), inserts)
+
+
+def _row(s: TargetState) -> dict[str, Any]:
+    return {
+        "url": s.url,
+        "target": s.target,
+        "name": s.name,
+        "instance_uuid": s.instance_uuid,
+        "hostname": s.hostname,
+        "server_id": s.server_id,
+        "joined_by": s.joined_by,
+        "raw_ts": s.raw.ts if s.raw else None,
+        "raw_counters": dict(s.raw.counters) if s.raw else None,
+        "last_scrape_at": s.last_scrape_at,
+        "last_ok_at": s.last_ok_at,
+        "last_error": s.last_error,
+        "last_duration_ms": s.last_duration_ms,
+    }
+
+
+def server_refs(conn: Connection) -> list[ServerRef]:
+    """Live servers of the store, for deriving targets and joining them."""
+    s = t.ServerRow
+    query = select(s.server_id, s.name, s.addresses).where(s.deleted_at.is_(None))
+    return [
+        ServerRef(sid, name, tuple(addresses or ())) for sid, name, addresses in conn.execute(query)
+    ]
+
+
+def expire(conn: Connection, before_day: int) -> int:
+    """Delete the chunks of days before BEFORE_DAY; returns how many went."""
+    return conn.execute(delete(C).where(C.day < before_day)).rowcount or 0
+
+
+def downsample(conn: Connection, before_day: int, step_s: int) -> int:
+    """Rewrite finer chunks of days before BEFORE_DAY at STEP_S; returns how many changed."""
+    query = select(C.target, C.metric, C.day, C.step_s, C.values, C.counts).where(
+        C.day < before_day, C.step_s < step_s
+    )
+    rows = [
+        {
+            "t": target,
+            "m": metric,
+            "d": day,
+            **_packed(mc.downsample(mc.unpack(day, s, v, n), step_s)),
+        }
+        for target, metric, day, s, v, n in conn.execute(query)
+    ]
+    if rows:
+        conn.execute(
+            update(C)
+            .where(
+                and_(
+                    C.target == bindparam("t"), C.metric == bindparam("m"), C.day == bindparam("d")
+                )
+            )
+            .values(step_s=step_s, values=bindparam("vb"), counts=bindparam("cb"))
+            .values(sample_count=bindparam("n")),
+            rows,
+        )
+    return len(rows)
+
+
+def _packed(chunk: mc.DayChunk) -> Mapping[str, Any]:
+    values, counts = mc.pack(chunk)
+    return {"vb": values, "cb": counts, "n": chunk.sample_count}

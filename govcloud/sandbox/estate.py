@@ -1,0 +1,212 @@
+"""The sandbox's in-memory cloud: small objects as frozen records, servers and volumes as columns.
+
+A 100,000-server estate must start in seconds and stay small, so servers and volumes live in
+`array` columns (a few bytes per row) and their names, UUIDs, addresses and JSON bodies are
+derived from the row on demand. Row order is creation order, so "newest first" (Nova's default
+sort) is simply descending row index.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from govcloud.sandbox.ids import RowIds
+
+SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "ERROR")
+VOLUME_STATUSES = ("in-use", "available", "error")
+NO_HOST = 0xFFFF
+NO_SERVER = -1
+NO_SYSTEM = -1
+EPOCH = 1_700_000_000  # 2023-11-14: creation times are offsets from here
+
+COMPUTE_QUOTA_DEFAULTS = {
+    "cores": 20,
+    "instances": 10,
+    "ram": 51200,
+    "key_pairs": 100,
+    "metadata_items": 128,
+    "server_groups": 10,
+    "server_group_members": 10,
+}
+VOLUME_QUOTA_DEFAULTS = {
+    "volumes": 10,
+    "gigabytes": 1000,
+    "snapshots": 10,
+    "backups": 10,
+    "backup_gigabytes": 1000,
+    "groups": 10,
+    "per_volume_gigabytes": -1,
+}
+
+
+@dataclass(frozen=True)
+class SbProject:
+    id: str
+    name: str
+    region: str
+    pool_code: str | None
+    department_code: str | None  # None: no department declares it (unapproved)
+
+
+@dataclass(frozen=True)
+class SbFlavor:
+    id: str
+    name: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    extra_specs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SbHost:
+    name: str
+    provider_uuid: str
+    service_id: str
+    region: str
+    pool_code: str
+    availability_zone: str
+    aggregate: str | None
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+    reserved_ram_mib: int
+    cpu_ratio: float
+    ram_ratio: float
+    disk_ratio: float
+    host_ip: str
+
+
+@dataclass(frozen=True)
+class SbAggregate:
+    id: int
+    uuid: str
+    name: str
+    region: str
+    availability_zone: str | None
+    hosts: tuple[str, ...]
+
+
+@dataclass
+class ServerTable:
+    """Columns of all servers of all regions; one row per server, oldest first."""
+
+    project: array[int] = field(default_factory=lambda: array("I"))
+    flavor: array[int] = field(default_factory=lambda: array("B"))
+    status: array[int] = field(default_factory=lambda: array("B"))
+    system: array[int] = field(default_factory=lambda: array("i"))
+    host: array[int] = field(default_factory=lambda: array("H"))
+    created: array[int] = field(default_factory=lambda: array("I"))  # seconds after EPOCH
+    odd_names: dict[int, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.project)
+
+
+@dataclass
+class VolumeTable:
+    project: array[int] = field(default_factory=lambda: array("I"))
+    size_gib: array[int] = field(default_factory=lambda: array("H"))
+    server: array[int] = field(default_factory=lambda: array("i"))  # NO_SERVER: detached
+    bootable: array[int] = field(default_factory=lambda: array("B"))
+    status: array[int] = field(default_factory=lambda: array("B"))
+    created: array[int] = field(default_factory=lambda: array("I"))
+
+    def __len__(self) -> int:
+        return len(self.project)
+
+
+@dataclass
+class Estate:
+    """Everything the API handlers read. Only quotas change after seeding (under `lock`)."""
+
+    seed: int
+    regions: tuple[str, ...]
+    projects: tuple[SbProject, ...]
+    flavors: tuple[SbFlavor, ...]
+    hosts: tuple[SbHost, ...]
+    aggregates: tuple[SbAggregate, ...]
+    system_codes: tuple[str, ...]
+    servers: ServerTable
+    volumes: VolumeTable
+    server_ids: RowIds
+    volume_ids: RowIds
+    # (region, project_id) -> resource -> limit; absent resources use the defaults
+    compute_quota: dict[tuple[str, str], dict[str, int]]
+    volume_quota: dict[tuple[str, str], dict[str, int]]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # derived indexes, filled by `index()`
+    project_by_id: dict[str, int] = field(default_factory=dict)
+    region_servers: dict[str, array[int]] = field(default_factory=dict)
+    project_servers: dict[int, array[int]] = field(default_factory=dict)
+    region_volumes: dict[str, array[int]] = field(default_factory=dict)
+    project_volumes: dict[int, array[int]] = field(default_factory=dict)
+    server_volumes: dict[int, list[int]] = field(default_factory=dict)
+    _host_usage: list[tuple[int, int, int, int]] | None = None
+
+    def index(self) -> None:
+        self.project_by_id = {p.id: i for i, p in enumerate(self.projects)}
+        self.region_servers = {r: array("I") for r in self.regions}
+        self.project_servers = {i: array("I") for i in range(len(self.projects))}
+        for row, proj in enumerate(self.servers.project):
+            self.region_servers[self.projects[proj].region].append(row)
+            self.project_servers[proj].append(row)
+        self.region_volumes = {r: array("I") for r in self.regions}
+        self.project_volumes = {i: array("I") for i in range(len(self.projects))}
+        for row, proj in enumerate(self.volumes.project):
+            self.region_volumes[self.projects[proj].region].append(row)
+            self.project_volumes[proj].append(row)
+            server = self.volumes.server[row]
+            if server != NO_SERVER:
+                self.server_volumes.setdefault(server, []).append(row)
+
+    def project_index(self, region: str, project_id: str) -> int | None:
+        i = self.project_by_id.get(project_id)
+        return i if i is not None and self.projects[i].region == region else None
+
+    def server_row(self, region: str, server_id: str) -> int | None:
+        row = self.server_ids.index(server_id)
+        if row is None or row >= len(self.servers):
+            return None
+        rows = self.region_servers[region]
+        pos = bisect_left(rows, row)
+        return row if pos < len(rows) and rows[pos] == row else None
+
+    def volume_row(self, region: str, volume_id: str) -> int | None:
+        row = self.volume_ids.index(volume_id)
+        if row is None or row >= len(self.volumes):
+            return None
+        rows = self.region_volumes[region]
+        pos = bisect_left(rows, row)
+        return row if pos < len(rows) and rows[pos] == row else None
+
+    def server_name(self, row: int) -> str:
+        odd = self.servers.odd_names.get(row)
+        if odd is not None:
+            return odd
+        system = self.servers.system[row]
+        prefix = self.system_codes[system] if system != NO_SYSTEM else "vm"
+        return f"{prefix}-{('app', 'db', 'web', 'mq')[row % 4]}-{row:05d}"
+
+    def region_hosts(self, region: str) -> list[SbHost]:
+        return [h for h in self.hosts if h.region == region]
+
+    def host_usage(self) -> list[tuple[int, int, int, int]]:
+        """Per host: (vcpus, ram MiB, disk GiB, servers) allocated, computed once."""
+        if self._host_usage is None:
+            usage = [[0, 0, 0, 0] for _ in self.hosts]
+            s = self.servers
+            for row in range(len(s)):
+                host = s.host[row]
+                if host != NO_HOST:
+                    f = self.flavors[s.flavor[row]]
+                    u = usage[host]
+                    u[0] += f.vcpus
+                    u[1] += f.ram_mib
+                    u[2] += f.disk_gib
+                    u[3] += 1
+            self._host_usage = [(a, b, c, d) for a, b, c, d in usage]
+        return self._host_usage

@@ -1,0 +1,179 @@
+"""The Python API of the sandbox: start, describe, write clouds.yaml, change faults, stop.
+
+with Sandbox.start(inventory, size=10_000, latency_ms=20) as sb:
+    sb.write_clouds_yaml(tmp_path / "clouds.yaml")
+    conn = openstack.connect(cloud="zwy")  # with OS_CLIENT_CONFIG_FILE pointing there
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import yaml
+
+from govcloud.core.models import Inventory
+from govcloud.sandbox.app import App
+from govcloud.sandbox.estate import Estate
+from govcloud.sandbox.faults import Faults, FaultState
+from govcloud.sandbox.identity import DOMAIN, Identity
+from govcloud.sandbox.seeding import build_estate
+from govcloud.sandbox.server import HttpServer
+
+DEFAULT_TOKEN_TTL_S = 3600.0
+
+
+@dataclass(frozen=True)
+class CloudEntry:
+    """One clouds.yaml entry the sandbox can serve."""
+
+    name: str
+    auth_type: str
+    auth: dict[str, str]
+    regions: tuple[str, ...]
+
+    def to_yaml(self) -> dict[str, Any]:
+        return {
+            "auth_type": self.auth_type,
+            "auth": dict(self.auth),
+            "regions": list(self.regions),
+            "region_name": self.regions[0],
+            "identity_api_version": 3,
+            "interface": "public",
+        }
+
+
+class Sandbox:
+    def __init__(
+        self,
+        inventory: Inventory,
+        estate: Estate,
+        server: HttpServer,
+        identity: Identity,
+        faults: FaultState,
+    ) -> None:
+        self.inventory, self.estate, self.identity = inventory, estate, identity
+        self._server, self._faults = server, faults
+
+    @classmethod
+    def start(
+        cls,
+        inventory: Inventory,
+        *,
+        size: int | None = None,
+        seed: int = 0,
+        port: int = 0,
+        latency_ms: int = 0,
+        faults: Faults | None = None,
+        token_ttl_s: float = DEFAULT_TOKEN_TTL_S,
+    ) -> Sandbox:
+        """Seed the estate and serve it on 127.0.0.1 (`port=0`: any free port)."""
+        settings = faults or Faults()
+        if latency_ms:
+            settings = Faults.from_dict({"latency_ms": latency_ms}, settings)
+        estate = build_estate(inventory, size=size, seed=seed)
+        server = HttpServer(port=port)
+        identity = Identity(estate, server.base_url, token_ttl_s)
+        state = FaultState(settings)
+        server.set_app(App(estate, identity, state))
+        server.start()
+        return cls(inventory, estate, server, identity, state)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def auth_url(self) -> str:
+        return self.identity.auth_url
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults.faults
+
+    def set_faults(self, faults: Faults) -> None:
+        """Replace the fault settings (counters and the failure sequence restart)."""
+        self._faults.set(faults)
+
+    def expire_tokens(self) -> None:
+        self.identity.expire_all()
+
+    def regions(self, cloud: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.region for p in self.inventory.pools if p.cloud == cloud))
+
+    def clouds(self, cloud_name: str = "sandbox") -> list[CloudEntry]:
+        """Admin entries named after each declared cloud (plus `cloud_name` as an alias of the
+        first), an application-credential entry and a department member entry per cloud."""
+        entries: list[CloudEntry] = []
+        ident = self.identity
+        admin = {
+            "auth_url": ident.auth_url,
+            "username": "admin",
+            "password": ident.admin_password,
+            "project_name": "admin",
+            "user_domain_name": DOMAIN["name"],
+            "project_domain_name": DOMAIN["name"],
+        }
+        for cloud in self.inventory.clouds:
+            regions = self.regions(cloud) or self.estate.regions
+            entries.append(CloudEntry(cloud, "password", admin, regions))
+            appcred = {
+                "auth_url": ident.auth_url,
+                "application_credential_id": ident.app_credential.id,
+                "application_credential_secret": ident.app_credential.secret,
+            }
+            entries.append(
+                CloudEntry(f"{cloud}-appcred", "v3applicationcredential", appcred, regions)
+            )
+            member = self._member_entry(cloud, regions)
+            if member is not None:
+                entries.append(member)
+        first = entries[0]
+        if cloud_name not in {e.name for e in entries}:
+            entries.append(CloudEntry(cloud_name, first.auth_type, first.auth, first.regions))
+        return entries
+
+    def _member_entry(self, cloud: str, regions: tuple[str, ...]) -> CloudEntry | None:
+        pools = {p.code for p in self.inventory.pools if p.cloud == cloud}
+        project = next(
+            (p for p in self.estate.projects if p.department_code and p.pool_code in pools), None
+        )
+        if project is None:
+            return None
+        auth = {
+            "auth_url": self.identity.auth_url,
+            "username": f"{project.department_code}-ops",
+            "password": self.identity.member_password,
+            "project_name": project.name,
+            "user_domain_name": DOMAIN["name"],
+            "project_domain_name": DOMAIN["name"],
+        }
+        return CloudEntry(f"{cloud}-member", "password", auth, (project.region,))
+
+    def write_clouds_yaml(self, path: Path | str, cloud_name: str = "sandbox") -> Path:
+        """Write a clouds.yaml (mode 0600: it holds passwords) and return its path."""
+        target = Path(path)
+        doc = {"clouds": {e.name: e.to_yaml() for e in self.clouds(cloud_name)}}
+        text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return target

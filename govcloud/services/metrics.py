@@ -1,0 +1,373 @@
+"""Metrics use cases: collect (scrape -> store), import (agent spool -> store), show (store or
+Prometheus -> per-VM window statistics).
+
+Scraping happens outside any transaction; each sweep's results land in one write transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from govcloud.adapters import scrape, spool_reader
+from govcloud.adapters.store import metrics_repo
+from govcloud.adapters.store.engine import Store
+from govcloud.core import metrics_sweep as sweep
+from govcloud.core import utilization
+from govcloud.core.errors import UsageError, ValidationError
+from govcloud.core.metrics_targets import (
+    DEFAULT_PORT,
+    ServerIndex,
+    Target,
+    merge_targets,
+    parse_targets,
+    targets_from_servers,
+)
+from govcloud.core.utilization import DAY_S, METRICS
+from govcloud.services.settings import Settings
+from govcloud.services.store import audited_write, opened
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    targets_file: str | None = None
+    port: int | None = None  # derive targets from the store's servers on this port
+    concurrency: int = 64
+    timeout_s: float = 5.0
+    max_body_mib: int = 10
+    retention_days: int = 400
+    downsample_after_days: int | None = None  # older days are kept at one-hour resolution
+
+    @property
+    def from_servers(self) -> bool:
+        return self.port is not None or self.targets_file is None
+
+
+@dataclass(frozen=True)
+class CollectRow:
+    url: str
+    name: str | None
+    target: str
+    server_id: str | None
+    joined_by: str
+    status: str  # ok | error
+    points: int
+    duration_ms: int | None
+    error: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    rows: list[CollectRow]
+    failed: int
+    chunks_written: int
+    expired_chunks: int = 0
+
+    def failure_message(self, noun: str = "targets") -> str:
+        return f"{self.failed} of {len(self.rows)} {noun} failed"
+
+
+def load_targets_file(path: str) -> list[Target]:
+    import yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read targets file: {exc}") from None
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        node = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    if isinstance(node, yaml.MappingNode):  # {targets: [...]}
+        node = next((v for k, v in node.value if k.value == "targets"), None)
+    lines = {}
+    if isinstance(node, yaml.SequenceNode):
+        lines = {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
+    return parse_targets(data, path, lines)
+
+
+def _targets(conn: Connection, opts: CollectOptions) -> tuple[list[Target], ServerIndex]:
+    servers = metrics_repo.server_refs(conn)
+    declared = load_targets_file(opts.targets_file) if opts.targets_file else []
+    derived = targets_from_servers(servers, opts.port or DEFAULT_PORT) if opts.from_servers else []
+    targets = merge_targets(declared, derived)
+    if not targets:
+        raise UsageError(
+            "no scrape targets",
+            hint="pass --targets FILE, or run `govcloud sync` so servers with addresses exist",
+        )
+    return targets, ServerIndex(servers)
+
+
+def collect_once(settings: Settings, opts: CollectOptions) -> SweepReport:
+    with opened(settings) as store:
+        return _collect(store, opts)
+
+
+def _collect(store: Store, opts: CollectOptions) -> SweepReport:
+    with store.read() as conn:
+        targets, index = _targets(conn, opts)
+        previous = metrics_repo.read_states(conn, [t.url for t in targets])
+    limits = scrape.ScrapeLimits(timeout_s=opts.timeout_s, max_body_bytes=opts.max_body_mib << 20)
+    results = scrape.scrape_sweep([t.url for t in targets], limits, opts.concurrency)
+    outcomes = sweep.assess(
+        targets, {r.url: r for r in results}, previous, index, datetime.now(UTC)
+    )
+    with store.write() as conn:
+        written, expired = _store_outcomes(conn, outcomes, opts)
+    return _report(outcomes, written, expired)
+
+
+def _store_outcomes(
+    conn: Connection, outcomes: Sequence[sweep.Outcome], opts: CollectOptions
+) -> tuple[int, int]:
+    written = metrics_repo.write_points(conn, (p for o in outcomes for p in o.points))
+    metrics_repo.save_states(conn, [o.state for o in outcomes])
+    today = int(time.time() // DAY_S)
+    expired = metrics_repo.expire(conn, today - opts.retention_days)
+    if opts.downsample_after_days is not None:
+        metrics_repo.downsample(conn, today - opts.downsample_after_days, 3600)
+    return written, expired
+
+
+def _report(outcomes: Sequence[sweep.Outcome], written: int, expired: int) -> SweepReport:
+    rows = [
+        CollectRow(
+            url=o.state.url,
+            name=o.state.name,
+            target=o.state.target,
+            server_id=o.state.server_id,
+            joined_by=o.state.joined_by,
+            status="ok" if o.ok else "error",
+            points=len(o.points),
+            duration_ms=o.state.last_duration_ms,
+            error=o.state.last_error if not o.ok else None,
+            note=o.note,
+        )
+        for o in outcomes
+    ]
+    return SweepReport(rows, sum(1 for o in outcomes if not o.ok), written, expired)
+
+
+def collect_loop(
+    settings: Settings,
+    opts: CollectOptions,
+    every_s: float,
+    stop: threading.Event,
+    on_report: Callable[[SweepReport], None],
+) -> int:
+    """Sweep every EVERY_S seconds (on a fixed schedule) until STOP is set; returns sweeps run."""
+    sweeps = 0
+    with opened(settings) as store:
+        next_at = time.monotonic()
+        while not stop.is_set():
+            on_report(_collect(store, opts))
+            sweeps += 1
+            next_at += every_s
+            # A sweep longer than the interval starts the next one at once, never two at a time.
+            next_at = max(next_at, time.monotonic())
+            stop.wait(next_at - time.monotonic())
+    return sweeps
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    rows: list[CollectRow]
+    files: int
+    records: int
+    torn_lines: list[str]
+    rejected: list[str]
+    chunks_written: int
+
+
+def import_spool(settings: Settings, path: str) -> ImportReport:
+    files = spool_reader.spool_files(Path(path).expanduser())
+    report = spool_reader.SpoolReport()
+    records = [
+        (r.instance_uuid, r.hostname, r.raw) for r in spool_reader.read_records(files, report)
+    ]
+    with opened(settings) as store:
+        with store.read() as conn:
+            index = ServerIndex(metrics_repo.server_refs(conn))
+            urls = sorted({sweep.spool_url(uuid) for uuid, _, _ in records})
+            previous = metrics_repo.read_states(conn, urls)
+        outcomes = sweep.spool_outcomes(records, previous, index, datetime.now(UTC))
+
+        def change(conn: Connection) -> tuple[int, None, dict[str, object]]:
+            written = metrics_repo.write_points(conn, (p for o in outcomes for p in o.points))
+            metrics_repo.save_states(conn, [o.state for o in outcomes])
+            after: dict[str, object] = {"files": report.files, "records": report.records}
+            after["chunks"] = written
+            return written, None, after
+
+        written = audited_write(
+            store, settings, object_type="metrics_spool", object_id=str(path), change=change
+        )
+    rows = _report(outcomes, written, 0).rows
+    return ImportReport(
+        rows, report.files, report.records, report.torn_lines, report.rejected, written
+    )
+
+
+def check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise UsageError(f"unknown metric {metric!r}", hint="metrics: " + ", ".join(METRICS))
+    return metric
+
+
+@dataclass(frozen=True)
+class ShowOptions:
+    metric: str = "cpu_pct"
+    window_s: int = 14 * DAY_S
+    vm: str | None = None
+    tenant: str | None = None
+    prometheus_url: str | None = None  # None: the embedded store
+    prometheus_step_s: int = 300  # evaluation interval of the recording rules
+
+
+@dataclass(frozen=True)
+class UtilizationRow:
+    target: str
+    server_id: str | None
+    name: str | None
+    department: str | None
+    metric: str
+    window_days: float
+    p50: float | None
+    p90: float | None
+    p95: float | None
+    p99: float | None
+    max: float | None
+    avg: float | None
+    points: int
+    expected_points: int
+    coverage_pct: float
+    confidence: int
+    source: str
+
+
+@dataclass(frozen=True)
+class _Subject:
+    key: str
+    server_id: str | None
+    name: str | None
+    department: str | None
+
+
+def show(settings: Settings, opts: ShowOptions) -> list[UtilizationRow]:
+    check_metric(opts.metric)
+    now = time.time()
+    with opened(settings) as store, store.read() as conn:
+        subjects, scoped = _subjects(conn, opts)
+        if opts.prometheus_url is None:
+            stats = _embedded_stats(conn, opts, [s.key for s in subjects] if scoped else None, now)
+            source = "embedded"
+        else:
+            stats = _prometheus_stats(conn, opts, now)
+            source = "prometheus"
+    by_key = {s.key: s for s in subjects}
+    keys = list(by_key) if scoped else sorted(set(by_key) | set(stats))
+    rows = []
+    for key in keys:
+        subject = by_key.get(key, _Subject(key, None, None, None))
+        rows.append(_row(subject, opts, stats.get(key), source))
+    return rows
+
+
+def _row(
+    s: _Subject, opts: ShowOptions, st: utilization.WindowStats | None, source: str
+) -> UtilizationRow:
+    expected = max(1, opts.window_s // utilization.STEP_S)
+    st = st or utilization.stats_of((), opts.window_s, expected)
+    return UtilizationRow(
+        target=s.key,
+        server_id=s.server_id,
+        name=s.name,
+        department=s.department,
+        metric=opts.metric,
+        window_days=round(opts.window_s / DAY_S, 2),
+        p50=st.p50,
+        p90=st.p90,
+        p95=st.p95,
+        p99=st.p99,
+        max=st.max,
+        avg=st.avg,
+        points=st.points,
+        expected_points=st.expected_points,
+        coverage_pct=round(st.coverage_pct, 1),
+        confidence=st.confidence_stars,
+        source=source,
+    )
+
+
+def _subjects(conn: Connection, opts: ShowOptions) -> tuple[list[_Subject], bool]:
+    """Whose rows to show, and whether that is a scope (VM, tenant) rather than everything."""
+    from govcloud.adapters.store import observed_repo
+    from govcloud.core.errors import NotFoundError
+    from govcloud.core.listing import VmFilter
+
+    states = metrics_repo.read_states(conn)
+    if opts.vm:
+        by_target = [s for s in states.values() if opts.vm in _names(s)]
+        if by_target:
+            s = by_target[0]
+            return [_Subject(s.target, s.server_id, s.name, None)], True
+        try:
+            vm = observed_repo.get_server(conn, opts.vm)
+        except NotFoundError:
+            raise NotFoundError(
+                f"no VM or metrics target {opts.vm!r}",
+                hint="`govcloud metrics show` lists every target with data",
+            ) from None
+        return [_Subject(vm.server_id.lower(), vm.server_id, vm.name, vm.department)], True
+    views = observed_repo.list_servers(conn, VmFilter(tenant=opts.tenant, limit=None))
+    subjects = {
+        v.server_id.lower(): _Subject(v.server_id.lower(), v.server_id, v.name, v.department)
+        for v in views
+    }
+    if opts.tenant:
+        return list(subjects.values()), True
+    for s in states.values():
+        subjects.setdefault(s.target, _Subject(s.target, s.server_id, s.name, None))
+    return list(subjects.values()), False
+
+
+def _names(s: sweep.TargetState) -> set[str | None]:
+    return {s.target, s.url, s.name, s.hostname, s.instance_uuid, s.server_id}
+
+
+def _embedded_stats(
+    conn: Connection, opts: ShowOptions, keys: list[str] | None, now: float
+) -> dict[str, utilization.WindowStats]:
+    end_ts = utilization.slot_start(now) + utilization.STEP_S  # the current slot counts
+    first_day = (end_ts - opts.window_s) // DAY_S
+    last_day = (end_ts - 1) // DAY_S
+    series = metrics_repo.read_series(conn, opts.metric, first_day, last_day, keys)
+    return {k: utilization.window_stats(s, end_ts, opts.window_s) for k, s in series.items()}
+
+
+def _prometheus_stats(
+    conn: Connection, opts: ShowOptions, now: float
+) -> dict[str, utilization.WindowStats]:
+    from govcloud.adapters import prometheus_api
+
+    assert opts.prometheus_url is not None
+    api = prometheus_api.PrometheusApi(opts.prometheus_url)
+    found = prometheus_api.window_stats(
+        api, opts.metric, opts.window_s, opts.prometheus_step_s, now
+    )
+    index = ServerIndex(metrics_repo.server_refs(conn))
+    out: dict[str, utilization.WindowStats] = {}
+    for item in found:
+        target = Target(f"http://{item.instance}/metrics")
+        out[index.join(target, item.instance_uuid).key] = item.stats
+    return out
