@@ -72,7 +72,10 @@ class PrometheusApi:
         result = data.get("data", {}).get("result")
         if data.get("data", {}).get("resultType") != "vector" or not isinstance(result, list):
             raise PrometheusError(f"{self.base_url}: query {expr!r} did not return a vector")
-        return [(item["metric"], float(item["value"][1])) for item in result]
+        try:
+            return [(dict(item["metric"]), float(item["value"][1])) for item in result]
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise PrometheusError(f"{self.base_url}: malformed result for {expr!r}") from None
 
     def _call(self, request: urllib.request.Request) -> dict[str, Any]:
         try:
