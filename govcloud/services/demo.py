@@ -18,6 +18,7 @@ from govcloud.core.capacity import PoolSummary
 from govcloud.core.errors import UsageError
 from govcloud.core.quota_check import PoolQuotaCheck, QuotaView
 from govcloud.services import inventory, quota, sync, views
+from govcloud.services.inventory import InventoryStats
 from govcloud.services.settings import Settings
 
 TOP_QUOTAS = 15
@@ -26,8 +27,8 @@ TOP_QUOTAS = 15
 @dataclass(frozen=True)
 class DemoResult:
     store: str
-    inventory: str
-    loaded: list[inventory.InventoryStats]
+    inventory_dir: str
+    loaded: list[InventoryStats]
     sync: sync.SyncReport
     pools: list[PoolSummary]
     quota_check: list[PoolQuotaCheck]
@@ -67,7 +68,7 @@ def run(settings: Settings, inventory_dir: Path | None, size: int | None) -> Dem
     quotas.sort(key=lambda q: q.used_pct or 0.0, reverse=True)
     return DemoResult(
         store=describe(resolve_url(settings.db)),
-        inventory=str(source),
+        inventory_dir=str(source),
         loaded=loaded,
         sync=report,
         pools=views.pool_summaries(settings),

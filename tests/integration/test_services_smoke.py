@@ -43,7 +43,9 @@ def test_sshd_runs_command_with_client_key(sshd_server: SshServer) -> None:
     # only the fixture's host key is trusted: a wrong server would be rejected
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
     client.get_host_keys().add(
-        f"[{sshd_server.host}]:{sshd_server.port}", kind, paramiko.Ed25519Key(data=base64.b64decode(blob))
+        f"[{sshd_server.host}]:{sshd_server.port}",
+        kind,
+        paramiko.Ed25519Key(data=base64.b64decode(blob)),
     )
     try:
         client.connect(

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ class OsLab:
     run_dir: Path
     cloud: str = "oslab"
     username: str = "admin"
-    password: str = "secret"  # noqa: S105 - throwaway lab password
+    password: str = "secret"
     project_name: str = "admin"
     user_domain_name: str = "Default"
     project_domain_name: str = "Default"
@@ -58,14 +59,17 @@ class OsLab:
         """An ``openstack.connection.Connection`` as admin (or e.g. ``project_name=...``)."""
         import openstack
 
-        return openstack.connect(
-            auth_type="password",
-            auth=self.auth(**auth_overrides),
-            region_name=self.region_name,
-            identity_api_version="3",
-            load_yaml_config=False,
-            load_envvars=False,
-        )
+        with warnings.catch_warnings():
+            # openstacksdk 4.22 warns on every connect (its empty influxdb config is truthy)
+            warnings.filterwarnings("ignore", message="Support for InfluxDB requires")
+            return openstack.connect(
+                auth_type="password",
+                auth=self.auth(**auth_overrides),
+                region_name=self.region_name,
+                identity_api_version="3",
+                load_yaml_config=False,
+                load_envvars=False,
+            )
 
 
 def missing_prerequisites() -> str | None:

@@ -118,4 +118,13 @@ def oslab() -> Iterator[oslab_mod.OsLab]:
         if reason:
             unavailable(f"OpenStack lab cannot start: {reason}")
     with sigterm_runs_teardown(), oslab_mod.running_lab() as lab:
+        _STARTUP_NOTES.append(f"oslab: started in {lab.startup_seconds:.0f}s ({lab.auth_url})")
         yield lab
+
+
+_STARTUP_NOTES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for note in _STARTUP_NOTES:
+        terminalreporter.write_line(note)

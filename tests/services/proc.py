@@ -90,7 +90,9 @@ def wait_until(
         time.sleep(0.1)
 
 
-def stop_process(proc: subprocess.Popen[Any], sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+def stop_process(
+    proc: subprocess.Popen[Any], sig: int = signal.SIGTERM, timeout: float = 20
+) -> None:
     """Stop ``proc`` (started with start_new_session=True) and its process group by PID."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):

@@ -19,9 +19,7 @@ EMPTY = {
 }
 
 
-def application(
-    environ: dict[str, Any], start_response: Callable[..., Any]
-) -> Iterable[bytes]:
+def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     path = environ.get("PATH_INFO", "/")
     method = environ["REQUEST_METHOD"]
     m = re.match(r"^/v2\.0/([a-z-]+)(?:\.json)?/?$", path)
@@ -29,7 +27,10 @@ def application(
     if path in ("/", ""):
         host = environ.get("HTTP_HOST", "127.0.0.1")
         link = {"rel": "self", "href": f"http://{host}/v2.0/"}
-        body, status = {"versions": [{"id": "v2.0", "status": "CURRENT", "links": [link]}]}, "200 OK"
+        body, status = (
+            {"versions": [{"id": "v2.0", "status": "CURRENT", "links": [link]}]},
+            "200 OK",
+        )
     elif m and m.group(1) in EMPTY and method == "GET":
         body, status = {EMPTY[m.group(1)]: []}, "200 OK"
     else:

@@ -27,7 +27,9 @@ def main(args: list[str]) -> None:
         name, url = arg.split("=", 1)
         stype = TYPES[name]
         user = idn.find_user(name) or idn.create_user(
-            name=name, password="secret", domain_id="default"  # noqa: S106 - lab password
+            name=name,
+            password="secret",
+            domain_id="default",
         )
         for role in roles:
             idn.assign_project_role_to_user(svc_proj, user, role)
