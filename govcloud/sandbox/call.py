@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from govcloud.sandbox.estate import Estate
 from govcloud.sandbox.identity import Identity, Token
 from govcloud.sandbox.microversion import Version
-from govcloud.sandbox.paging import PageFaults
-from govcloud.sandbox.wire import Request
+from govcloud.sandbox.paging import BadPageRequest, PageFaults, parse_limit
+from govcloud.sandbox.wire import ApiError, Request, fault
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,18 @@ class Call:
         if value in ("0", "f", "false", "off", "n", "no"):
             return False
         raise ValueError(f"Invalid value '{raw}' for {name}")
+
+    def page_limit(self, max_limit: int) -> int:
+        """The listing's `limit`; a bad one gets the 400 the services send."""
+        try:
+            return parse_limit(self.req.arg("limit"), max_limit)
+        except BadPageRequest as exc:
+            raise ApiError(fault(400, str(exc))) from None
+
+    def listing_args(self, max_limit: int) -> tuple[bool | None, int]:
+        """`all_tenants` and `limit` of a Nova or Cinder listing, both checked."""
+        try:
+            all_tenants = self.flag("all_tenants")
+        except ValueError as exc:
+            raise ApiError(fault(400, str(exc))) from None
+        return all_tenants, self.page_limit(max_limit)

@@ -8,7 +8,7 @@ from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import NO_SERVER, VOLUME_QUOTA_DEFAULTS, VOLUME_STATUSES
 from govcloud.sandbox.ids import name_uuid
 from govcloud.sandbox.microversion import VersionRange
-from govcloud.sandbox.paging import BadPageRequest, next_link, next_marker, parse_limit, take_page
+from govcloud.sandbox.paging import next_link, next_marker, take_page
 from govcloud.sandbox.quotas import QuotaUpdateError, limits, validated_update, volume_usage
 from govcloud.sandbox.server_body import nova_usec_time
 from govcloud.sandbox.wire import ApiError, Response, fault, json_response
@@ -148,11 +148,7 @@ def _volume_body(call: Call, row: int) -> dict[str, Any]:
 
 def _list_volumes(call: Call, *, detail: bool) -> Response:
     e, req = call.estate, call.req
-    try:
-        all_tenants = call.flag("all_tenants")
-        limit = parse_limit(req.arg("limit"), MAX_LIMIT)
-    except (ValueError, BadPageRequest) as exc:
-        raise ApiError(fault(400, str(exc))) from None
+    all_tenants, limit = call.listing_args(MAX_LIMIT)
     wanted = req.arg("project_id")
     rows: Any
     if call.token.is_admin and all_tenants and not wanted:

@@ -8,7 +8,7 @@ from govcloud.sandbox import nova_hosts, nova_servers
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import COMPUTE_QUOTA_DEFAULTS
 from govcloud.sandbox.microversion import VersionRange
-from govcloud.sandbox.paging import BadPageRequest, next_link, next_marker, parse_limit
+from govcloud.sandbox.paging import next_link, next_marker
 from govcloud.sandbox.quotas import QuotaUpdateError, compute_usage, limits, validated_update
 from govcloud.sandbox.wire import ApiError, Response, fault, json_response
 
@@ -105,10 +105,7 @@ def _flavors(call: Call, rest: list[str]) -> Response:
         if index is None or len(rest) > 1:
             raise ApiError(fault(404, f"Flavor {rest[0]} could not be found."))
         return json_response(200, {"flavor": _flavor_body(call, index)})
-    try:
-        limit = parse_limit(call.req.arg("limit"), nova_servers.MAX_LIMIT)
-    except BadPageRequest as exc:
-        raise ApiError(fault(400, str(exc))) from None
+    limit = call.page_limit(nova_servers.MAX_LIMIT)
     order = sorted(range(len(flavors)), key=lambda i: flavors[i].id)  # Nova sorts by flavorid
     marker = call.req.arg("marker")
     if marker is not None:

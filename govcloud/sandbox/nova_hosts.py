@@ -9,7 +9,7 @@ from typing import Any
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import EPOCH, NO_HOST, SERVER_STATUSES, SbHost
 from govcloud.sandbox.nova_servers import MAX_LIMIT
-from govcloud.sandbox.paging import BadPageRequest, next_link, next_marker, parse_limit, take_page
+from govcloud.sandbox.paging import next_link, next_marker, take_page
 from govcloud.sandbox.server_body import nova_usec_time
 from govcloud.sandbox.wire import ApiError, Response, fault, json_response
 
@@ -20,10 +20,7 @@ def _require_admin(call: Call, policy: str) -> None:
 
 
 def _limit(call: Call) -> int:
-    try:
-        return parse_limit(call.req.arg("limit"), MAX_LIMIT)
-    except BadPageRequest as exc:
-        raise ApiError(fault(400, str(exc))) from None
+    return call.page_limit(MAX_LIMIT)
 
 
 def _hypervisor_id(call: Call, host: SbHost, index: int) -> str | int:

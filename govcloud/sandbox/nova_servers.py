@@ -10,10 +10,8 @@ from typing import Any
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import NO_HOST, SERVER_STATUSES
 from govcloud.sandbox.paging import (
-    BadPageRequest,
     next_link,
     next_marker,
-    parse_limit,
     take_page,
 )
 from govcloud.sandbox.server_body import server_body, server_json
@@ -24,11 +22,7 @@ MAX_LIMIT = 1000  # nova.conf [api] max_limit
 
 def list_servers(call: Call, *, detail: bool) -> Response:
     e, req = call.estate, call.req
-    try:
-        all_tenants = call.flag("all_tenants")
-        limit = parse_limit(req.arg("limit"), MAX_LIMIT)
-    except (ValueError, BadPageRequest) as exc:
-        raise ApiError(fault(400, str(exc))) from None
+    all_tenants, limit = call.listing_args(MAX_LIMIT)
     if all_tenants and not call.token.is_admin:
         raise ApiError(
             fault(
