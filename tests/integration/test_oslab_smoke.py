@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import uuid
 from collections.abc import Callable, Iterator
@@ -46,6 +47,11 @@ def cleanup() -> Iterator[Cleanup]:
     assert not errors, errors
 
 
+def _delete_server(conn: Any, server: Any) -> None:
+    conn.compute.delete_server(server, ignore_missing=True)
+    conn.compute.wait_for_delete(server, interval=1, wait=WAIT)
+
+
 def test_oslab_compute_placement_and_quota(oslab: OsLab, cleanup: Cleanup) -> None:
     admin = oslab.connect()
     idn = admin.identity
@@ -60,7 +66,7 @@ def test_oslab_compute_placement_and_quota(oslab: OsLab, cleanup: Cleanup) -> No
     projects = []
     for name in (f"smoke-a-{suffix}", f"smoke-b-{suffix}"):
         proj = idn.create_project(name=name, domain_id="default")
-        cleanup.add(lambda proj=proj: idn.delete_project(proj))
+        cleanup.add(functools.partial(idn.delete_project, proj))
         idn.assign_project_role_to_user(proj, me, member)
         projects.append(proj)
     assert {p.name for p in projects} <= {p.name for p in idn.projects()}
@@ -82,12 +88,7 @@ def test_oslab_compute_placement_and_quota(oslab: OsLab, cleanup: Cleanup) -> No
                 name=f"smoke-{proj.name}-{i}", flavor_id=flavor.id, image_id=image.id,
                 networks="none",
             )  # fmt: skip
-            cleanup.add(
-                lambda conn=conn, server=server: (
-                    conn.compute.delete_server(server, ignore_missing=True),
-                    conn.compute.wait_for_delete(server, interval=1, wait=WAIT),
-                )
-            )
+            cleanup.add(functools.partial(_delete_server, conn, server))
             made.append((conn, server))
     for conn, server in made:
         active = conn.compute.wait_for_server(

@@ -21,6 +21,10 @@
 # Stop with down.sh (same OSLAB_DIR).
 set -Eeuo pipefail
 
+case "${1:-}" in
+  "" | --install-only) ;;
+  *) echo "oslab up.sh: ERROR: unknown argument: $1 (usage: up.sh [--install-only])" >&2; exit 2 ;;
+esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 O=$(realpath -m "${OSLAB_DIR:-$PWD/.oslab}")
 CACHE=$(realpath -m "${OSLAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/govcloud-oslab}")
@@ -32,8 +36,13 @@ P_KS=$((BASE + 4)) P_PL=$((BASE + 5)) P_GL=$((BASE + 6)) P_NET=$((BASE + 7))
 P_NOVA=$((BASE + 8)) P_CIN=$((BASE + 9))
 KS_URL=http://127.0.0.1:$P_KS/v3
 
-mkdir -p "$O"/{etc,data,logs,run} "$CACHE"
-LOG=$O/logs/up.log
+mkdir -p "$CACHE"
+if [ "${1:-}" = --install-only ]; then
+  LOG=$CACHE/install-only.log
+else
+  mkdir -p "$O"/{etc,data,logs,run}
+  LOG=$O/logs/up.log
+fi
 : > "$LOG"
 T0=$SECONDS
 STEP=start STEP_LOG=$LOG
@@ -86,7 +95,6 @@ if [ ! -e "$V/.complete" ]; then
 fi
 step "python packages ready ($V)"
 if [ "${1:-}" = --install-only ]; then exit 0; fi
-[ $# -eq 0 ] || die "unknown argument: $1 (usage: up.sh [--install-only])"
 
 # ---------------------------------------------------------------- 2. mariadb + rabbitmq
 MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)

@@ -4,6 +4,7 @@ Usage: register.py NAME=URL ...   (e.g. nova=http://127.0.0.1:8774/v2.1)
 """
 
 import sys
+from typing import Any
 
 import openstack
 
@@ -17,7 +18,7 @@ TYPES = {
 
 
 def main(args: list[str]) -> None:
-    conn = openstack.connect(cloud="oslab")
+    conn: Any = openstack.connect(cloud="oslab")
     idn = conn.identity
     svc_proj = idn.find_project("service") or idn.create_project(
         name="service", domain_id="default"
