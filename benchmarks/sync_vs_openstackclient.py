@@ -1,10 +1,13 @@
 """`govcloud sync` and `govcloud vm list` against `openstack server list --all-projects --long`.
 
-One sandbox (example estate, N servers, injected latency) serves both tools in the same run:
+One sandbox (N servers, injected latency) serves both tools in the same run:
 
     .venv/bin/python benchmarks/sync_vs_openstackclient.py --servers 10000 --latency-ms 20
-    .venv/bin/python benchmarks/sync_vs_openstackclient.py --memory-servers 100000
+    .venv/bin/python benchmarks/sync_vs_openstackclient.py --servers 0 --memory-servers 100000
 
+The estate has the example's 3 pools and exactly --projects Keystone projects (default 100): the
+first departments of the example, cut to size, plus the sandbox's undeclared projects; written
+as an inventory to a temporary directory. --projects 0 takes the whole example.
 Prints the timings, the ratios and (with --memory-servers) the peak RSS of a sync child process.
 """
 
@@ -18,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -51,6 +56,42 @@ def environment(tmp: Path, clouds_yaml: Path) -> dict[str, str]:
     return env
 
 
+def write_inventory(tmp: Path, projects: int) -> Path:
+    """The example's pools and hosts, and its first departments holding PROJECTS projects in all
+    (the sandbox adds its undeclared projects to the declared ones)."""
+    from govcloud.sandbox.seeding import UNDECLARED_PROJECTS
+
+    if not projects:
+        return EXAMPLE
+    budget = projects - len(UNDECLARED_PROJECTS)
+    doc = yaml.safe_load((EXAMPLE / "departments.yaml").read_text(encoding="utf-8"))
+    kept = []
+    for dept in doc["departments"]:
+        if budget <= 0:
+            break
+        kept.append({**dept, "projects": dept["projects"][:budget]})
+        budget -= len(kept[-1]["projects"])
+    if budget > 0:
+        raise SystemExit(f"the example declares fewer than {projects} projects")
+    out = tmp / "inventory"
+    out.mkdir()
+    (out / "pools.yaml").write_bytes((EXAMPLE / "pools.yaml").read_bytes())
+    codes = {d["code"] for d in kept}
+    systems = yaml.safe_load((EXAMPLE / "systems.yaml").read_text(encoding="utf-8"))
+    systems["systems"] = [s for s in systems["systems"] if s["department"] in codes]
+    left = {s["code"] for s in systems["systems"]}
+    hosts = yaml.safe_load((EXAMPLE / "hosts.yaml").read_text(encoding="utf-8"))
+    hosts["legacy_hosts"] = [h for h in hosts["legacy_hosts"] if h.get("system", "") in left]
+    for name, data in (
+        ("departments.yaml", {"departments": kept}),
+        ("systems.yaml", systems),
+        ("hosts.yaml", hosts),
+    ):
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (out / name).write_text(text, encoding="utf-8")
+    return out
+
+
 def best_of(runs: int, cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, bytes]:
     times, out = [], b""
     for _ in range(runs):
@@ -59,33 +100,32 @@ def best_of(runs: int, cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[
     return min(times), out
 
 
-def compare(servers: int, latency_ms: int, runs: int) -> None:
+def compare(servers: int, latency_ms: int, runs: int, projects: int) -> None:
     from govcloud.sandbox import Sandbox
     from govcloud.services.inventory import read_inventory
 
-    inventory = read_inventory(EXAMPLE)
-    with (
-        tempfile.TemporaryDirectory() as d,
-        Sandbox.start(inventory, size=servers, latency_ms=latency_ms) as sb,
-    ):
+    with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        env = environment(tmp, sb.write_clouds_yaml(tmp / "clouds.yaml"))
-        gc = str(BIN / "govcloud")
-        run([gc, "inventory", "load", str(EXAMPLE)], env, tmp)
-        sync_s, out = best_of(runs, [gc, "-o", "json", "sync"], env, tmp)
-        synced = sum(r["servers"] for r in json.loads(out))
-        list_s, out = best_of(runs, [gc, "-o", "json", "vm", "list"], env, tmp)
-        listed = len(json.loads(out))
-        osc_s, osc_n = 0.0, 0
-        for region in sb.regions("zwy"):
-            cmd = [str(BIN / "openstack"), "--os-cloud", "zwy", "--os-region-name", region,
-                   "server", "list", "--all-projects", "--long", "-f", "json"]  # fmt: skip
-            elapsed, out = best_of(runs, cmd, env, tmp)
-            osc_s += elapsed
-            osc_n += len(json.loads(out))
-    projects = len({b.project_name for dept in inventory.departments for b in dept.projects})
+        source = write_inventory(tmp, projects)
+        inventory = read_inventory(source)
+        with Sandbox.start(inventory, size=servers, latency_ms=latency_ms) as sb:
+            env = environment(tmp, sb.write_clouds_yaml(tmp / "clouds.yaml"))
+            gc = str(BIN / "govcloud")
+            run([gc, "inventory", "load", str(source)], env, tmp)
+            sync_s, out = best_of(runs, [gc, "-o", "json", "sync"], env, tmp)
+            synced = sum(r["servers"] for r in json.loads(out))
+            list_s, out = best_of(runs, [gc, "-o", "json", "vm", "list"], env, tmp)
+            listed = len(json.loads(out))
+            osc_s, osc_n = 0.0, 0
+            for region in sb.regions("zwy"):
+                cmd = [str(BIN / "openstack"), "--os-cloud", "zwy", "--os-region-name", region,
+                       "server", "list", "--all-projects", "--long", "-f", "json"]  # fmt: skip
+                elapsed, out = best_of(runs, cmd, env, tmp)
+                osc_s += elapsed
+                osc_n += len(json.loads(out))
+            keystone = len(sb.estate.projects)
     print(f"estate: {servers} servers ({synced} synced, {listed} listed, {osc_n} by openstack), "
-          f"{projects} projects, {len(inventory.pools)} pools, latency {latency_ms} ms, "
+          f"{keystone} projects, {len(inventory.pools)} pools, latency {latency_ms} ms, "
           f"best of {runs}")  # fmt: skip
     print("| command | seconds | vs openstack server list |")
     print("|---|---|---|")
@@ -97,20 +137,23 @@ def compare(servers: int, latency_ms: int, runs: int) -> None:
           f"| {osc_s:.2f} | 1.00x |")  # fmt: skip
 
 
-def memory(servers: int) -> None:
+def memory(servers: int, projects: int) -> None:
     from govcloud.sandbox import Sandbox
     from govcloud.services.inventory import read_inventory
 
-    inventory = read_inventory(EXAMPLE)
-    with tempfile.TemporaryDirectory() as d, Sandbox.start(inventory, size=servers) as sb:
+    with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        env = environment(tmp, sb.write_clouds_yaml(tmp / "clouds.yaml"))
-        gc = str(BIN / "govcloud")
-        run([gc, "inventory", "load", str(EXAMPLE)], env, tmp)
-        first, rss1, _ = run([gc, "-o", "json", "sync"], env, tmp)
-        second, rss2, _ = run([gc, "-o", "json", "sync"], env, tmp)
+        source = write_inventory(tmp, projects)
+        with Sandbox.start(read_inventory(source), size=servers) as sb:
+            env = environment(tmp, sb.write_clouds_yaml(tmp / "clouds.yaml"))
+            gc = str(BIN / "govcloud")
+            run([gc, "inventory", "load", str(source)], env, tmp)
+            first, rss1, _ = run([gc, "-o", "json", "sync"], env, tmp)
+            second, rss2, out = run([gc, "-o", "json", "sync"], env, tmp)
+    moved = sum(r["added"] + r["changed"] + r["removed"] for r in json.loads(out))
     print(f"| sync of {servers} servers | first {first:.1f} s, peak RSS {rss1 / 1024:.0f} MiB "
-          f"| second (no change) {second:.1f} s, peak RSS {rss2 / 1024:.0f} MiB |")  # fmt: skip
+          f"| second {second:.1f} s, peak RSS {rss2 / 1024:.0f} MiB, "
+          f"{moved} added+changed+removed |")  # fmt: skip
 
 
 def main() -> None:
@@ -119,11 +162,12 @@ def main() -> None:
     ap.add_argument("--latency-ms", type=int, default=20)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--memory-servers", type=int, default=0)
+    ap.add_argument("--projects", type=int, default=100, help="0: the whole example estate")
     args = ap.parse_args()
     if args.servers:
-        compare(args.servers, args.latency_ms, args.runs)
+        compare(args.servers, args.latency_ms, args.runs, args.projects)
     if args.memory_servers:
-        memory(args.memory_servers)
+        memory(args.memory_servers, args.projects)
 
 
 if __name__ == "__main__":

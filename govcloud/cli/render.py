@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import json
+import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -58,10 +60,16 @@ class RenderOptions:
 
 def as_dict(record: Any) -> dict[str, Any]:
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+        return {name: getattr(record, name) for name in _field_names(type(record))}
     if isinstance(record, Mapping):
         return dict(record)
     raise TypeError(f"cannot render {type(record).__name__}")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields() rebuilds its tuple on every call: too slow for 100,000 rows
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def choose_columns(columns: Sequence[Column], opts: RenderOptions, machine: bool) -> list[Column]:
@@ -87,9 +95,10 @@ def render(
     out = out or sys.stdout
     machine = opts.output != "table"
     chosen = choose_columns(columns, opts, machine)
-    rows = [{c.key: as_dict(r).get(c.key) for c in chosen} for r in records]
+    keys = [c.key for c in chosen]
+    rows = [_pick(as_dict(r), keys) for r in records]
     if opts.output == "json":
-        out.write(json.dumps([_plain_row(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+        _write_json_rows([_plain_row(r) for r in rows], out)
     elif opts.output == "yaml":
         _write_yaml([_plain_row(r) for r in rows], out)
     elif opts.output == "csv":
@@ -114,6 +123,55 @@ def render_one(
         _write_csv([row], chosen, out)
     else:
         _write_fields(row, chosen, opts.lang, out)
+
+
+def _pick(data: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    return {k: data.get(k) for k in keys}
+
+
+def _write_json_rows(rows: list[dict[str, Any]], out: TextIO) -> None:
+    """Byte for byte `json.dumps(rows, ensure_ascii=False, indent=2)`, several times faster.
+
+    With `indent`, the json module falls back to its pure-Python encoder; rows are flat, so
+    scalars are encoded here directly and only nested values go through json.dumps.
+    """
+    if not rows:
+        out.write("[]\n")
+        return
+    heads: dict[str, str] = {}
+    parts = []
+    for row in rows:
+        if not row:
+            parts.append("  {}")
+            continue
+        fields = []
+        for k, v in row.items():
+            head = heads.get(k)
+            if head is None:
+                head = heads[k] = f"    {_encode_str(k)}: "
+            fields.append(head + _encode_value(v))
+        parts.append("  {\n" + ",\n".join(fields) + "\n  }")
+    out.write("[\n" + ",\n".join(parts) + "\n]\n")
+
+
+_encode_str = json.encoder.encode_basestring  # the C version when available, as json.dumps
+
+
+def _encode_value(v: Any) -> str:
+    if isinstance(v, str):
+        return _encode_str(v)
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if type(v) is int:
+        return int.__repr__(v)
+    if type(v) is float and math.isfinite(v):
+        return float.__repr__(v)
+    # NaN, Infinity, nested lists and dicts: exactly as json.dumps writes them at depth 2
+    return json.dumps(v, ensure_ascii=False, indent=2).replace("\n", "\n    ")
 
 
 def _plain(value: Any) -> Any:

@@ -87,6 +87,30 @@ def test_a_pool_reads_like_openstacksdk_lists_it(inventory: Inventory, clouds_ya
     assert {q.resource.value for q in listing.quotas} >= {"cores", "ram", "gigabytes"}
 
 
+def test_servers_are_converted_page_by_page(
+    inventory: Inventory, clouds_yaml: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page becomes records before the next is fetched: raw JSON never piles up."""
+    r = reader(inventory, clouds_yaml, page_size=20)
+    paths: list[str] = []
+    get = r.api.get
+
+    def counting_get(service: str, path: str, *args: Any) -> dict[str, Any]:
+        paths.append(path)
+        return get(service, path, *args)
+
+    monkeypatch.setattr(r.api, "get", counting_get)
+    pages = r.server_pages(lambda n: None)
+    first, _ = next(pages)
+    assert paths.count("/servers/detail") == 1
+    assert 0 < len(first) <= 20
+    rest = [batch for batch, _ in pages]
+    assert len(rest) >= 3
+    assert paths.count("/servers/detail") == 1 + len(rest)
+    paged = sorted(s.server_id for batch in [first, *rest] for s in batch)
+    assert paged == sorted(s.server_id for s in r.servers(lambda n: None).servers)
+
+
 def test_pools_sharing_a_region_do_not_overlap(inventory: Inventory, clouds_yaml: Path) -> None:
     prod = collect(reader(inventory, clouds_yaml, "zw-prod", 1000), inventory)
     dr = collect(reader(inventory, clouds_yaml, "dr-test", 1000), inventory)

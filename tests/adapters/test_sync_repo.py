@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from govcloud.adapters.store import declared_repo, sync_repo
 from govcloud.adapters.store import schema as t
@@ -150,6 +151,30 @@ def test_bulk_write_of_many_servers(store: Store) -> None:
     assert len(diff.servers.removed) == 1000
     assert count(store, t.ServerRow, t.ServerRow.status == "SHUTOFF") == 3667
     assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 1000
+
+
+def test_writes_go_out_in_batches_and_batch_edges_lose_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_repo, "BATCH", 7)
+    sizes: list[int] = []
+
+    def spy(*args: Any) -> None:
+        parameters, executemany = args[3], args[5]
+        if executemany:
+            sizes.append(len(parameters))
+
+    event.listen(store.engine, "before_cursor_execute", spy)
+    write(store, listing([server(i) for i in range(30)]))
+    write(store, listing([server(i) for i in range(25)]), T0 + timedelta(hours=1))
+    back = [server(i, status="SHUTOFF") if i < 10 else server(i) for i in range(30)]
+    diff = write(store, listing(back), T0 + timedelta(hours=2))
+    event.remove(store.engine, "before_cursor_execute", spy)
+    assert (len(diff.servers.changed), len(diff.servers.revived)) == (10, 5)
+    assert sizes
+    assert max(sizes) <= 7
+    assert count(store, t.ServerRow, t.ServerRow.status == "SHUTOFF") == 10
+    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_(None)) == 30
 
 
 def test_sync_runs_record_status_counts_and_error(store: Store) -> None:

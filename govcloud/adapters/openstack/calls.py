@@ -180,52 +180,83 @@ class Api:
         microversion: str | None = None,
         on_page: Callable[[int], None] | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """All items of a marker-paginated listing, and how many duplicates were dropped.
+        """All items of a marker-paginated listing, and how many duplicates were dropped."""
+        listing = Listing(self, service, path, key, params, microversion, on_page)
+        items = [item for page in listing for item in page]
+        return items, listing.duplicates
 
-        A next marker seen before (pagination that does not advance, or loops) and a page made
-        only of items already seen are errors: the listing would never complete honestly.
-        """
-        items: list[dict[str, Any]] = []
+
+@dataclass
+class Listing:
+    """A marker-paginated listing, fetched one page per step of the iteration.
+
+    Each step yields the page's new items, so a caller can turn them into compact records and
+    let the raw JSON go before the next page arrives (100,000 raw servers would take a GiB).
+    A next marker seen before (pagination that does not advance, or loops) and a page made only
+    of items already seen are errors: the listing would never complete honestly.
+    """
+
+    api: Api
+    service: str
+    path: str
+    key: str
+    params: Mapping[str, Any]
+    microversion: str | None = None
+    on_page: Callable[[int], None] | None = None
+    duplicates: int = 0
+    listed: int = 0
+
+    def __iter__(self) -> Iterator[list[dict[str, Any]]]:
         seen: set[str] = set()
         markers: set[str] = set()
-        duplicates, marker = 0, None
+        marker: str | None = None
         while True:
-            query = {**params, **({"marker": marker} if marker else {})}
-            body = self.get(service, path, query, microversion)
-            page = body.get(key)
-            if not isinstance(page, list):
-                raise self.error(f"GET {path}: response has no {key!r} list")
-            if body.get("truncated") is True:  # Keystone's list_limit cut the list short
-                raise self.error(
-                    f"GET {path}: the list is truncated by the server's list_limit",
-                    hint="raise [DEFAULT] list_limit in the service's configuration",
-                )
-            fresh = 0
-            for item in page:
-                item_id = str(item.get("id")) if isinstance(item, dict) else ""
-                if not item_id or item_id in seen:
-                    duplicates += 1
-                    continue
-                seen.add(item_id)
-                items.append(item)
-                fresh += 1
+            query = {**self.params, **({"marker": marker} if marker else {})}
+            body = self.api.get(self.service, self.path, query, self.microversion)
+            page = self._page(body)
+            fresh = self._fresh(page, seen)
             if page and not fresh:
-                raise self.error(
-                    f"GET {path}: page after marker {marker!r} repeats items already listed",
+                raise self.api.error(
+                    f"GET {self.path}: page after marker {marker!r} repeats items already listed",
                     hint="the API's pagination loops; nothing was written for this pool",
                 )
-            if on_page:
-                on_page(len(items))
-            nxt = next_marker(body, key, page)
+            self.listed += len(fresh)
+            if self.on_page:
+                self.on_page(self.listed)
+            nxt = next_marker(body, self.key, page)
+            del body, page  # the caller's records are all that is kept of this page
+            yield fresh
             if nxt is None:
-                return items, duplicates
+                return
             if nxt in markers or nxt == marker:
-                raise self.error(
-                    f"GET {path}: pagination marker {nxt!r} does not advance",
+                raise self.api.error(
+                    f"GET {self.path}: pagination marker {nxt!r} does not advance",
                     hint="the API's next link repeats; nothing was written for this pool",
                 )
             markers.add(nxt)
             marker = nxt
+
+    def _page(self, body: dict[str, Any]) -> list[Any]:
+        page = body.get(self.key)
+        if not isinstance(page, list):
+            raise self.api.error(f"GET {self.path}: response has no {self.key!r} list")
+        if body.get("truncated") is True:  # Keystone's list_limit cut the list short
+            raise self.api.error(
+                f"GET {self.path}: the list is truncated by the server's list_limit",
+                hint="raise [DEFAULT] list_limit in the service's configuration",
+            )
+        return page
+
+    def _fresh(self, page: list[Any], seen: set[str]) -> list[dict[str, Any]]:
+        fresh = []
+        for item in page:
+            item_id = str(item.get("id")) if isinstance(item, dict) else ""
+            if not item_id or item_id in seen:
+                self.duplicates += 1
+                continue
+            seen.add(item_id)
+            fresh.append(item)
+        return fresh
 
 
 class _Retry(Exception):

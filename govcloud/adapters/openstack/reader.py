@@ -7,14 +7,15 @@ lookups); capacity comes from Placement inventories and usages, never from hyper
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from govcloud.adapters.openstack.calls import Api, NoEndpoint, RetryPolicy
+from govcloud.adapters.openstack.calls import Api, Listing, NoEndpoint, RetryPolicy
 from govcloud.adapters.openstack.config import CloudTarget, connect
 from govcloud.core.models import (
     CapacityRecord,
@@ -77,20 +78,33 @@ class OpenStackReader:
         ]
 
     def servers(self, on_page: Callable[[int], None]) -> ServerPage:
+        servers: list[Server] = []
+        duplicates = 0
+        for batch, so_far in self.server_pages(on_page):
+            servers.extend(batch)
+            duplicates = so_far
+        return ServerPage(tuple(servers), duplicates)
+
+    def server_pages(self, on_page: Callable[[int], None]) -> Iterator[tuple[list[Server], int]]:
+        """Each page's in-scope servers as soon as it arrives, with the duplicates so far.
+
+        Only the compact records outlive a page: at 100,000 servers the raw JSON would be a GiB.
+        """
         params: dict[str, Any] = {"all_tenants": 1, "limit": self.page_size}
         if self.scope.availability_zone:
             params["availability_zone"] = self.scope.availability_zone
-        items, duplicates = self.api.pages(
-            "compute", "/servers/detail", "servers", params,
+        listing = Listing(
+            self.api, "compute", "/servers/detail", "servers", params,
             microversion=NOVA_MICROVERSION, on_page=on_page,
         )  # fmt: skip
-        servers = []
-        for item in items:
-            zone = item.get("OS-EXT-AZ:availability_zone") or None
-            host = item.get("OS-EXT-SRV-ATTR:host") or None
-            if in_scope(self.scope, zone, host, self._aggregate_hosts):
-                servers.append(self._server(item, zone, host))
-        return ServerPage(tuple(servers), duplicates)
+        for page in listing:
+            batch = []
+            for item in page:
+                zone = _shared(item.get("OS-EXT-AZ:availability_zone") or None)
+                host = _shared(item.get("OS-EXT-SRV-ATTR:host") or None)
+                if in_scope(self.scope, zone, host, self._aggregate_hosts):
+                    batch.append(self._server(item, zone, host))
+            yield batch, listing.duplicates
 
     def _server(self, s: Mapping[str, Any], zone: str | None, host: str | None) -> Server:
         flavor = s.get("flavor") or {}
@@ -104,9 +118,9 @@ class OpenStackReader:
             pool_code=self.pool,
             server_id=str(s["id"]),
             name=str(s.get("name") or ""),
-            project_id=str(s.get("tenant_id") or ""),
-            status=str(s.get("status") or "UNKNOWN"),
-            flavor_name=str(flavor.get("original_name") or ""),
+            project_id=sys.intern(str(s.get("tenant_id") or "")),
+            status=sys.intern(str(s.get("status") or "UNKNOWN")),
+            flavor_name=sys.intern(str(flavor.get("original_name") or "")),
             vcpus=vcpus,
             ram_mib=ram_mib,
             disk_gib=disk_gib,
@@ -114,23 +128,22 @@ class OpenStackReader:
             host=host,
             availability_zone=zone,
             addresses=_addresses(s.get("addresses")),
-            system_code=system_code_from(s.get("metadata"), self.metadata_key),
+            system_code=_shared(system_code_from(s.get("metadata"), self.metadata_key)),
         )
 
     def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None:
         params = {"all_tenants": 1, "limit": self.page_size}
+        listing = Listing(self.api, "block_storage", "/volumes/detail", "volumes", params)
+        out = []
         try:
-            items, _ = self.api.pages("block_storage", "/volumes/detail", "volumes", params)
+            for page in listing:  # converted page by page, as servers are
+                for v in page:
+                    attached = _attached_server(v)
+                    zone = v.get("availability_zone")
+                    if volume_in_scope(self.scope, zone, attached, server_ids):
+                        out.append(_volume(self.pool, v, attached))
         except NoEndpoint:
             return None
-        out = []
-        for v in items:
-            attached = next(
-                (str(a["server_id"]) for a in v.get("attachments") or () if a.get("server_id")),
-                None,
-            )
-            if volume_in_scope(self.scope, v.get("availability_zone"), attached, server_ids):
-                out.append(_volume(self.pool, v, attached))
         return out
 
     def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]:
@@ -201,6 +214,11 @@ class OpenStackReader:
         return {str(a.get("name")): frozenset(a.get("hosts") or ()) for a in self._aggregates}
 
 
+def _shared(value: object) -> Any:
+    """One string object per distinct host, zone, project...: 100,000 copies add up."""
+    return sys.intern(value) if isinstance(value, str) else value
+
+
 def _flavor_size(f: Mapping[str, Any]) -> tuple[int, int, int]:
     return int(f.get("vcpus") or 0), int(f.get("ram") or 0), int(f.get("disk") or 0)
 
@@ -227,15 +245,22 @@ def _addresses(value: object) -> tuple[str, ...]:
     )
 
 
+def _attached_server(v: Mapping[str, Any]) -> str | None:
+    for a in v.get("attachments") or ():
+        if a.get("server_id"):
+            return str(a["server_id"])
+    return None
+
+
 def _volume(pool: str, v: Mapping[str, Any], attached: str | None) -> Volume:
     return Volume(
         pool_code=pool,
         volume_id=str(v["id"]),
         name=str(v.get("name") or ""),
-        project_id=str(v.get("os-vol-tenant-attr:tenant_id") or ""),
+        project_id=sys.intern(str(v.get("os-vol-tenant-attr:tenant_id") or "")),
         size_gib=int(v.get("size") or 0),
-        status=str(v.get("status") or "unknown"),
-        volume_type=v.get("volume_type") or None,
+        status=sys.intern(str(v.get("status") or "unknown")),
+        volume_type=_shared(v.get("volume_type") or None),
         attached_server_id=attached,
         bootable=str(v.get("bootable")).lower() == "true",
     )

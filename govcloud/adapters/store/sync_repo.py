@@ -1,12 +1,15 @@
 """Sync in the store: read a pool's snapshot, apply a `core.sync.PoolDiff`, record sync runs.
 
 Built for 100,000 servers: rows are read in one SELECT per table and written with executemany
-(inserts, updates by primary key, deletions in chunks), never a SELECT per row. The caller owns
-the transaction, so a pool's snapshot lands whole or not at all.
+in batches of `BATCH` rows (inserts, updates by primary key, deletions in chunks), never a SELECT
+per row; a batch's parameter dicts are built only when it is sent, so the rows of a whole pool
+never sit in memory twice. The caller owns the transaction, so a pool's snapshot lands whole or
+not at all.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +22,7 @@ from govcloud.core import models as m
 from govcloud.core.sync import KindDiff, PoolDiff, PoolSnapshot
 
 CHUNK = 500  # ids per IN (...) clause
+BATCH = 1000  # rows per executemany
 DEFAULT_METADATA_KEY = "business_system"
 
 S, V, P, F = t.ServerRow, t.VolumeRow, t.ProjectRow, t.FlavorRow
@@ -105,17 +109,24 @@ def _utc(ts: datetime | None) -> datetime | None:
 
 def _server(pool_code: str, r: Any) -> m.Server:
     return m.Server(
-        pool_code, r.server_id, r.name, r.project_id, r.status, r.flavor_name, r.vcpus,
-        r.ram_mib, r.disk_gib, _utc(r.created_at), r.host, r.availability_zone,
-        tuple(r.addresses or ()), r.system_code,
+        pool_code, r.server_id, r.name, _shared(r.project_id), _shared(r.status),
+        _shared(r.flavor_name), r.vcpus, r.ram_mib, r.disk_gib, _utc(r.created_at),
+        _shared(r.host), _shared(r.availability_zone), tuple(r.addresses or ()),
+        _shared(r.system_code),
     )  # fmt: skip
 
 
 def _volume(pool_code: str, r: Any) -> m.Volume:
     return m.Volume(
-        pool_code, r.volume_id, r.name, r.project_id, r.size_gib, r.status, r.volume_type,
-        r.attached_server_id, bool(r.bootable),
+        pool_code, r.volume_id, r.name, _shared(r.project_id), r.size_gib, _shared(r.status),
+        _shared(r.volume_type), r.attached_server_id, bool(r.bootable),
     )  # fmt: skip
+
+
+def _shared(value: Any) -> Any:
+    """One string object per distinct project, host, status...: the driver hands each row its
+    own copies, and a snapshot of 100,000 servers would hold them all."""
+    return sys.intern(value) if isinstance(value, str) else value
 
 
 # --- apply ------------------------------------------------------------------------------------
@@ -201,10 +212,9 @@ def _apply(
     pool_id: int,
 ) -> None:
     """Insert added, update changed by primary key, delete removed (rows that are gone)."""
-    if diff.added:
-        conn.execute(insert(table), [values(r) for r in diff.added])
-    if diff.changed:
-        _update_by_pk(conn, table, pk, [values(r) for r in diff.changed])
+    for batch in _chunks(diff.added, BATCH):
+        conn.execute(insert(table), [values(r) for r in batch])
+    _update_by_pk(conn, table, pk, diff.changed, values)
     if diff.removed:
         _delete_keys(conn, table, pk, pool_id, diff.removed)
 
@@ -217,15 +227,14 @@ def _apply_tracked(
     seen = {"last_seen": now, **({"first_seen": now} if kind.first_seen else {})}
     live = and_(table.c.pool_id == pool_id, table.c.deleted_at.is_(None))
     conn.execute(update(table).where(live).values(last_seen=now))
-    if diff.added:
-        conn.execute(insert(table), [{**values(r), **seen} for r in diff.added])
+    for batch in _chunks(diff.added, BATCH):
+        conn.execute(insert(table), [{**values(r), **seen} for r in batch])
     pk = ("pool_id", kind.id_col)
-    if diff.revived:
-        rows = [{**values(r), **seen, "deleted_at": None} for r in diff.revived]
-        _update_by_pk(conn, table, pk, rows)
-    if diff.changed:
-        _update_by_pk(conn, table, pk, [values(r) for r in diff.changed])
-    for chunk in _chunks(list(diff.removed)):
+    _update_by_pk(
+        conn, table, pk, diff.revived, lambda r: {**values(r), **seen, "deleted_at": None}
+    )
+    _update_by_pk(conn, table, pk, diff.changed, values)
+    for chunk in _chunks(diff.removed, CHUNK):
         conn.execute(
             update(table)
             .where(table.c.pool_id == pool_id, table.c[kind.id_col].in_(chunk))
@@ -234,15 +243,23 @@ def _apply_tracked(
 
 
 def _update_by_pk(
-    conn: Connection, table: Table, pk: Sequence[str], rows: list[dict[str, Any]]
+    conn: Connection,
+    table: Table,
+    pk: Sequence[str],
+    records: Sequence[Any],
+    values: Callable[[Any], dict[str, Any]],
 ) -> None:
-    cols = [c for c in rows[0] if c not in pk]
+    if not records:
+        return
+    cols = [c for c in values(records[0]) if c not in pk]
     stmt = (
         update(table)
         .where(*[table.c[k] == bindparam(f"pk_{k}") for k in pk])
         .values({c: bindparam(c) for c in cols})
     )
-    conn.execute(stmt, [{**r, **{f"pk_{k}": r[k] for k in pk}} for r in rows])
+    for batch in _chunks(records, BATCH):
+        rows = [values(r) for r in batch]
+        conn.execute(stmt, [{**r, **{f"pk_{k}": r[k] for k in pk}} for r in rows])
 
 
 def _delete_keys(
@@ -250,7 +267,7 @@ def _delete_keys(
 ) -> None:
     rest = [k for k in pk if k != "pool_id"]
     if len(rest) == 1:
-        for chunk in _chunks(list(keys)):
+        for chunk in _chunks(keys, CHUNK):
             conn.execute(
                 delete(table).where(table.c.pool_id == pool_id, table.c[rest[0]].in_(chunk))
             )
@@ -258,12 +275,14 @@ def _delete_keys(
     stmt = delete(table).where(
         table.c.pool_id == pool_id, *[table.c[k] == bindparam(f"pk_{k}") for k in rest]
     )
-    conn.execute(stmt, [dict(zip([f"pk_{k}" for k in rest], key, strict=True)) for key in keys])
+    names = [f"pk_{k}" for k in rest]
+    for batch in _chunks(keys, BATCH):
+        conn.execute(stmt, [dict(zip(names, key, strict=True)) for key in batch])
 
 
-def _chunks(items: list[Any]) -> Iterator[list[Any]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 # --- sync runs --------------------------------------------------------------------------------
