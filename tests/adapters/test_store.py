@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, text
 from govcloud.adapters.store import audit_repo, declared_repo, observed_repo
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store.engine import (
+    SCHEMA_HEAD,
     current_revision,
     head_revision,
     open_store,
@@ -41,6 +42,22 @@ def test_migrations_produce_exactly_the_models(store_url: str) -> None:
     reopened = open_store(store_url)
     assert current_revision(reopened) == head_revision()
     reopened.close()
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_outdated_store_asks_for_init(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    open_store(url, create=True).close()
+    store = open_store(url)
+    with store.write() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    store.close()
+    with pytest.raises(StoreError, match="at schema 0001") as err:
+        open_store(url)
+    assert "govcloud init" in (err.value.hint or "")
 
 
 def test_missing_store_is_an_error_with_a_hint(tmp_path: Path) -> None:

@@ -58,8 +58,14 @@ def main(argv: list[str]) -> None:
             s.binary == "cinder-volume" and s.state == "up" for s in conn.block_storage.services()
         )
 
+    def scheduler_knows_a_backend() -> bool:
+        # cinder-volume being "up" is not enough: until its capabilities reach the scheduler,
+        # every new volume goes to "error" (No valid backend).
+        return any(True for _ in conn.block_storage.backend_pools())
+
     until("an 'up' nova-compute host", deadline, compute_up)
     until("an 'up' cinder-volume service", deadline, volume_up)
+    until("a cinder backend pool known to the scheduler", deadline, scheduler_knows_a_backend)
 
 
 if __name__ == "__main__":
