@@ -29,3 +29,13 @@ def test_demo_keeps_out_of_the_operators_store(db: Path, monkeypatch) -> None:  
     assert out.exit_code == 0
     assert out.json()["store"].endswith("/govcloud/demo.db")
     assert govcloud("pool", "list").exit_code == 1  # the default store was never created
+
+
+def test_hostile_names_from_the_cloud_print_literally(db: Path) -> None:
+    assert govcloud("demo", "-o", "json").exit_code == 0
+    names = [v["name"] for v in govcloud("vm", "list", "-o", "json", "-c", "name").json()]
+    assert any("\x1b" in n for n in names)  # the sandbox seeds them; sync keeps them intact
+    table = govcloud("vm", "list", "-c", "name").stdout
+    assert "\x1b" not in table
+    assert "\\x1b[2J" in table
+    assert "[bold]x[/bold]" in table
