@@ -1,9 +1,10 @@
 """Fast text and OpenMetrics encoding of metric families, plus negotiation and gzip.
 
 prometheus-client's own encoders re-escape and re-sort every label of every sample on every scrape;
-that costs more than all our collectors together. This encoder renders each distinct label set
-once and caches it. Negotiation is delegated to prometheus-client so it answers exactly the same
-``Content-Type`` for a given ``Accept`` header.
+that costs more than all our collectors together. This encoder renders each distinct series prefix
+(``name{labels} ``) once and caches it by the family's label values. Content negotiation follows
+prometheus-client 0.2x's ``choose_encoder`` (tests compare both), without importing it: that
+import was half of the start-up time.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import math
 import zlib
 from collections.abc import Iterable
 
-from prometheus_client.core import Metric
+from agent.metrics import MetricFamily
 
-_CACHE_LIMIT = 20000  # distinct label sets; cleared when exceeded so churn cannot grow memory
+_CACHE_LIMIT = 20000  # distinct series; cleared when exceeded so churn cannot grow memory
 _TEXT_TYPES = {
     "counter": "counter",
     "gauge": "gauge",
@@ -25,6 +26,9 @@ _TEXT_TYPES = {
     "summary": "summary",
     "unknown": "untyped",
 }
+TEXT_0_0_4 = "text/plain; version=0.0.4; charset=utf-8"
+OPENMETRICS_1_0_0 = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+_ESCAPINGS = ("allow-utf-8", "underscores", "dots", "values")
 
 
 def _escape_label_value(value: str) -> str:
@@ -45,42 +49,37 @@ def format_value(value: float) -> str:
 
 
 class Encoder:
-    """Renders families; keeps caches of label strings and family headers between scrapes."""
+    """Renders families; keeps caches of series prefixes and family headers between scrapes."""
 
     def __init__(self) -> None:
-        self._labels: dict[tuple[tuple[str, str], ...], str] = {}
+        self._prefixes: dict[tuple[str, tuple[str, ...]], dict[tuple[str, ...], str]] = {}
+        self._size = 0
         self._headers: dict[tuple[str, str, str, bool], str] = {}
 
-    def encode(self, families: Iterable[Metric], openmetrics: bool) -> bytes:
-        if len(self._labels) > _CACHE_LIMIT:
-            self._labels.clear()
+    def encode(self, families: Iterable[MetricFamily], openmetrics: bool) -> bytes:
+        if self._size > _CACHE_LIMIT:
+            self._prefixes.clear()
+            self._size = 0
         out: list[str] = []
         append = out.append
-        labels_cache = self._labels
         for family in families:
             append(self._header(family, openmetrics))
-            skip_created = family.name + "_created"
-            for sample in family.samples:
-                if sample.name == skip_created and not openmetrics:
-                    continue
-                if sample.labels:
-                    key = tuple(sample.labels.items())
-                    rendered = labels_cache.get(key)
-                    if rendered is None:
-                        rendered = (
-                            "{"
-                            + ",".join(f'{k}="{_escape_label_value(v)}"' for k, v in sorted(key))
-                            + "}"
-                        )
-                        labels_cache[key] = rendered
-                    append(f"{sample.name}{rendered} {format_value(sample.value)}\n")
-                else:
-                    append(f"{sample.name} {format_value(sample.value)}\n")
+            key = (family.sample_name, family.label_names)
+            prefixes = self._prefixes.get(key)
+            if prefixes is None:
+                prefixes = self._prefixes[key] = {}
+            for label_values, value in family.series:
+                prefix = prefixes.get(label_values)
+                if prefix is None:
+                    prefix = prefixes[label_values] = _prefix(family, label_values)
+                    self._size += 1
+                # repr() is exact for floats; ints (counts) print without ".0" as before
+                append(f"{prefix}{value!r}\n" if math.isfinite(value) else _special(prefix, value))
         if openmetrics:
             append("# EOF\n")
         return "".join(out).encode()
 
-    def _header(self, family: Metric, openmetrics: bool) -> str:
+    def _header(self, family: MetricFamily, openmetrics: bool) -> str:
         key = (family.name, family.type, family.documentation, openmetrics)
         header = self._headers.get(key)
         if header is None:
@@ -97,6 +96,57 @@ class Encoder:
         return header
 
 
+def _prefix(family: MetricFamily, label_values: tuple[str, ...]) -> str:
+    if not label_values:
+        return family.sample_name + " "
+    pairs = sorted(zip(family.label_names, label_values, strict=True))
+    labels = ",".join(f'{k}="{_escape_label_value(v)}"' for k, v in pairs)
+    return f"{family.sample_name}{{{labels}}} "
+
+
+def _special(prefix: str, value: float) -> str:
+    return f"{prefix}{format_value(value)}\n"
+
+
+def _param(tokens: list[str], name: str) -> str:
+    for token in tokens:
+        key, sep, value = token.strip().partition("=")
+        if sep and key == name:
+            return value
+    return ""
+
+
+def _version_at_least_1(version: str) -> bool:
+    parsed: list[int | str] = []
+    for part in version.split("."):
+        try:
+            parsed.append(int(part))
+        except ValueError:
+            parsed.append(part)
+    try:
+        return tuple(parsed) >= (1, 0, 0)
+    except TypeError:  # "1.x": prometheus-client fails the scrape; we fall back to text 0.0.4
+        return False
+
+
+def _choose(accept: str) -> tuple[bool, str]:
+    for accepted in accept.split(","):
+        tokens = accepted.split(";")
+        media = tokens[0].strip()
+        if media not in ("application/openmetrics-text", "text/plain"):
+            continue
+        version = _param(tokens, "version")
+        escaping = _param(tokens, "escaping")
+        escaping = escaping if escaping in _ESCAPINGS else "underscores"
+        if media == "application/openmetrics-text" and not version:
+            return True, OPENMETRICS_1_0_0
+        if version and _version_at_least_1(version):
+            if media == "text/plain":  # always announced as 1.0.0, whatever was asked
+                return False, f"text/plain; version=1.0.0; charset=utf-8; escaping={escaping}"
+            return True, f"{media}; version={version}; charset=utf-8; escaping={escaping}"
+    return False, TEXT_0_0_4
+
+
 _negotiated: dict[str, tuple[bool, str]] = {}
 
 
@@ -105,10 +155,7 @@ def negotiate(accept: str | None) -> tuple[bool, str]:
     accept = accept or ""
     found = _negotiated.get(accept)
     if found is None:
-        from prometheus_client.exposition import choose_encoder
-
-        content_type = choose_encoder(accept)[1]
-        found = (content_type.startswith("application/openmetrics-text"), content_type)
+        found = _choose(accept)
         if len(_negotiated) < 64:  # scrapers send one fixed header; do not let clients grow it
             _negotiated[accept] = found
     return found

@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Iterator
-
-from prometheus_client.core import CollectorRegistry, GaugeMetricFamily, Metric
+from typing import Any
 
 from agent.collectors.base import Collector
+from agent.metrics import MetricFamily, from_client_metric, gauge
 from agent.system import System
 
 log = logging.getLogger("govcloud_agent")
 
 
 class AgentCollector:
-    """A prometheus-client custom collector wrapping our collectors.
+    """Runs our collectors for one scrape and adds the per-collector meta series.
 
     Scrapes are serialised: collectors keep small state (stuck mounts, cached identity) and a
     second concurrent scrape would only return the same numbers at twice the CPU.
@@ -27,23 +27,19 @@ class AgentCollector:
         self._lock = threading.Lock()
         self._failing: set[str] = set()
 
-    def describe(self) -> list[Metric]:
-        # Empty on purpose: otherwise registering would run a whole scrape to learn the names.
-        return []
-
-    def collect(self) -> list[Metric]:
+    def collect(self) -> list[MetricFamily]:
         with self._lock:
             return self._collect_locked()
 
-    def _collect_locked(self) -> list[Metric]:
+    def _collect_locked(self) -> list[MetricFamily]:
         system = self.system
-        families: list[Metric] = []
-        duration = GaugeMetricFamily(
+        families: list[MetricFamily] = []
+        duration = gauge(
             "node_scrape_collector_duration_seconds",
             "Duration of a collector scrape.",
             labels=("collector",),
         )
-        success = GaugeMetricFamily(
+        success = gauge(
             "node_scrape_collector_success",
             "Whether a collector succeeded.",
             labels=("collector",),
@@ -57,7 +53,7 @@ class AgentCollector:
         families.append(success)
         return families
 
-    def _run(self, collector: Collector, families: list[Metric]) -> bool:
+    def _run(self, collector: Collector, families: list[MetricFamily]) -> bool:
         try:
             families.extend(collector.collect(self.system))
         except Exception as exc:  # a broken collector must never fail the scrape
@@ -75,26 +71,47 @@ class AgentCollector:
             collector.close()
 
 
-def build_registry(agent: AgentCollector, process_metrics: bool) -> CollectorRegistry:
-    """The agent's own registry: no default process/platform/gc collectors unless asked."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(agent)
-    if process_metrics:
-        from prometheus_client import GCCollector, PlatformCollector, ProcessCollector
+class Registry:
+    """What /metrics renders: the agent's families, plus prometheus-client's process, platform
+    and GC collectors only with ``--collector.process`` (imported then, not at start-up)."""
 
-        ProcessCollector(registry=registry)
-        PlatformCollector(registry=registry)
-        GCCollector(registry=registry)
-    return registry
+    def __init__(self, agent: AgentCollector, process_metrics: bool) -> None:
+        self.agent = agent
+        self._extra: Any = None
+        if process_metrics:
+            from prometheus_client import (
+                CollectorRegistry,
+                GCCollector,
+                PlatformCollector,
+                ProcessCollector,
+            )
+
+            self._extra = CollectorRegistry(auto_describe=False)
+            ProcessCollector(registry=self._extra)
+            PlatformCollector(registry=self._extra)
+            GCCollector(registry=self._extra)
+
+    def collect(self) -> list[MetricFamily]:
+        families = self.agent.collect()
+        if self._extra is not None:
+            for metric in self._extra.collect():
+                families.extend(from_client_metric(metric))
+        return families
+
+
+def build_registry(agent: AgentCollector, process_metrics: bool) -> Registry:
+    """The agent's own registry: no default process/platform/gc collectors unless asked."""
+    return Registry(agent, process_metrics)
 
 
 _META_PREFIXES = ("node_scrape_collector_", "govcloud_agent_info")
 
 
-def iter_samples(families: Iterable[Metric]) -> Iterator[tuple[str, dict[str, str], float]]:
+def iter_samples(families: Iterable[MetricFamily]) -> Iterator[tuple[str, dict[str, str], float]]:
     """(name, labels, raw value) of every sample, without scrape meta series (for the spool)."""
     for family in families:
         if family.name.startswith(_META_PREFIXES):
             continue
-        for sample in family.samples:
-            yield sample.name, sample.labels, sample.value
+        names, name = family.label_names, family.sample_name
+        for label_values, value in family.series:
+            yield name, dict(zip(names, label_values, strict=True)), value

@@ -13,6 +13,7 @@ import hmac
 import os
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,7 @@ class TLSContextSource:
         self._stamp: tuple[int, ...] = ()
         self._context: ssl.SSLContext | None = None
         self._lock = threading.Lock()
+        self._checked = -1.0  # monotonic time of the last look at the files
 
     def _files_stamp(self) -> tuple[int, ...]:
         paths = (self.settings.cert_file, self.settings.key_file, self.settings.client_ca_file)
@@ -110,8 +112,15 @@ class TLSContextSource:
             return self._stamp  # keep serving with the old files during a non-atomic rotation
 
     def context(self) -> ssl.SSLContext:
+        """The current context. One context serves all connections, so its session-ticket keys
+        stay valid and reconnecting clients with a session cache resume without a full handshake;
+        the files are looked at no more than once a second."""
+        now = time.monotonic()
+        if self._context is not None and now - self._checked < 1.0:
+            return self._context
         stamp = self._files_stamp()
         with self._lock:
+            self._checked = now
             if self._context is None or stamp != self._stamp:
                 self._context = self._build()
                 self._stamp = stamp

@@ -5,8 +5,7 @@ from __future__ import annotations
 import abc
 from typing import ClassVar
 
-from prometheus_client.core import Metric
-
+from agent.metrics import MetricFamily
 from agent.options import CollectorOptions
 from agent.system import System
 
@@ -24,7 +23,7 @@ class Collector(abc.ABC):
         self.options = options
 
     @abc.abstractmethod
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         """Read the system and return metric families."""
 
     def close(self) -> None:  # noqa: B027  (optional hook, deliberately not abstract)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, counter, gauge
 from agent.system import System
 
 # Order of the first eight columns of a "cpuN" line; guest time is already inside "user".
@@ -27,9 +26,9 @@ def parse_proc_stat_cpus(text: str) -> list[tuple[str, list[int]]]:
     return cpus
 
 
-def cpu_families(cpus: list[tuple[str, list[int]]], ticks_per_second: int) -> list[Metric]:
+def cpu_families(cpus: list[tuple[str, list[int]]], ticks_per_second: int) -> list[MetricFamily]:
     """Build ``node_cpu_seconds_total{cpu,mode}`` and the CPU count from parsed ticks."""
-    seconds = CounterMetricFamily(
+    seconds = counter(
         "node_cpu_seconds_total",
         "Seconds the CPUs spent in each mode.",
         labels=("cpu", "mode"),
@@ -38,7 +37,7 @@ def cpu_families(cpus: list[tuple[str, list[int]]], ticks_per_second: int) -> li
     for label, ticks in cpus:
         for mode, value in zip(CPU_MODES, ticks, strict=False):
             seconds.add_metric((label, mode), value * scale)
-    count = GaugeMetricFamily("govcloud_cpus", "Number of logical CPUs.", value=len(cpus))
+    count = gauge("govcloud_cpus", "Number of logical CPUs.", value=len(cpus))
     return [seconds, count]
 
 
@@ -47,6 +46,6 @@ class CpuCollector(Collector):
     name = "cpu"
     help = "CPU seconds per CPU and mode (/proc/stat)."
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         cpus = parse_proc_stat_cpus(system.read_proc("stat"))
         return cpu_families(cpus, system.clock_ticks())

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, counter, gauge
 from agent.options import CollectorOptions
 from agent.system import System
 
@@ -48,16 +47,14 @@ def parse_diskstats(text: str, exclude: re.Pattern[str] | None) -> list[tuple[st
     return disks
 
 
-def disk_families(disks: list[tuple[str, list[int]]]) -> list[Metric]:
-    families: list[Metric] = []
+def disk_families(disks: list[tuple[str, list[int]]]) -> list[MetricFamily]:
+    families: list[MetricFamily] = []
     for name, doc, column, scale in _COUNTERS:
-        family = CounterMetricFamily(
-            name, f"The total number of {doc[0].lower()}{doc[1:]}", labels=("device",)
-        )
+        family = counter(name, f"The total number of {doc[0].lower()}{doc[1:]}", labels=("device",))
         for device, values in disks:
             family.add_metric((device,), values[column] * scale)
         families.append(family)
-    io_now = GaugeMetricFamily(
+    io_now = gauge(
         "node_disk_io_now", "The number of I/Os currently in progress.", labels=("device",)
     )
     for device, values in disks:
@@ -75,5 +72,5 @@ class DiskCollector(Collector):
         super().__init__(options)
         self._exclude = re.compile(options.disk_exclude) if options.disk_exclude else None
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         return disk_families(parse_diskstats(system.read_proc("diskstats"), self._exclude))

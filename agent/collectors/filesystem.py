@@ -11,9 +11,8 @@ import re
 from concurrent.futures import Future
 from typing import Any, NamedTuple
 
-from prometheus_client.core import GaugeMetricFamily, Metric
-
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, gauge
 from agent.options import CollectorOptions
 from agent.stat_workers import StatWorkers
 from agent.system import FsStats, System
@@ -63,21 +62,21 @@ def parse_mounts(
     return list(seen.values())
 
 
-def filesystem_families(stats: list[tuple[Mount, FsStats | None]]) -> list[Metric]:
+def filesystem_families(stats: list[tuple[Mount, FsStats | None]]) -> list[MetricFamily]:
     """Size families for mounts with stats; error/readonly flags for every mount."""
 
-    def gauge(name: str, doc: str) -> GaugeMetricFamily:
-        return GaugeMetricFamily(name, doc, labels=LABELS)
+    def labelled(name: str, doc: str) -> MetricFamily:
+        return gauge(name, doc, labels=LABELS)
 
-    size = gauge("node_filesystem_size_bytes", "Filesystem size in bytes.")
-    free = gauge("node_filesystem_free_bytes", "Filesystem free space in bytes.")
-    avail = gauge(
+    size = labelled("node_filesystem_size_bytes", "Filesystem size in bytes.")
+    free = labelled("node_filesystem_free_bytes", "Filesystem free space in bytes.")
+    avail = labelled(
         "node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes."
     )
-    files = gauge("node_filesystem_files", "Filesystem total file nodes.")
-    files_free = gauge("node_filesystem_files_free", "Filesystem total free file nodes.")
-    readonly = gauge("node_filesystem_readonly", "Filesystem read-only status.")
-    error = gauge(
+    files = labelled("node_filesystem_files", "Filesystem total file nodes.")
+    files_free = labelled("node_filesystem_files_free", "Filesystem total free file nodes.")
+    readonly = labelled("node_filesystem_readonly", "Filesystem read-only status.")
+    error = labelled(
         "node_filesystem_device_error",
         "Whether an error (or timeout) occurred while getting statistics for the mount.",
     )
@@ -110,7 +109,7 @@ class FilesystemCollector(Collector):
         self._workers = StatWorkers()
         self._stuck: dict[str, Future[Any]] = {}  # mountpoint -> statvfs call still running
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         text = system.read_proc("self/mounts")
         mounts = parse_mounts(text, self._mount_exclude, self._fstype_exclude)
         return filesystem_families(self._stat_all(system, mounts))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client.core import GaugeMetricFamily, Metric
-
 from agent import __version__
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, gauge
 from agent.options import CollectorOptions
 from agent.system import System
 
@@ -49,8 +48,8 @@ def parse_os_release(text: str | None) -> str:
     return " ".join(v for v in (values.get("ID"), values.get("VERSION_ID")) if v) or "linux"
 
 
-def info_family(instance_uuid: str, hostname: str, os_name: str, version: str) -> Metric:
-    family = GaugeMetricFamily(
+def info_family(instance_uuid: str, hostname: str, os_name: str, version: str) -> MetricFamily:
+    family = gauge(
         "govcloud_agent_info",
         "Identity of this host; instance_uuid is the Nova server id when known.",
         labels=("hostname", "instance_uuid", "os", "version"),
@@ -80,6 +79,6 @@ class IdentityCollector(Collector):
             )
         return self._labels
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         instance_uuid, hostname, os_name, version = self.labels(system)
         return [info_family(instance_uuid, hostname, os_name, version)]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily, Metric
-
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, gauge
 from agent.system import System
 
 
@@ -14,9 +13,9 @@ def parse_loadavg(text: str) -> tuple[float, float, float]:
     return float(one), float(five), float(fifteen)
 
 
-def load_families(loads: tuple[float, float, float]) -> list[Metric]:
+def load_families(loads: tuple[float, float, float]) -> list[MetricFamily]:
     return [
-        GaugeMetricFamily(f"node_load{minutes}", f"{minutes}m load average.", value=value)
+        gauge(f"node_load{minutes}", f"{minutes}m load average.", value=value)
         for minutes, value in zip((1, 5, 15), loads, strict=True)
     ]
 
@@ -26,5 +25,5 @@ class LoadCollector(Collector):
     name = "load"
     help = "1/5/15 minute load averages (/proc/loadavg)."
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         return load_families(parse_loadavg(system.read_proc("loadavg")))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.samples import Sample
-
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, gauge
 from agent.options import CollectorOptions
 from agent.system import System
 
@@ -33,21 +31,21 @@ def parse_meminfo(text: str) -> list[tuple[str, float]]:
 
 
 def memory_families(
-    fields: list[tuple[str, float]], reuse: dict[str, GaugeMetricFamily] | None = None
-) -> list[Metric]:
+    fields: list[tuple[str, float]], reuse: dict[str, MetricFamily] | None = None
+) -> list[MetricFamily]:
     """One gauge family per meminfo field.
 
     ``reuse`` keeps the ~50 family objects between scrapes and only swaps their sample: building
     them anew was the most expensive part of the scrape. Safe because scrapes are serialised.
     """
-    families: list[Metric] = []
+    families: list[MetricFamily] = []
     for name, value in fields:
         family = reuse.get(name) if reuse is not None else None
         if family is None:
-            family = GaugeMetricFamily(name, f"Memory information field {name[12:]}.")
+            family = gauge(name, f"Memory information field {name[12:]}.")
             if reuse is not None:
                 reuse[name] = family
-        family.samples = [Sample(name, {}, value, None)]
+        family.set_value(value)
         families.append(family)
     return families
 
@@ -59,7 +57,7 @@ class MemoryCollector(Collector):
 
     def __init__(self, options: CollectorOptions) -> None:
         super().__init__(options)
-        self._families: dict[str, GaugeMetricFamily] = {}
+        self._families: dict[str, MetricFamily] = {}
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         return memory_families(parse_meminfo(system.read_proc("meminfo")), self._families)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client.core import CounterMetricFamily, Metric
-
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, counter
 from agent.options import CollectorOptions
 from agent.system import System
 
@@ -37,10 +36,10 @@ def parse_net_dev(text: str, exclude: re.Pattern[str] | None) -> list[tuple[str,
     return devices
 
 
-def network_families(devices: list[tuple[str, list[int]]]) -> list[Metric]:
-    families: list[Metric] = []
+def network_families(devices: list[tuple[str, list[int]]]) -> list[MetricFamily]:
+    families: list[MetricFamily] = []
     for direction, what, column in _COUNTERS:
-        family = CounterMetricFamily(
+        family = counter(
             f"node_network_{direction}_{what}_total",
             f"Network device statistic {direction}_{what}.",
             labels=("device",),
@@ -60,5 +59,5 @@ class NetworkCollector(Collector):
         super().__init__(options)
         self._exclude = re.compile(options.netdev_exclude) if options.netdev_exclude else None
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         return network_families(parse_net_dev(system.read_proc("net/dev"), self._exclude))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily, Metric
-
 from agent.collectors.base import Collector, register
+from agent.metrics import MetricFamily, gauge
 from agent.options import CollectorOptions
 from agent.system import System
 
@@ -17,14 +16,10 @@ def parse_boot_time(stat_text: str) -> float:
     raise ValueError("no btime line in /proc/stat")
 
 
-def uptime_families(boot_time: float, now: float) -> list[Metric]:
+def uptime_families(boot_time: float, now: float) -> list[MetricFamily]:
     return [
-        GaugeMetricFamily(
-            "node_boot_time_seconds", "Node boot time, in unixtime.", value=boot_time
-        ),
-        GaugeMetricFamily(
-            "node_time_seconds", "System time in seconds since epoch (1970).", value=now
-        ),
+        gauge("node_boot_time_seconds", "Node boot time, in unixtime.", value=boot_time),
+        gauge("node_time_seconds", "System time in seconds since epoch (1970).", value=now),
     ]
 
 
@@ -38,7 +33,7 @@ class UptimeCollector(Collector):
         # btime does not change while the kernel runs; re-reading /proc/stat each scrape is waste.
         self._boot_time: float | None = None
 
-    def collect(self, system: System) -> list[Metric]:
+    def collect(self, system: System) -> list[MetricFamily]:
         if self._boot_time is None:
             self._boot_time = parse_boot_time(system.read_proc("stat"))
         return uptime_families(self._boot_time, system.time())

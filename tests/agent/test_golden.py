@@ -8,12 +8,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from prometheus_client import generate_latest
+from prometheus_client.core import CollectorRegistry, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.parser import text_string_to_metric_families
 
 from agent.config import load_settings
+from agent.encoder import negotiate
 from agent.main import build_agent
-from agent.scrape import build_registry
+from agent.scrape import Registry, build_registry
 from agent.server import MetricsApp
 from tests.agent.fakes import FakeSystem
 
@@ -38,11 +42,29 @@ def test_exposition_matches_golden_file() -> None:
     assert text == GOLDEN.read_text(), "exposition changed; GOVCLOUD_UPDATE_GOLDEN=1 to accept"
 
 
+class AsClientMetrics:
+    """Our families as prometheus-client ``Metric`` objects, for its reference encoder."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def collect(self) -> list[Metric]:
+        out = []
+        for family in self.registry.collect():
+            metric = Metric(family.name, family.documentation, family.type, family.unit)
+            for sample in family.samples:
+                metric.add_sample(sample.name, sample.labels, sample.value)
+            out.append(metric)
+        return out
+
+
 def test_fast_encoder_means_the_same_as_prometheus_client() -> None:
     agent = build_agent(load_settings([]), FakeSystem())
     registry = build_registry(agent, False)
     ours = MetricsApp(registry).render(None, None)[0].decode()
-    reference = generate_latest(registry).decode()
+    reference_registry = CollectorRegistry(auto_describe=False)
+    reference_registry.register(AsClientMetrics(registry))  # type: ignore[arg-type]
+    reference = generate_latest(reference_registry).decode()
     agent.close()
 
     def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -79,3 +101,28 @@ def test_golden_has_the_design_series() -> None:
         'node_scrape_collector_success{collector="filesystem"} 1.0',
     ):
         assert needle in text
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        None,
+        "",
+        "*/*",
+        "text/plain",
+        "text/plain; version=0.0.4",
+        "text/plain;version=1.0.0;escaping=dots",
+        "text/plain;version=1.2.0;escaping=bogus",
+        "application/openmetrics-text",
+        "application/openmetrics-text;version=0.0.1,text/plain;version=0.0.4;q=0.5",
+        "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8",
+        "application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;"
+        "version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.2,*/*;q=0.1",
+        "application/json, application/openmetrics-text ; version=2.0.0",
+    ],
+)
+def test_negotiation_answers_what_prometheus_client_answers(accept: str | None) -> None:
+    _, content_type = choose_encoder(accept)  # type: ignore[arg-type]
+    openmetrics, ours = negotiate(accept)
+    assert ours == content_type
+    assert openmetrics == content_type.startswith("application/openmetrics-text")
