@@ -49,19 +49,24 @@ def allocated_by(conn: Connection, key: str) -> dict[str, Allocated]:
     return out
 
 
+def capacity_record(pool_code: str, r: Any) -> CapacityRecord:
+    """A `pool_capacity` row as the core's record."""
+    return CapacityRecord(
+        pool_code,
+        r.resource_class,
+        r.total,
+        r.reserved,
+        r.allocation_ratio,
+        r.used,
+        r.provider_count,
+    )
+
+
 def capacity_by_pool(conn: Connection) -> dict[str, dict[str, CapacityRecord]]:
     c = t.PoolCapacityRow
     out: dict[str, dict[str, CapacityRecord]] = {}
     for r in conn.execute(select(P.code, c).join(P, P.id == c.pool_id)):
-        out.setdefault(r.code, {})[r.resource_class] = CapacityRecord(
-            r.code,
-            r.resource_class,
-            r.total,
-            r.reserved,
-            r.allocation_ratio,
-            r.used,
-            r.provider_count,
-        )
+        out.setdefault(r.code, {})[r.resource_class] = capacity_record(r.code, r)
     return out
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 
 from govcloud.adapters.store import schema as t
+from govcloud.adapters.store.observed_repo import capacity_record
 from govcloud.core import models as m
 from govcloud.core.sync import KindDiff, PoolDiff, PoolSnapshot
 
@@ -74,15 +75,7 @@ def read_snapshot(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapsho
             if r.resource in m.QuotaResource._value2member_map_
         ),
         capacity=tuple(
-            m.CapacityRecord(
-                pool_code,
-                r.resource_class,
-                r.total,
-                r.reserved,
-                r.allocation_ratio,
-                r.used,
-                r.provider_count,
-            )
+            capacity_record(pool_code, r)
             for r in conn.execute(select(_table(C)).where(C.pool_id == pool_id))
         ),
         deleted_servers=frozenset(deleted_servers),
