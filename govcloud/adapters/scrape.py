@@ -13,6 +13,7 @@ socket operation, so it cannot enforce a deadline over a whole response.
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import ssl
 import time
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from govcloud import __version__
+from govcloud.core.errors import UsageError
 from govcloud.core.metrics_sweep import Scrape
 from govcloud.core.rates import USED_METRICS, RawScrape, Sample, reduce_samples
 
@@ -38,32 +40,79 @@ class ScrapeLimits:
     parse_in_thread_bytes: int = MIB  # big bodies parse off the event loop
 
 
+@dataclass(frozen=True)
+class ScrapeAuth:
+    """How govcloud proves itself to agents that ask (node_exporter web-config style)."""
+
+    ca_file: str | None = None  # trust this CA instead of the system store
+    cert_file: str | None = None  # client certificate for mutual TLS
+    key_file: str | None = None
+    username: str | None = None  # basic auth, sent over https only
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class _Client:
+    context: ssl.SSLContext
+    authorization: str | None
+
+
+def client_tls(auth: ScrapeAuth) -> ssl.SSLContext:
+    """One TLS context for the whole sweep; a bad file is a usage error before any scrape."""
+    try:
+        context = ssl.create_default_context(cafile=auth.ca_file)
+        if auth.cert_file:
+            context.load_cert_chain(auth.cert_file, auth.key_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise UsageError(
+            f"cannot use the scrape TLS files: {_first_line(exc)}",
+            hint="check --ca-file, --cert-file and --key-file (PEM)",
+        ) from None
+    return context
+
+
+def _client(auth: ScrapeAuth | None) -> _Client:
+    auth = auth or ScrapeAuth()
+    header = None
+    if auth.username is not None:
+        token = base64.b64encode(f"{auth.username}:{auth.password or ''}".encode()).decode()
+        header = f"Basic {token}"
+    return _Client(client_tls(auth), header)
+
+
 class ScrapeError(Exception):
     """A target's own failure: its message becomes that target's error."""
 
 
 def scrape_sweep(
-    urls: Sequence[str], limits: ScrapeLimits | None = None, concurrency: int = 64
+    urls: Sequence[str],
+    limits: ScrapeLimits | None = None,
+    concurrency: int = 64,
+    auth: ScrapeAuth | None = None,
 ) -> list[Scrape]:
     """Scrape URLS concurrently (at most CONCURRENCY at a time); results in the same order."""
-    return asyncio.run(scrape_all(urls, limits or ScrapeLimits(), concurrency))
+    client = _client(auth)
+    return asyncio.run(scrape_all(urls, limits or ScrapeLimits(), concurrency, client))
 
 
-async def scrape_all(urls: Sequence[str], limits: ScrapeLimits, concurrency: int) -> list[Scrape]:
+async def scrape_all(
+    urls: Sequence[str], limits: ScrapeLimits, concurrency: int, client: _Client | None = None
+) -> list[Scrape]:
     gate = asyncio.Semaphore(max(1, concurrency))
+    client = client or _client(None)
 
     async def one(url: str) -> Scrape:
         async with gate:
-            return await scrape_one(url, limits)
+            return await scrape_one(url, limits, client)
 
     return list(await asyncio.gather(*(one(u) for u in urls)))
 
 
-async def scrape_one(url: str, limits: ScrapeLimits) -> Scrape:
+async def scrape_one(url: str, limits: ScrapeLimits, client: _Client | None = None) -> Scrape:
     started = time.monotonic()
     try:
         async with asyncio.timeout(limits.timeout_s):
-            body = await fetch(url, limits)
+            body = await fetch(url, limits, client or _client(None))
         ts = time.time()
         if len(body) > limits.parse_in_thread_bytes:
             raw = await asyncio.to_thread(parse_exposition, ts, body, limits)
@@ -93,12 +142,15 @@ def _os_error_text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-async def fetch(url: str, limits: ScrapeLimits) -> bytes:
+async def fetch(url: str, limits: ScrapeLimits, client: _Client) -> bytes:
     parts = urlsplit(url)
     https = parts.scheme == "https"
     host = parts.hostname or ""
     port = parts.port or (443 if https else 80)
-    context = ssl.create_default_context() if https else None
+    if client.authorization and not https:
+        raise ScrapeError("basic auth is sent over https only; use an https:// target")
+    context = client.context if https else None
+    auth_line = f"Authorization: {client.authorization}\r\n" if client.authorization else ""
     reader, writer = await asyncio.open_connection(
         host, port, ssl=context, limit=limits.max_header_bytes
     )
@@ -107,7 +159,7 @@ async def fetch(url: str, limits: ScrapeLimits) -> bytes:
         host_header = parts.netloc.rsplit("@", 1)[-1]
         writer.write(
             f"GET {target} HTTP/1.1\r\nHost: {host_header}\r\n"
-            f"User-Agent: govcloud/{__version__}\r\n"
+            f"User-Agent: govcloud/{__version__}\r\n{auth_line}"
             "Accept: text/plain;version=0.0.4;q=1,*/*;q=0.1\r\n"
             "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n".encode("ascii")
         )

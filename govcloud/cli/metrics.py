@@ -56,6 +56,19 @@ def collect(
     downsample_after: Annotated[
         str | None, Opt("--downsample-after", help="Keep older days at 1-hour resolution.")
     ] = None,
+    ca_file: Annotated[
+        str | None, Opt("--ca-file", help="CA that signed the agents' certificates (PEM).")
+    ] = None,
+    cert_file: Annotated[
+        str | None, Opt("--cert-file", help="Client certificate for agents that require mTLS.")
+    ] = None,
+    key_file: Annotated[str | None, Opt("--key-file", help="Key of --cert-file.")] = None,
+    basic_auth_user: Annotated[
+        str | None, Opt("--basic-auth-user", help="Basic-auth user (https targets only).")
+    ] = None,
+    basic_auth_password_file: Annotated[
+        str | None, Opt("--basic-auth-password-file", help="File holding the password.")
+    ] = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
@@ -75,6 +88,11 @@ def collect(
             if downsample_after
             else None
         ),
+        ca_file=ca_file,
+        cert_file=cert_file,
+        key_file=key_file,
+        basic_auth_user=basic_auth_user,
+        basic_auth_password_file=basic_auth_password_file,
     )
     if every is None:
         _finish(st, service.collect_once(st.settings, opts), column, long)

@@ -43,6 +43,11 @@ class CollectOptions:
     max_body_mib: int = 10
     retention_days: int = 400
     downsample_after_days: int | None = None  # older days are kept at one-hour resolution
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    basic_auth_user: str | None = None
+    basic_auth_password_file: str | None = None  # a file, so the secret is not in `ps` output
 
     @property
     def from_servers(self) -> bool:
@@ -108,6 +113,29 @@ def _targets(conn: Connection, opts: CollectOptions) -> tuple[list[Target], Serv
     return targets, ServerIndex(servers)
 
 
+def scrape_auth(opts: CollectOptions) -> scrape.ScrapeAuth:
+    """TLS and basic-auth settings for agents that require them; files are checked up front."""
+    if opts.key_file and not opts.cert_file:
+        raise UsageError("--key-file needs --cert-file", hint="give the client certificate too")
+    password = None
+    if opts.basic_auth_user is not None:
+        if not opts.basic_auth_password_file:
+            raise UsageError(
+                "--basic-auth-user needs --basic-auth-password-file",
+                hint="put the password in a file readable only by you",
+            )
+        try:
+            text = Path(opts.basic_auth_password_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the basic-auth password file: {exc}") from None
+        password = text.rstrip("\r\n")
+    auth = scrape.ScrapeAuth(
+        opts.ca_file, opts.cert_file, opts.key_file, opts.basic_auth_user, password
+    )
+    scrape.client_tls(auth)  # bad TLS files fail here, before the sweep
+    return auth
+
+
 def collect_once(settings: Settings, opts: CollectOptions) -> SweepReport:
     with opened(settings) as store:
         return _collect(store, opts)
@@ -118,7 +146,9 @@ def _collect(store: Store, opts: CollectOptions) -> SweepReport:
         targets, index = _targets(conn, opts)
         previous = metrics_repo.read_states(conn, [t.url for t in targets])
     limits = scrape.ScrapeLimits(timeout_s=opts.timeout_s, max_body_bytes=opts.max_body_mib << 20)
-    results = scrape.scrape_sweep([t.url for t in targets], limits, opts.concurrency)
+    results = scrape.scrape_sweep(
+        [t.url for t in targets], limits, opts.concurrency, scrape_auth(opts)
+    )
     outcomes = sweep.assess(
         targets, {r.url: r for r in results}, previous, index, datetime.now(UTC)
     )
