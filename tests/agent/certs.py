@@ -68,3 +68,20 @@ def write_pair(directory: Path, stem: str, pair: KeyAndCert) -> tuple[Path, Path
     )
     cert_path.write_bytes(pair[1].public_bytes(serialization.Encoding.PEM))
     return key_path, cert_path
+
+
+def write_pki(directory: Path, server_cn: str, client_cn: str) -> dict[str, Path]:
+    """A CA with a server and a client leaf, plus a client signed by a rogue CA.
+
+    Keys are `<stem>.key` / `<stem>.crt` for stems server, client, rogue and ca.
+    """
+    ca, rogue_ca = make_ca("test-ca"), make_ca("rogue-ca")
+    out: dict[str, Path] = {}
+    for stem, pair in {
+        "server": make_leaf(ca, server_cn, server=True),
+        "client": make_leaf(ca, client_cn, server=False),
+        "rogue": make_leaf(rogue_ca, client_cn, server=False),
+        "ca": ca,
+    }.items():
+        out[f"{stem}.key"], out[f"{stem}.crt"] = write_pair(directory, stem, pair)
+    return out

@@ -101,17 +101,7 @@ def test_empty_host_is_refused_by_the_process() -> None:
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    d = tmp_path_factory.mktemp("pki")
-    ca, rogue_ca = certs.make_ca("test-ca"), certs.make_ca("rogue-ca")
-    out: dict[str, Path] = {}
-    for stem, pair in {
-        "server": certs.make_leaf(ca, "agent", server=True),
-        "client": certs.make_leaf(ca, "prometheus", server=False),
-        "rogue": certs.make_leaf(rogue_ca, "prometheus", server=False),
-        "ca": ca,
-    }.items():
-        out[f"{stem}.key"], out[f"{stem}.crt"] = certs.write_pair(d, stem, pair)
-    return out
+    return certs.write_pki(tmp_path_factory.mktemp("pki"), "agent", "prometheus")
 
 
 def web_config(tmp_path: Path, pki: dict[str, Path], mtls: bool, users: bool = False) -> str:

@@ -23,18 +23,8 @@ def store(db: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    d = tmp_path_factory.mktemp("pki")
-    ca, rogue = certs.make_ca("fleet-ca"), certs.make_ca("rogue-ca")
-    out: dict[str, str] = {}
-    for stem, pair in {
-        "server": certs.make_leaf(ca, "localhost", server=True),
-        "client": certs.make_leaf(ca, "govcloud", server=False),
-        "rogue": certs.make_leaf(rogue, "govcloud", server=False),
-        "ca": ca,
-    }.items():
-        key, crt = certs.write_pair(d, stem, pair)
-        out[f"{stem}.key"], out[f"{stem}.crt"] = str(key), str(crt)
-    return out
+    paths = certs.write_pki(tmp_path_factory.mktemp("pki"), "localhost", "govcloud")
+    return {name: str(path) for name, path in paths.items()}
 
 
 def _agent(tmp_path: Path, pki: dict[str, str], *, mtls: bool, users: bool) -> Iterator[str]:
