@@ -77,9 +77,9 @@ def summarize_pool(
 
     A committed quota of None means some department may use the pool without limit (-1).
     """
-    vcpu_cap, cpu_ratio = _capacity(pool, capacity.get(VCPU), "cpu")
-    ram_cap, ram_ratio = _capacity(pool, capacity.get(MEMORY_MB), "ram")
-    disk_cap, disk_ratio = _capacity(pool, capacity.get(DISK_GB), "disk")
+    vcpu_cap, cpu_ratio = usable_capacity(pool, capacity.get(VCPU), "cpu")
+    ram_cap, ram_ratio = usable_capacity(pool, capacity.get(MEMORY_MB), "ram")
+    disk_cap, disk_ratio = usable_capacity(pool, capacity.get(DISK_GB), "disk")
     if vcpu_cap is not None:
         vcpu_cap -= pool.reserve.vcpu
     if ram_cap is not None:
@@ -126,12 +126,6 @@ def usable_capacity(
 ) -> tuple[int | None, float | None]:
     """(total - reserved) x ratio before the pool's own reserve, and the ratio used; kind is
     cpu | ram | disk. Placement's inventory where synced, else the declared physical capacity."""
-    return _capacity(pool, record, kind)
-
-
-def _capacity(
-    pool: Pool, record: CapacityRecord | None, kind: str
-) -> tuple[int | None, float | None]:
     declared_ratio = getattr(pool.ratios, kind) if pool.ratios else None
     if record is not None:
         ratio = declared_ratio if declared_ratio is not None else record.allocation_ratio
