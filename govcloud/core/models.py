@@ -7,7 +7,7 @@ OpenStack sync, SSH discovery and metric collection. Units are in the field name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -182,6 +182,7 @@ class Server:
     availability_zone: str | None = None
     addresses: tuple[str, ...] = ()
     system_code: str | None = None
+    updated_at: datetime | None = None  # Nova's `updated`: moves on every state change
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,20 @@ class Volume:
     volume_type: str | None = None
     attached_server_id: str | None = None
     bootable: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None  # Cinder's `updated_at`: moves on attach and detach
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    pool_code: str
+    snapshot_id: str
+    name: str
+    project_id: str
+    volume_id: str | None
+    size_gib: int
+    status: str
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -218,3 +233,35 @@ class CapacityRecord:
     allocation_ratio: float
     used: int
     provider_count: int
+
+
+@dataclass(frozen=True)
+class UsagePoint:
+    """What a pool's live servers and volumes held at one successful sync: the history that
+    exhaustion forecasts are fitted to."""
+
+    pool_code: str
+    ts: datetime
+    servers: int
+    vcpus: int
+    ram_mib: int
+    volume_gib: int
+
+
+PRICED_RESOURCES = ("vcpu", "ram_gib", "volume_gib", "floating_ip")
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    """What the bureau pays its cloud operator per unit and month, valid for a period.
+
+    RESOURCE is one of PRICED_RESOURCES, or `volume_gib:<volume type>` for a type's own price.
+    POOL_CODE None applies to every pool without a price of its own (as CloudKitty's rating
+    rules fall back from specific to general). VALID_TO is exclusive; None: open-ended.
+    """
+
+    resource: str
+    yuan_per_month: float
+    valid_from: date
+    valid_to: date | None = None
+    pool_code: str | None = None

@@ -11,37 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from govcloud.core.capacity import MEMORY_MB, VCPU, Allocated, pct, usable_capacity
-from govcloud.core.errors import UsageError
 from govcloud.core.models import CapacityRecord, Pool, QuotaResource
 from govcloud.core.quota_plan import UNITS
+from govcloud.core.severity import Severity, at_or_above_rank
+from govcloud.core.severity import parse_severity as parse_severity
 
 DANGER_PCT, FULL_PCT = 80.0, 90.0  # Skyline: 危险, 爆满
-
-
-class Severity(StrEnum):
-    OK = "ok"
-    INFO = "info"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return list(Severity).index(self)
-
-
-def parse_severity(text: str) -> Severity:
-    try:
-        return Severity(text.lower())
-    except ValueError:
-        raise UsageError(
-            f"unknown severity {text!r}",
-            hint="use one of: " + ", ".join(s.value for s in Severity if s is not Severity.OK),
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -166,7 +143,7 @@ def _judge_quota(n: _Units, limit: int, cap: int, quota: int) -> tuple[Severity,
 
 
 def at_or_above(rows: list[PoolQuotaCheck], threshold: Severity) -> list[PoolQuotaCheck]:
-    return [r for r in rows if r.severity is not Severity.OK and r.severity.rank >= threshold.rank]
+    return [r for r in rows if at_or_above_rank(r.severity, threshold)]
 
 
 # --- `quota show` -----------------------------------------------------------------------------

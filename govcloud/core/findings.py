@@ -1,0 +1,134 @@
+"""What an audit says: findings with evidence, and what could be reclaimed.
+
+A finding names its subject (a pool, department, system, VM, volume, snapshot or project), says
+what is wrong and what to do in both languages, and carries its evidence: the numbers, the
+window and the data coverage behind the verdict. govcloud recommends; it never acts on its own
+(reclaiming follows the bureau's 申请 → 审核 → 开通 → 回收 lifecycle as a separate, audited change).
+
+Findings of two runs are matched by `key` (check, subject type, subject id), which is what
+`audit diff` uses to say new / resolved / persisting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from govcloud.core.severity import Severity
+
+
+class SubjectType(StrEnum):
+    POOL = "pool"
+    DEPARTMENT = "department"
+    SYSTEM = "system"
+    PROJECT = "project"
+    VM = "vm"
+    VOLUME = "volume"
+    SNAPSHOT = "snapshot"
+
+    @property
+    def zh(self) -> str:
+        return _SUBJECT_ZH[self]
+
+
+_SUBJECT_ZH = {
+    SubjectType.POOL: "资源池",
+    SubjectType.DEPARTMENT: "部门",
+    SubjectType.SYSTEM: "业务系统",
+    SubjectType.PROJECT: "项目",
+    SubjectType.VM: "云主机",
+    SubjectType.VOLUME: "云硬盘",
+    SubjectType.SNAPSHOT: "快照",
+}
+
+
+@dataclass(frozen=True)
+class Reclaim:
+    """Capacity a finding would give back if acted on (never negative)."""
+
+    vcpus: int = 0
+    ram_mib: int = 0
+    volume_gib: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.vcpus or self.ram_mib or self.volume_gib)
+
+    def __add__(self, other: Reclaim) -> Reclaim:
+        return Reclaim(
+            self.vcpus + other.vcpus,
+            self.ram_mib + other.ram_mib,
+            self.volume_gib + other.volume_gib,
+        )
+
+    @property
+    def ram_gib(self) -> float:
+        return round(self.ram_mib / 1024, 1)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message in both languages; reports and tables pick one."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str  # the registered check type, e.g. "idle"
+    severity: Severity
+    subject_type: SubjectType
+    subject_id: str  # stable id: server/volume UUID, pool/department/system code, project id
+    subject_name: str  # what people read (VM name, department short name ...)
+    pool: str | None
+    department: str | None  # department code; None: no department declares the subject
+    message: Text
+    action: Text
+    evidence: Mapping[str, Any] = field(default_factory=dict)  # JSON-able numbers and window
+    reclaim: Reclaim = field(default_factory=Reclaim)
+    system: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.check, self.subject_type.value, self.subject_id)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Worst first, then by check, pool, department and subject: a stable, readable order."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            -f.severity.rank,
+            f.check,
+            f.pool or "",
+            f.department or "",
+            f.subject_name,
+            f.subject_id,
+        ),
+    )
+
+
+def reclaim_total(findings: list[Finding]) -> Reclaim:
+    """Σ reclaimable over findings, counting each subject once (the largest claim wins), so an
+    idle VM that is also oversized is not reclaimed twice."""
+    best: dict[tuple[str, str], Reclaim] = {}
+    for f in findings:
+        if not f.reclaim:
+            continue
+        k = (f.subject_type.value, f.subject_id)
+        cur = best.get(k)
+        if cur is None or _size(f.reclaim) > _size(cur):
+            best[k] = f.reclaim
+    total = Reclaim()
+    for r in best.values():
+        total = total + r
+    return total
+
+
+def _size(r: Reclaim) -> tuple[int, int, int]:
+    return (r.vcpus, r.ram_mib, r.volume_gib)
