@@ -7,12 +7,13 @@ that the migrations produce exactly this metadata).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -187,6 +188,7 @@ class ServerRow(Base):
     addresses: Mapped[list[str] | None] = mapped_column(JSON)
     system_code: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     first_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -206,6 +208,24 @@ class VolumeRow(Base):
     volume_type: Mapped[str | None] = mapped_column(String(255))
     attached_server_id: Mapped[str | None] = mapped_column(String(64))
     bootable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SnapshotRow(Base):
+    __tablename__ = "snapshot"
+    __table_args__ = (Index("ix_snapshot_project", "pool_id", "project_id"),)
+    pool_id: Mapped[int] = mapped_column(
+        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
+    )
+    snapshot_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64))
+    volume_id: Mapped[str | None] = mapped_column(String(64))
+    size_gib: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -242,6 +262,33 @@ class PoolCapacityRow(Base):
     synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class PoolUsageRow(Base):
+    """What a pool's live servers and volumes held at each successful sync: the history that
+    exhaustion forecasts fit a trend to."""
+
+    __tablename__ = "pool_usage"
+    __table_args__ = (Index("ix_pool_usage_pool_ts", "pool_id", "ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id", ondelete="CASCADE"))
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    servers: Mapped[int] = mapped_column(Integer)
+    vcpus: Mapped[int] = mapped_column(BigInteger)
+    ram_mib: Mapped[int] = mapped_column(BigInteger)
+    volume_gib: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnitPriceRow(Base):
+    """Declared unit prices (yuan per unit and month) with their validity period."""
+
+    __tablename__ = "unit_price"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[str] = mapped_column(String(128))
+    pool_code: Mapped[str | None] = mapped_column(String(64))
+    yuan_per_month: Mapped[float] = mapped_column(Float)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
 class SyncRunRow(Base):
     __tablename__ = "sync_run"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -264,6 +311,9 @@ class AuditRunRow(Base):
     playbook: Mapped[str | None] = mapped_column(String(1024))
     parameters: Mapped[dict[str, object] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
+    window_s: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class FindingRow(Base):
@@ -280,6 +330,11 @@ class FindingRow(Base):
     message: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, object] | None] = mapped_column(JSON)
     reclaim: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    subject_name: Mapped[str | None] = mapped_column(String(255))
+    system_code: Mapped[str | None] = mapped_column(String(64))
+    message_zh: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(Text)
+    action_zh: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditLogRow(Base):
