@@ -6,7 +6,8 @@
 set -euo pipefail
 
 PKGS=(postgresql prometheus prometheus-node-exporter openssh-server openssh-client
-      mariadb-server rabbitmq-server)
+      mariadb-server rabbitmq-server
+      chromium chromium-driver fonts-noto-cjk)
 
 log() { echo "install-services: $*" >&2; }
 

@@ -9,9 +9,22 @@ from typing import Annotated
 import typer
 
 from govcloud import __version__
+from govcloud.cli import (
+    audit,
+    inventory,
+    metrics,
+    playbook,
+    pool,
+    quota,
+    report,
+    rightsize,
+    sandbox,
+    sync,
+    tenant,
+    vm,
+)
 from govcloud.cli import demo as demo_cmd
 from govcloud.cli import init as init_cmd
-from govcloud.cli import inventory, metrics, pool, quota, sandbox, sync, tenant, vm
 from govcloud.cli.state import CliState
 
 app = typer.Typer(
@@ -31,6 +44,10 @@ app.add_typer(vm.app, name="vm")
 app.add_typer(quota.app, name="quota")
 app.command("sync")(sync.sync)
 app.add_typer(metrics.app, name="metrics")
+app.add_typer(audit.app, name="audit")
+app.command("rightsize")(rightsize.rightsize)
+app.add_typer(playbook.app, name="playbook")
+app.add_typer(report.app, name="report")
 app.add_typer(sandbox.app, name="sandbox")
 
 

@@ -20,6 +20,7 @@ SYNC = (
     C("servers", "云主机", "VMs", kind="int"),
     C("projects", "项目", "Projects", kind="int"),
     C("volumes", "云硬盘", "Volumes", kind="int", long=True),
+    C("snapshots", "快照", "Snapshots", kind="int", long=True),
     C("added", "新增", "Added", kind="int"),
     C("changed", "变更", "Changed", kind="int"),
     C("removed", "删除", "Removed", kind="int"),

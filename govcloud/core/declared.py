@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
 from typing import Annotated, Any, Generic, TypeVar
 
 import pydantic
@@ -119,6 +121,18 @@ class LegacyHostSpec(_Strict):
     system: Code | None = None
 
 
+class PriceSpec(_Strict):
+    """A unit price; RESOURCE is checked against m.PRICED_RESOURCES after parsing, so the error
+    can list the valid names. VALID_TO is exclusive, as in CloudKitty's rating periods."""
+
+    resource: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    pool: Code | None = None
+    # Strict: a quoted "45" or `true` is a typo in a price list, not a number.
+    yuan_per_month: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
+    valid_from: date
+    valid_to: date | None = None
+
+
 class SettingsSpec(_Strict):
     system_metadata_key: Name = "business_system"
 
@@ -132,6 +146,7 @@ class InventoryFile(_Strict):
     systems: list[SystemSpec] = []
     jump_hosts: list[JumpHostSpec] = []
     legacy_hosts: list[LegacyHostSpec] = []
+    prices: list[PriceSpec] = []
     settings: SettingsSpec | None = None
 
 
@@ -170,6 +185,7 @@ def parse_inventory(docs: Sequence[SourceDoc]) -> m.Inventory:
     systems = _collect(files, "systems")
     jumps = _collect(files, "jump_hosts")
     hosts = _collect(files, "legacy_hosts")
+    prices = _collect(files, "prices")
     settings = next((f.settings for _, f in files if f.settings), SettingsSpec())
 
     cloud_regions = {c.spec.name: set(c.spec.regions) for c in _unique(clouds, "name", "cloud")}
@@ -190,6 +206,7 @@ def parse_inventory(docs: Sequence[SourceDoc]) -> m.Inventory:
             _require(h, "system", h.spec.system, system_codes, "business system")
         if h.spec.jump_host is not None:
             _require(h, "jump_host", h.spec.jump_host, jump_names, "jump host")
+    _check_prices(prices, pool_codes)
 
     return m.Inventory(
         clouds=tuple(sorted(cloud_regions)),
@@ -199,6 +216,7 @@ def parse_inventory(docs: Sequence[SourceDoc]) -> m.Inventory:
         jump_hosts=tuple(_jump(j.spec) for j in jumps),
         legacy_hosts=tuple(_host(h.spec) for h in hosts),
         system_metadata_key=settings.system_metadata_key,
+        prices=tuple(_price(p.spec) for p in prices),
     )
 
 
@@ -312,6 +330,69 @@ def _check_department(item: _Item[DepartmentSpec], pool_codes: set[str]) -> None
                 hint="one OpenStack project per department and pool",
             )
         seen.add(project.pool)
+
+
+VOLUME_TYPE_PREFIX = "volume_gib:"
+
+
+def _check_prices(items: list[_Item[PriceSpec]], pool_codes: set[str]) -> None:
+    """Known resources and pools, sane periods, and at most one price per day and (resource,
+    pool): a bill must never have to choose between two prices."""
+    periods: dict[tuple[str, str | None], list[_Item[PriceSpec]]] = {}
+    for item in items:
+        spec = item.spec
+        _check_price_resource(item)
+        if spec.pool is not None:
+            _require(item, "pool", spec.pool, pool_codes, "pool")
+        if spec.valid_to is not None and spec.valid_to <= spec.valid_from:
+            raise ValidationError(
+                f"price of {spec.resource!r} ends ({spec.valid_to}) on or before it starts"
+                f" ({spec.valid_from})",
+                location=item.at("valid_to"),
+                hint="valid_to is exclusive and must come after valid_from; omit it for open-ended",
+            )
+        periods.setdefault((spec.resource, spec.pool), []).append(item)
+    for group in periods.values():
+        group.sort(key=lambda i: i.spec.valid_from)
+        for earlier, later in pairwise(group):
+            end = earlier.spec.valid_to
+            if end is None or end > later.spec.valid_from:
+                _overlap(earlier, later)
+
+
+def _check_price_resource(item: _Item[PriceSpec]) -> None:
+    resource = item.spec.resource
+    if resource in m.PRICED_RESOURCES:
+        return
+    volume_type = resource.removeprefix(VOLUME_TYPE_PREFIX)
+    typed = resource.startswith(VOLUME_TYPE_PREFIX)
+    if typed and volume_type and volume_type.strip() == volume_type:
+        return
+    raise ValidationError(
+        f"unknown priced resource {resource!r}",
+        location=item.at("resource"),
+        hint="use one of: "
+        + ", ".join(m.PRICED_RESOURCES)
+        + f", or {VOLUME_TYPE_PREFIX}<volume type> (e.g. {VOLUME_TYPE_PREFIX}ssd)",
+    )
+
+
+def _overlap(earlier: _Item[PriceSpec], later: _Item[PriceSpec]) -> None:
+    first = earlier.at("valid_from")
+    spec = later.spec
+    scope = f"pool {spec.pool!r}" if spec.pool else "every pool"
+    start, end = earlier.spec.valid_from, earlier.spec.valid_to
+    period = f"{start} until {end}" if end else f"open-ended from {start}"
+    raise ValidationError(
+        f"price of {spec.resource!r} for {scope} from {spec.valid_from} overlaps the one"
+        f" declared at {first.file}:{first.line} ({period})",
+        location=later.at("valid_from"),
+        hint="end the earlier period with valid_to (exclusive) on or before this valid_from",
+    )
+
+
+def _price(s: PriceSpec) -> m.UnitPrice:
+    return m.UnitPrice(s.resource, s.yuan_per_month, s.valid_from, s.valid_to, s.pool)
 
 
 GIB_MIB = 1024

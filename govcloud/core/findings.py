@@ -113,12 +113,17 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     )
 
 
+def is_quota_reclaim(finding: Finding) -> bool:
+    """Quota given back (`quota-idle`) frees promises, not hardware: kept out of totals."""
+    return finding.evidence.get("reclaim_kind") == "quota"
+
+
 def reclaim_total(findings: list[Finding]) -> Reclaim:
-    """Σ reclaimable over findings, counting each subject once (the largest claim wins), so an
-    idle VM that is also oversized is not reclaimed twice."""
+    """Σ reclaimable hardware over findings, counting each subject once (the largest claim
+    wins), so an idle VM that is also oversized is not reclaimed twice."""
     best: dict[tuple[str, str], Reclaim] = {}
     for f in findings:
-        if not f.reclaim:
+        if not f.reclaim or is_quota_reclaim(f):
             continue
         k = (f.subject_type.value, f.subject_id)
         cur = best.get(k)

@@ -35,13 +35,16 @@ class DayChunk:
     def sample_count(self) -> int:
         return sum(1 for c in self.counts if c)
 
-    def add(self, slot: int, value: float, weight: int = 1) -> None:
-        """Fold VALUE into SLOT's running mean; a full counter stops growing but keeps averaging."""
+    def add(self, slot: int, value: float, weight: int = 1, peak: bool = False) -> None:
+        """Fold VALUE into SLOT's running mean (or, for a PEAK metric, its maximum); a full
+        counter stops growing but keeps folding."""
         if not math.isfinite(value):
             return
         count = self.counts[slot]
         if count == 0:
             self.values[slot] = value
+        elif peak:
+            self.values[slot] = max(self.values[slot], value)
         else:
             self.values[slot] += (value - self.values[slot]) * weight / (count + weight)
         self.counts[slot] = min(count + weight, COUNT_MAX)
@@ -61,25 +64,32 @@ def group_by_day(points: Iterable[tuple[float, float]]) -> dict[int, list[tuple[
     return out
 
 
-def merge(chunk: DayChunk, slots: Iterable[tuple[int, float]]) -> DayChunk:
+def is_peak(metric: str) -> bool:
+    """Peak metrics keep the maximum of the samples in a slot, not their mean: rightsizing
+    sizes for per-interval peaks (AWS Compute Optimizer: max per 5-minute interval)."""
+    return metric.endswith("_max")
+
+
+def merge(chunk: DayChunk, slots: Iterable[tuple[int, float]], peak: bool = False) -> DayChunk:
     if chunk.step_s != STEP_S:
         # A down-sampled day only takes late samples at its own (coarser) resolution.
         factor = chunk.step_s // STEP_S
         slots = [(slot // factor, value) for slot, value in slots]
     for slot, value in slots:
-        chunk.add(slot, value)
+        chunk.add(slot, value, peak=peak)
     return chunk
 
 
-def downsample(chunk: DayChunk, step_s: int) -> DayChunk:
-    """A coarser day: each new slot is the count-weighted mean of the slots it covers."""
+def downsample(chunk: DayChunk, step_s: int, peak: bool = False) -> DayChunk:
+    """A coarser day: each new slot is the count-weighted mean of the slots it covers (the
+    maximum for a PEAK metric)."""
     if step_s % chunk.step_s or DAY_S % step_s:
         raise ValueError(f"cannot down-sample a {chunk.step_s}s chunk to {step_s}s")
     factor = step_s // chunk.step_s
     out = DayChunk.empty(chunk.day, step_s)
     for i, (value, count) in enumerate(zip(chunk.values, chunk.counts, strict=True)):
         if count:
-            out.add(i // factor, value, count)
+            out.add(i // factor, value, count, peak=peak)
     return out
 
 

@@ -15,6 +15,8 @@ from datetime import datetime
 from govcloud.core.metrics_targets import ServerIndex, Target, duplicate_keys, url_key
 from govcloud.core.rates import RawScrape, derive
 
+PEAKED = ("cpu_pct",)  # metrics also stored as per-slot maxima, as "<metric>_max"
+
 
 @dataclass(frozen=True)
 class Scrape:
@@ -133,8 +135,11 @@ def _points(
     key: str, prev: RawScrape | None, cur: RawScrape
 ) -> tuple[tuple[Point, ...], str | None]:
     derived = derive(prev, cur)
-    points = tuple(Point(key, metric, cur.ts, value) for metric, value in derived.values.items())
-    return points, derived.note
+    points = [Point(key, metric, cur.ts, value) for metric, value in derived.values.items()]
+    # Each scrape's CPU rate also feeds the slot's peak, so bursts shorter than five minutes
+    # survive averaging (rightsizing sizes for them).
+    points += [Point(key, f"{p.metric}_max", p.ts, p.value) for p in points if p.metric in PEAKED]
+    return tuple(points), derived.note
 
 
 def spool_outcomes(

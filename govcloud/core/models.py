@@ -142,6 +142,7 @@ class Inventory:
     jump_hosts: tuple[JumpHost, ...] = ()
     legacy_hosts: tuple[LegacyHost, ...] = ()
     system_metadata_key: str = "business_system"
+    prices: tuple[UnitPrice, ...] = ()
 
 
 # --- observed -------------------------------------------------------------------------------

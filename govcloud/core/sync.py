@@ -21,13 +21,14 @@ from govcloud.core.models import (
     Project,
     QuotaUsage,
     Server,
+    Snapshot,
     Volume,
 )
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
-KINDS = ("projects", "flavors", "servers", "volumes", "quotas", "capacity")
+KINDS = ("projects", "flavors", "servers", "volumes", "snapshots", "quotas", "capacity")
 SYSTEM_CODE_MAX = 64
 
 
@@ -56,6 +57,15 @@ class PoolScope:
 
 
 @dataclass(frozen=True)
+class SnapshotHomes:
+    """Volumes and projects that place a snapshot: a pool's own (its volumes; projects holding
+    servers or volumes there or declared there by a department), or those of other pools."""
+
+    volumes: frozenset[str] = frozenset()
+    projects: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class ServerPage:
     """Servers of a complete listing, with the duplicates the pagination produced."""
 
@@ -69,7 +79,8 @@ class Progress(Protocol):
 
 class CloudReader(Protocol):
     """One pool of one cloud, read-only. Each method returns a complete listing or raises
-    `CloudError` naming the pool and the call; `volumes` returns None without a volume service."""
+    `CloudError` naming the pool and the call; `volumes` returns None without a volume service,
+    `snapshots` None when the volume service has no snapshot API (404)."""
 
     def projects(self) -> list[Project]: ...
 
@@ -78,6 +89,10 @@ class CloudReader(Protocol):
     def servers(self, on_page: Callable[[int], None]) -> ServerPage: ...
 
     def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None: ...
+
+    def snapshots(self, here: SnapshotHomes, elsewhere: SnapshotHomes) -> list[Snapshot] | None:
+        """ELSEWHERE: what other pools are known to hold; the reader adds what it saw of them
+        while listing servers and volumes of the region."""
 
     def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]: ...
 
@@ -93,6 +108,7 @@ class PoolListing:
     volumes: tuple[Volume, ...] = ()
     quotas: tuple[QuotaUsage, ...] = ()
     capacity: tuple[CapacityRecord, ...] = ()
+    snapshots: tuple[Snapshot, ...] = ()
     complete: frozenset[str] = frozenset(KINDS)
     duplicates: int = 0
     notes: tuple[str, ...] = ()
@@ -148,6 +164,29 @@ def volume_in_scope(
     return zone is None or zone not in scope.excluded_zones
 
 
+def snapshot_in_scope(
+    scope: PoolScope,
+    volume_id: str | None,
+    project_id: str,
+    here: SnapshotHomes,
+    elsewhere: SnapshotHomes,
+) -> bool:
+    """A snapshot goes where its volume is; a snapshot of a deleted volume where its project is.
+
+    The pool that takes the rest of its region (unfiltered) leaves a project it shares with a
+    zone or aggregate pool to that pool (unscheduled ERROR servers, which have no zone, make
+    such sharing common) and takes the projects placed nowhere: each snapshot of a region lands
+    in one pool.
+    """
+    if volume_id and volume_id in here.volumes:
+        return True
+    if volume_id and volume_id in elsewhere.volumes:
+        return False
+    if scope.filtered:
+        return project_id in here.projects
+    return project_id not in elsewhere.projects
+
+
 def system_code_from(metadata: Mapping[str, object] | None, key: str) -> str | None:
     """The business system a server declares in its metadata, if it declares a usable one."""
     value = (metadata or {}).get(key)
@@ -174,19 +213,18 @@ def collect(
     page = reader.servers(lambda n: progress(pool_code, "servers", n))
     progress(pool_code, "volumes", len(page.servers))
     volumes = reader.volumes(frozenset(s.server_id for s in page.servers))
-    progress(pool_code, "quotas", len(page.servers))
     owners = {s.project_id for s in page.servers} | {v.project_id for v in volumes or ()}
+    snapshots = None
+    if volumes is not None:
+        progress(pool_code, "snapshots", len(page.servers))
+        snapshots = reader.snapshots(
+            *snapshot_homes(projects, departments, pool_code, owners, volumes)
+        )
+    progress(pool_code, "quotas", len(page.servers))
     wanted = [p.project_id for p in projects if p.department_code or p.project_id in owners]
     quotas = reader.quotas(wanted, volume_service=volumes is not None)
     progress(pool_code, "capacity", len(page.servers))
     capacity = reader.capacity()
-    complete = set(KINDS)
-    notes = []
-    if volumes is None:
-        complete.discard("volumes")
-        notes.append("no volume service in the catalog: volumes and volume quotas not synced")
-    if page.duplicates:
-        notes.append(f"{page.duplicates} servers listed twice across pages (kept once)")
     return PoolListing(
         pool_code=pool_code,
         projects=tuple(projects),
@@ -195,9 +233,50 @@ def collect(
         volumes=tuple(volumes or ()),
         quotas=tuple(quotas),
         capacity=tuple(capacity),
-        complete=frozenset(complete),
+        snapshots=tuple(snapshots or ()),
+        complete=frozenset(KINDS) - _missing(volumes, snapshots),
         duplicates=page.duplicates,
-        notes=tuple(notes),
+        notes=tuple(_notes(volumes, snapshots, page.duplicates)),
+    )
+
+
+def _missing(volumes: object | None, snapshots: object | None) -> set[str]:
+    if volumes is None:
+        return {"volumes", "snapshots"}
+    return {"snapshots"} if snapshots is None else set()
+
+
+def _notes(volumes: object | None, snapshots: object | None, duplicates: int) -> list[str]:
+    notes = []
+    if volumes is None:
+        notes.append("no volume service in the catalog: volumes and volume quotas not synced")
+    elif snapshots is None:
+        notes.append("the volume service lists no snapshots (404): snapshots not synced")
+    if duplicates:
+        notes.append(f"{duplicates} servers listed twice across pages (kept once)")
+    return notes
+
+
+def snapshot_homes(
+    projects: Sequence[Project],
+    departments: Iterable[Department],
+    pool_code: str,
+    owners: Iterable[str],
+    volumes: Iterable[Volume],
+) -> tuple[SnapshotHomes, SnapshotHomes]:
+    """The pool's homes for snapshots, and the projects departments declare in other pools.
+    PROJECTS carry their department in POOL_CODE (see `assign_departments`)."""
+    by_name = {p.name: p.project_id for p in projects}
+    declared_elsewhere = {
+        b.project_id or by_name.get(b.project_name, "")
+        for dept in departments
+        for b in dept.projects
+        if b.pool_code != pool_code
+    }
+    here = {p.project_id for p in projects if p.department_code} | set(owners)
+    return (
+        SnapshotHomes(frozenset(v.volume_id for v in volumes), frozenset(here)),
+        SnapshotHomes(projects=frozenset(declared_elsewhere - here - {""})),
     )
 
 
@@ -251,6 +330,8 @@ class PoolSnapshot:
     capacity: tuple[CapacityRecord, ...] = ()
     deleted_servers: frozenset[str] = frozenset()
     deleted_volumes: frozenset[str] = frozenset()
+    snapshots: tuple[Snapshot, ...] = ()
+    deleted_snapshots: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -260,6 +341,7 @@ class PoolDiff:
     flavors: KindDiff[str, Flavor] = field(default_factory=KindDiff)
     servers: KindDiff[str, Server] = field(default_factory=KindDiff)
     volumes: KindDiff[str, Volume] = field(default_factory=KindDiff)
+    snapshots: KindDiff[str, Snapshot] = field(default_factory=KindDiff)
     quotas: KindDiff[tuple[str, str], QuotaUsage] = field(default_factory=KindDiff)
     capacity: KindDiff[str, CapacityRecord] = field(default_factory=KindDiff)
 
@@ -341,6 +423,13 @@ def diff_pool(snapshot: PoolSnapshot, listing: PoolListing) -> PoolDiff:
             complete=done("volumes"),
             tombstoned=snapshot.deleted_volumes,
         ),
+        snapshots=diff_kind(
+            snapshot.snapshots,
+            listing.snapshots,
+            _snapshot_id,
+            complete=done("snapshots"),
+            tombstoned=snapshot.deleted_snapshots,
+        ),
         quotas=diff_kind(
             snapshot.quotas,
             listing.quotas,
@@ -368,6 +457,10 @@ def _server_id(s: Server) -> str:
 
 def _volume_id(v: Volume) -> str:
     return v.volume_id
+
+
+def _snapshot_id(s: Snapshot) -> str:
+    return s.snapshot_id
 
 
 def _quota_key(q: QuotaUsage) -> tuple[str, str]:

@@ -27,6 +27,7 @@ METRICS = (
     "net_rx_bps",
     "net_tx_bps",
     "load1",
+    "cpu_pct_max",  # the highest scrape of each five-minute slot
 )
 
 # Azure Migrate's confidence rating from the share of data points present.

@@ -101,9 +101,10 @@ class App:
             return self._version_error(req, service, 406, str(exc))
         except VersionMalformed as exc:
             return self._version_error(req, service, 400, str(exc))
+        faults = self.faults.faults
         call = Call(
-            req, token, self.estate, self.identity, region, version, root_url,
-            self.faults.faults.paging,
+            req, token, self.estate, self.identity, region, version, root_url, faults.paging,
+            faults.no_snapshots,
         )  # fmt: skip
         try:
             if service == "compute":

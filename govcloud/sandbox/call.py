@@ -21,6 +21,7 @@ class Call:
     version: Version
     root_url: str  # the service's unversioned root, e.g. .../r/<region>/compute
     page_faults: PageFaults
+    no_snapshots: bool = False  # imitate a Cinder without snapshots (404)
 
     def flag(self, name: str) -> bool | None:
         """A boolean query parameter as oslo's bool_from_string (strict): None when absent."""

@@ -1,9 +1,11 @@
-"""Cinder (block storage API v3, microversions 3.0-3.70): volumes, quota sets, types."""
+"""Cinder (block storage API v3, microversions 3.0-3.70): volumes, quota sets, types (and
+snapshots, in `cinder_snapshots`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from govcloud.sandbox import cinder_snapshots
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import NO_SERVER, VOLUME_QUOTA_DEFAULTS, VOLUME_STATUSES
 from govcloud.sandbox.ids import name_uuid
@@ -49,6 +51,8 @@ def handle(call: Call, project_id: str, parts: list[str]) -> Response:
         return _list_volumes(call, detail=parts == ["volumes", "detail"])
     if method == "GET" and len(parts) == 2 and parts[0] == "volumes":
         return _show_volume(call, parts[1])
+    if parts[:1] == ["snapshots"]:
+        return cinder_snapshots.handle(call, parts)
     if method == "GET" and parts in (["types"], ["types", "default"]):
         return _types(call, default=len(parts) == 2)
     if parts[:1] == ["os-quota-sets"] and len(parts) in (2, 3):
@@ -103,7 +107,7 @@ def _volume_body(call: Call, row: int) -> dict[str, Any]:
         "size": v.size_gib[row],
         "availability_zone": "nova",
         "created_at": created,
-        "updated_at": created,
+        "updated_at": nova_usec_time(v.updated[row]),
         "attachments": attachments,
         "bootable": "true" if bootable else "false",
         "encrypted": False,

@@ -1,9 +1,11 @@
-"""The sandbox's in-memory cloud: small objects as frozen records, servers and volumes as columns.
+"""The sandbox's in-memory cloud: small objects as frozen records, servers, volumes and
+snapshots as columns.
 
-A 100,000-server estate must start in seconds and stay small, so servers and volumes live in
-`array` columns (a few bytes per row) and their names, UUIDs, addresses and JSON bodies are
-derived from the row on demand. Row order is creation order, so "newest first" (Nova's default
-sort) is simply descending row index.
+A 100,000-server estate must start in seconds and stay small, so servers, volumes and snapshots
+live in `array` columns (a few bytes per row) and their names, UUIDs, addresses and JSON bodies
+are derived from the row on demand. Row order is creation order, so "newest first" (Nova's
+default sort) is simply descending row index. Times are seconds after EPOCH; `Estate.now` is
+the estate's present (the UTC day it was seeded), which state changes are placed before.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from govcloud.sandbox.ids import RowIds
 
 SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "ERROR")
 VOLUME_STATUSES = ("in-use", "available", "error")
+SNAPSHOT_STATUSES = ("available", "error")
 NO_HOST = 0xFFFF
 NO_SERVER = -1
 NO_SYSTEM = -1
@@ -100,6 +103,7 @@ class ServerTable:
     system: array[int] = field(default_factory=lambda: array("i"))
     host: array[int] = field(default_factory=lambda: array("H"))
     created: array[int] = field(default_factory=lambda: array("I"))  # seconds after EPOCH
+    updated: array[int] = field(default_factory=lambda: array("I"))  # last state change
     odd_names: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -112,6 +116,20 @@ class VolumeTable:
     size_gib: array[int] = field(default_factory=lambda: array("H"))
     server: array[int] = field(default_factory=lambda: array("i"))  # NO_SERVER: detached
     bootable: array[int] = field(default_factory=lambda: array("B"))
+    status: array[int] = field(default_factory=lambda: array("B"))
+    created: array[int] = field(default_factory=lambda: array("I"))
+    updated: array[int] = field(default_factory=lambda: array("I"))  # last attach or detach
+
+    def __len__(self) -> int:
+        return len(self.project)
+
+
+@dataclass
+class SnapshotTable:
+    project: array[int] = field(default_factory=lambda: array("I"))
+    # a volume row; rows past the volume table are volumes deleted since (ids that 404)
+    volume: array[int] = field(default_factory=lambda: array("I"))
+    size_gib: array[int] = field(default_factory=lambda: array("H"))
     status: array[int] = field(default_factory=lambda: array("B"))
     created: array[int] = field(default_factory=lambda: array("I"))
 
@@ -137,6 +155,9 @@ class Estate:
     # (region, project_id) -> resource -> limit; absent resources use the defaults
     compute_quota: dict[tuple[str, str], dict[str, int]]
     volume_quota: dict[tuple[str, str], dict[str, int]]
+    now: int = 0  # the estate's present, seconds after EPOCH
+    snapshots: SnapshotTable = field(default_factory=SnapshotTable)
+    snapshot_ids: RowIds = field(default_factory=lambda: RowIds("snapshot", 0))
     lock: threading.Lock = field(default_factory=threading.Lock)
     # derived indexes, filled by `index()`
     project_by_id: dict[str, int] = field(default_factory=dict)
@@ -145,6 +166,8 @@ class Estate:
     region_volumes: dict[str, array[int]] = field(default_factory=dict)
     project_volumes: dict[int, array[int]] = field(default_factory=dict)
     server_volumes: dict[int, list[int]] = field(default_factory=dict)
+    region_snapshots: dict[str, array[int]] = field(default_factory=dict)
+    project_snapshots: dict[int, array[int]] = field(default_factory=dict)
     _host_usage: list[tuple[int, int, int, int]] | None = None
 
     def index(self) -> None:
@@ -162,6 +185,11 @@ class Estate:
             server = self.volumes.server[row]
             if server != NO_SERVER:
                 self.server_volumes.setdefault(server, []).append(row)
+        self.region_snapshots = {r: array("I") for r in self.regions}
+        self.project_snapshots = {i: array("I") for i in range(len(self.projects))}
+        for row, proj in enumerate(self.snapshots.project):
+            self.region_snapshots[self.projects[proj].region].append(row)
+            self.project_snapshots[proj].append(row)
 
     def project_index(self, region: str, project_id: str) -> int | None:
         i = self.project_by_id.get(project_id)
@@ -180,6 +208,14 @@ class Estate:
         if row is None or row >= len(self.volumes):
             return None
         rows = self.region_volumes[region]
+        pos = bisect_left(rows, row)
+        return row if pos < len(rows) and rows[pos] == row else None
+
+    def snapshot_row(self, region: str, snapshot_id: str) -> int | None:
+        row = self.snapshot_ids.index(snapshot_id)
+        if row is None or row >= len(self.snapshots):
+            return None
+        rows = self.region_snapshots[region]
         pos = bisect_left(rows, row)
         return row if pos < len(rows) and rows[pos] == row else None
 

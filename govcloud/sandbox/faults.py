@@ -18,6 +18,7 @@ class Faults:
     expire_tokens_after: int | None = None  # every N API requests all tokens expire (401)
     stuck_marker: bool = False  # next links repeat the request's marker
     duplicate_servers: bool = False  # each page repeats the last row of the previous one
+    no_snapshots: bool = False  # Cinder's snapshot paths answer 404 (a cloud without them)
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -69,12 +70,15 @@ class Sandbox:
         latency_ms: int = 0,
         faults: Faults | None = None,
         token_ttl_s: float = DEFAULT_TOKEN_TTL_S,
+        now: datetime | None = None,
     ) -> Sandbox:
-        """Seed the estate and serve it on 127.0.0.1 (`port=0`: any free port)."""
+        """Seed the estate and serve it on 127.0.0.1 (`port=0`: any free port).
+
+        NOW: the estate's present (default: today, UTC); see `govcloud.sandbox.history`."""
         settings = faults or Faults()
         if latency_ms:
             settings = Faults.from_dict({"latency_ms": latency_ms}, settings)
-        estate = build_estate(inventory, size=size, seed=seed)
+        estate = build_estate(inventory, size=size, seed=seed, now=now)
         server = HttpServer(port=port)
         identity = Identity(estate, server.base_url, token_ttl_s)
         state = FaultState(settings)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from govcloud.core.models import Inventory, Pool, ProjectBinding, QuotaResource
+from govcloud.sandbox import history
 from govcloud.sandbox.estate import (
     NO_HOST,
     NO_SERVER,
@@ -62,7 +64,10 @@ class _Target:
     count: int
 
 
-def build_estate(inventory: Inventory, *, size: int | None = None, seed: int = 0) -> Estate:
+def build_estate(
+    inventory: Inventory, *, size: int | None = None, seed: int = 0, now: datetime | None = None
+) -> Estate:
+    """NOW: the estate's present (default: today); state changes and snapshots lie before it."""
     if size is not None and not 0 <= size <= MAX_SERVERS:
         raise ValueError(f"size must be between 0 and {MAX_SERVERS}, got {size}")
     regions = tuple(dict.fromkeys(p.region for p in inventory.pools))
@@ -86,6 +91,8 @@ def build_estate(inventory: Inventory, *, size: int | None = None, seed: int = 0
         volume_ids=RowIds("volume", seed),
         compute_quota={},
         volume_quota={},
+        now=history.present(now),
+        snapshot_ids=RowIds("snapshot", seed),
     )
     pool_hosts = {
         p.code: [i for i, h in enumerate(hosts) if h.pool_code == p.code] for p in inventory.pools
@@ -94,6 +101,9 @@ def build_estate(inventory: Inventory, *, size: int | None = None, seed: int = 0
     budgets = [_budget(b, factor) for b in bindings]
     _servers(estate, order, pool_hosts, dept_systems, budgets, seed)
     _volumes(estate, [_volume_budget(b, factor) for b in bindings], seed)
+    history.server_changes(estate, seed)
+    history.volume_changes(estate, seed)
+    history.snapshots(estate, seed)
     _quotas(estate, bindings, factor, seed)
     estate.index()
     return estate

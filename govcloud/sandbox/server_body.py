@@ -23,8 +23,8 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 _PLACEHOLDER = re.compile(r'"@@(\w+)@@"')
 # values that are plain ASCII without quotes or backslashes: no JSON escaping needed
 _SAFE = frozenset(
-    ("id", "tenant_id", "user_id", "host_id", "created", "self", "bookmark", "az", "instance_name",
-     "reservation_id", "hostname")
+    ("id", "tenant_id", "user_id", "host_id", "created", "updated", "self", "bookmark", "az",
+     "instance_name", "reservation_id", "hostname")
 )  # fmt: skip
 Layout = tuple[tuple[int, int], bool, bool, str]
 
@@ -89,6 +89,7 @@ def _values(call: Call, row: int) -> tuple[str, dict[str, Any]]:
         "host_id": hashlib.sha224(f"{project.id}{host.name}".encode()).hexdigest() if host else "",
         "flavor": s.flavor[row],
         "created": nova_time(s.created[row]),
+        "updated": nova_time(s.updated[row]),
         "addresses": {f"{project.name}-net": [address]},
         "self": f"{call.root_url}/v2.1/servers/{server_id}",
         "bookmark": f"{call.root_url}/servers/{server_id}",
@@ -118,7 +119,7 @@ def _assemble(call: Call, layout: Layout, val: dict[str, Any]) -> dict[str, Any]
         "image": "",
         "flavor": val["flavor"],
         "created": val["created"],
-        "updated": val["created"],
+        "updated": val["updated"],
         "addresses": val["addresses"],
         "accessIPv4": "",
         "accessIPv6": "",
@@ -147,7 +148,7 @@ def _assemble(call: Call, layout: Layout, val: dict[str, Any]) -> dict[str, Any]
     if status == "ERROR":
         body["fault"] = {
             "code": 500,
-            "created": val["created"],
+            "created": val["updated"],
             "message": "No valid host was found. ",
         }
     return body
@@ -195,7 +196,7 @@ def server_body(call: Call, row: int, *, show: bool = False) -> dict[str, Any]:
 def _template(layout: Layout) -> tuple[str, ...]:
     """The layout's JSON split into literal text and placeholder names, alternating."""
     keys = ("id", "name", "tenant_id", "user_id", "metadata", "host_id", "flavor", "created",
-            "addresses", "self", "bookmark", "az", "launched_at", "volumes", "host",
+            "updated", "addresses", "self", "bookmark", "az", "launched_at", "volumes", "host",
             "instance_name", "reservation_id", "hostname")  # fmt: skip
     rendered = json.dumps(_assemble_placeholders(layout, keys), separators=(",", ":"))
     return tuple(_PLACEHOLDER.split(rendered))

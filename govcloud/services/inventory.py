@@ -61,4 +61,5 @@ def _counts(inv: Inventory) -> dict[str, int]:
         "systems": len(inv.systems),
         "jump_hosts": len(inv.jump_hosts),
         "legacy_hosts": len(inv.legacy_hosts),
+        "prices": len(inv.prices),
     }

@@ -1,7 +1,9 @@
 """`govcloud sync`: OpenStack -> store, every pool at once, each pool in its own transaction.
 
 A pool whose listing fails leaves the store exactly as it was (only its sync_run row records
-the failure); the other pools still commit, and the next run simply retries it.
+the failure); the other pools still commit, and the next run simply retries it. Each successful
+pool also appends one `pool_usage` point (what its live servers and volumes hold), in the same
+transaction: the history capacity forecasts fit a trend to.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class PoolSyncResult:
     servers: int = 0
     projects: int = 0
     volumes: int = 0
+    snapshots: int = 0
     added: int = 0
     changed: int = 0
     removed: int = 0
@@ -144,6 +147,7 @@ def _sync_pool(ctx: _Context, pool: Pool, scope: core.PoolScope) -> PoolSyncResu
             diff = core.diff_pool(snapshot, listing)
             now = _now()
             sync_repo.apply_diff(conn, pool_id, diff, ctx.department_ids, now)
+            sync_repo.record_usage(conn, pool_id, pool.code, now)
             counts: dict[str, object] = {**diff.counts(), "duplicates": listing.duplicates,
                                          "notes": list(listing.notes)}  # fmt: skip
             sync_repo.finish_run(conn, run_id, status="ok", now=now, counts=counts)
@@ -159,6 +163,7 @@ def _sync_pool(ctx: _Context, pool: Pool, scope: core.PoolScope) -> PoolSyncResu
         servers=len(listing.servers),
         projects=len(listing.projects),
         volumes=len(listing.volumes),
+        snapshots=len(listing.snapshots),
         added=added,
         changed=changed,
         removed=removed,

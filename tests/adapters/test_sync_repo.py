@@ -23,6 +23,7 @@ from govcloud.core.models import (
     QuotaResource,
     QuotaUsage,
     Server,
+    Snapshot,
     Volume,
 )
 from govcloud.services.inventory import read_inventory
@@ -51,17 +52,40 @@ def server(i: int, **kw: object) -> Server:
         POOL, f"srv-{i:06d}", f"vm-{i}\x1b[31m", "proj-a", "ACTIVE", "m1.large", 4, 8192, 80,
         created_at=T0 - timedelta(days=i % 30), host="cn-1", availability_zone="nova",
         addresses=("10.0.0.1", "fd00::1"), system_code="his" if i % 2 else None,
+        updated_at=T0 - timedelta(hours=i % 7),
     )  # fmt: skip
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
-def listing(servers: list[Server], project_name: str = "p-a") -> sync.PoolListing:
+def snap(i: int, **kw: object) -> Snapshot:
+    base = Snapshot(POOL, f"snap-{i}", f"s{i}", "proj-a", "vol-1" if i % 2 else "vol-gone", 500,
+                    "available", T0 - timedelta(days=100 + i))  # fmt: skip
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def listing(
+    servers: list[Server], project_name: str = "p-a", snapshots: tuple[Snapshot, ...] = ()
+) -> sync.PoolListing:
     return sync.PoolListing(
         pool_code=POOL,
         projects=(Project(POOL, "proj-a", project_name, True, None),),
         flavors=(Flavor(POOL, "f1", "m1.large", 4, 8192, 80),),
         servers=tuple(servers),
-        volumes=(Volume(POOL, "vol-1", "data", "proj-a", 500, "in-use", "ssd", "srv-000001"),),
+        volumes=(
+            Volume(
+                POOL,
+                "vol-1",
+                "data",
+                "proj-a",
+                500,
+                "in-use",
+                "ssd",
+                "srv-000001",
+                created_at=T0 - timedelta(days=300),
+                updated_at=T0 - timedelta(days=2),
+            ),
+        ),
+        snapshots=snapshots,
         quotas=(
             QuotaUsage(POOL, "proj-a", QuotaResource.CORES, 100, 8),
             QuotaUsage(POOL, "proj-a", QuotaResource.GIGABYTES, -1, 500, 3),
@@ -85,13 +109,15 @@ def count(store: Store, row: type[t.Base], *where: object) -> int:
 
 
 def test_round_trip_is_exact_so_a_second_write_changes_nothing(store: Store) -> None:
-    lst = listing([server(1), server(2)])
-    assert write(store, lst).totals() == (8, 0, 0)
+    lst = listing([server(1), server(2)], snapshots=(snap(1), snap(2)))
+    assert write(store, lst).totals() == (10, 0, 0)
     with store.read() as conn:
-        snap = sync_repo.read_snapshot(conn, sync_repo.pool_ids(conn)[POOL], POOL)
-    assert snap.servers == lst.servers  # timestamps, addresses and escape codes survive
-    assert snap.quotas == lst.quotas
-    assert snap.capacity == lst.capacity
+        back = sync_repo.read_snapshot(conn, sync_repo.pool_ids(conn)[POOL], POOL)
+    assert back.servers == lst.servers  # timestamps, addresses and escape codes survive
+    assert back.volumes == lst.volumes  # with created_at and updated_at
+    assert back.snapshots == lst.snapshots
+    assert back.quotas == lst.quotas
+    assert back.capacity == lst.capacity
     again = write(store, lst, T0 + timedelta(hours=1))
     assert again.totals() == (0, 0, 0)
     assert again.servers.unchanged == 2
@@ -105,6 +131,57 @@ def test_removed_servers_are_marked_deleted_and_can_come_back(store: Store) -> N
     diff = write(store, listing([server(1), server(2, status="SHUTOFF")]), T0 + timedelta(hours=2))
     assert [s.server_id for s in diff.servers.revived] == ["srv-000002"]
     assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 0
+
+
+def test_a_newer_updated_at_is_stored(store: Store) -> None:
+    write(store, listing([server(1)]))
+    later = T0 + timedelta(days=3)
+    diff = write(store, listing([server(1, updated_at=later)]), T0 + timedelta(hours=1))
+    assert len(diff.servers.changed) == 1
+    with store.read() as conn:
+        stored = conn.execute(select(t.ServerRow.updated_at)).scalar_one()
+    assert stored is not None
+    assert stored.replace(tzinfo=stored.tzinfo or UTC) == later
+
+
+def test_snapshots_are_marked_deleted_only_after_a_complete_listing(store: Store) -> None:
+    gone = t.SnapshotRow.deleted_at.is_not(None)
+    write(store, listing([server(1)], snapshots=(snap(1), snap(2))))
+    partial = replace(
+        listing([server(1)], snapshots=(snap(1),)),
+        complete=frozenset(sync.KINDS) - {"snapshots"},
+    )
+    assert write(store, partial, T0 + timedelta(hours=1)).snapshots.removed == ()
+    assert count(store, t.SnapshotRow, gone) == 0
+    diff = write(store, listing([server(1)], snapshots=(snap(1),)), T0 + timedelta(hours=2))
+    assert diff.snapshots.removed == ("snap-2",)
+    assert count(store, t.SnapshotRow, gone) == 1
+    diff = write(store, listing([server(1)], snapshots=(snap(1), snap(2))), T0 + timedelta(hours=3))
+    assert [s.snapshot_id for s in diff.snapshots.revived] == ["snap-2"]
+    assert count(store, t.SnapshotRow, gone) == 0
+
+
+def test_usage_history_sums_live_servers_and_volumes_per_call(store: Store) -> None:
+    write(store, listing([server(1), server(2), server(3)]))
+    write(store, listing([server(1), server(2)]), T0 + timedelta(hours=1))  # srv 3 deleted
+    with store.write() as conn:
+        pool_id = sync_repo.pool_ids(conn)[POOL]
+        first = sync_repo.record_usage(conn, pool_id, POOL, T0 + timedelta(hours=1))
+        sync_repo.record_usage(conn, pool_id, POOL, T0 + timedelta(hours=2))
+    assert first.servers == 2
+    assert (first.vcpus, first.ram_mib, first.volume_gib) == (8, 16384, 500)
+    with store.read() as conn:
+        rows = conn.execute(select(t.PoolUsageRow).order_by(t.PoolUsageRow.ts)).all()
+    assert [(r.pool_id, r.servers, r.vcpus, r.ram_mib, r.volume_gib) for r in rows] == [
+        (pool_id, 2, 8, 16384, 500)
+    ] * 2
+
+
+def test_usage_of_an_empty_pool_is_zero(store: Store) -> None:
+    with store.write() as conn:
+        pool_id = sync_repo.pool_ids(conn)[POOL]
+        point = sync_repo.record_usage(conn, pool_id, POOL, T0)
+    assert (point.servers, point.vcpus, point.ram_mib, point.volume_gib) == (0, 0, 0, 0)
 
 
 def test_projects_link_to_departments_and_quotas_follow_projects(

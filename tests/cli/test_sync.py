@@ -5,10 +5,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import create_engine, select
 
+from govcloud.adapters.store import schema as t
 from govcloud.sandbox import Faults, Sandbox
 from govcloud.services.inventory import read_inventory
 from tests.cli.conftest import EXAMPLE
@@ -48,6 +51,54 @@ def test_sync_fills_the_store_and_a_second_sync_changes_nothing(
     code, again, _ = sync("--clouds-yaml", str(clouds_yaml))
     assert code == 0
     assert [(r["added"], r["changed"], r["removed"]) for r in again] == [(0, 0, 0)] * 3
+
+
+def rows_of(db: Path, row: type[t.Base]) -> list[Any]:
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(select(row)))
+    finally:
+        engine.dispose()
+
+
+def test_sync_stores_change_times_snapshots_and_usage_history(
+    loaded: Path, clouds_yaml: Path, sandbox: Sandbox
+) -> None:
+    assert sync("--clouds-yaml", str(clouds_yaml))[0] == 0
+    servers = rows_of(loaded, t.ServerRow)
+    assert all(s.updated_at is not None for s in servers)
+    stopped = [s for s in servers if s.status != "ACTIVE"]
+    assert stopped
+    assert min(s.updated_at for s in stopped) < min(s.updated_at for s in servers
+                                                    if s.status == "ACTIVE")  # fmt: skip
+    volumes = rows_of(loaded, t.VolumeRow)
+    assert all(v.created_at is not None and v.updated_at is not None for v in volumes)
+    snapshots = rows_of(loaded, t.SnapshotRow)
+    assert len(snapshots) == len(sandbox.estate.snapshots)  # each pool took its own, none twice
+    assert len({s.snapshot_id for s in snapshots}) == len(snapshots)
+    known = {v.volume_id for v in volumes}
+    assert any(s.volume_id not in known for s in snapshots)  # of volumes deleted since
+    usage = {r.pool_id: r for r in rows_of(loaded, t.PoolUsageRow)}
+    assert len(usage) == 3
+    assert sum(u.servers for u in usage.values()) == 300
+    assert sum(u.volume_gib for u in usage.values()) == sum(v.size_gib for v in volumes)
+    sync("--clouds-yaml", str(clouds_yaml), "--pool", "hlw")
+    assert len(rows_of(loaded, t.PoolUsageRow)) == 4  # one more point, for hlw only
+
+
+def test_a_cloud_without_snapshots_is_noted_not_failed(
+    loaded: Path, clouds_yaml: Path, sandbox: Sandbox
+) -> None:
+    assert sync("--clouds-yaml", str(clouds_yaml))[0] == 0
+    before = len(rows_of(loaded, t.SnapshotRow))
+    sandbox.set_faults(Faults(no_snapshots=True))
+    code, rows, err = sync("--clouds-yaml", str(clouds_yaml))
+    assert (code, err) == (0, "")
+    assert all(r["status"] == "ok" for r in rows)
+    assert all("no snapshots (404)" in str(r["notes"]) for r in rows)
+    gone = [s for s in rows_of(loaded, t.SnapshotRow) if s.deleted_at is not None]
+    assert (len(rows_of(loaded, t.SnapshotRow)), gone) == (before, [])
 
 
 def test_table_output_is_a_summary_per_pool(loaded: Path, clouds_yaml: Path) -> None:
@@ -96,6 +147,7 @@ def test_json_mode_failure_keeps_stdout_one_document_and_stderr_empty(
     assert row["status"] == "failed"
     assert "503 after 4 tries" in str(row["error"])
     assert govcloud("-o", "json", "vm", "list").json() == []  # nothing partial was written
+    assert rows_of(loaded, t.PoolUsageRow) == []  # a failed pool adds no usage point
 
 
 def test_failed_pool_is_retried_by_the_next_run(

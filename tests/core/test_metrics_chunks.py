@@ -108,3 +108,14 @@ def test_series_from_stored_blobs_equals_series_from_chunks() -> None:
     assert got.values[288 * 2 + 12] == pytest.approx(9.0)
     with pytest.raises(ValueError, match="bytes for step"):
         mc.series_of_blobs({DAY: (STEP_S, b"\0" * 8)}, DAY, DAY)
+
+
+def test_peak_metrics_keep_the_slot_maximum_in_any_order() -> None:
+    samples = [(3, 10.0), (3, 90.0), (3, 20.0), (4, 5.0)]
+    forward = mc.merge(mc.DayChunk.empty(0), samples, peak=mc.is_peak("cpu_pct_max"))
+    backward = mc.merge(mc.DayChunk.empty(0), samples[::-1], peak=True)
+    assert forward.values[3] == backward.values[3] == 90.0
+    assert mc.merge(mc.DayChunk.empty(0), samples).values[3] == pytest.approx(40.0)
+    hourly = mc.downsample(forward, 3600, peak=True)
+    assert hourly.values[0] == 90.0  # the hour's peak, not its mean
+    assert not mc.is_peak("cpu_pct")

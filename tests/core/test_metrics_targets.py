@@ -114,6 +114,8 @@ def test_rates_use_the_stored_previous_scrape_of_the_same_instance() -> None:
     (outcome,) = assess([t], {t.url: scrape}, {t.url: prev}, ServerIndex([]), NOW)
     cpu = [p.value for p in outcome.points if p.metric == "cpu_pct"]
     assert cpu == [pytest.approx(25.0)]  # idle +180, busy +60
+    peak = [p.value for p in outcome.points if p.metric == "cpu_pct_max"]
+    assert peak == cpu  # each scrape also feeds its slot's peak
     # the address now answers for another instance: its old counters are no baseline
     moved = TargetState(t.url, "u0", "none", raw=raw(0.0, None))
     (outcome,) = assess([t], {t.url: scrape}, {t.url: moved}, ServerIndex([]), NOW)

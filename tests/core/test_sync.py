@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,6 +20,7 @@ from govcloud.core.models import (
     QuotaResource,
     QuotaUsage,
     Server,
+    Snapshot,
     Volume,
 )
 
@@ -43,6 +45,8 @@ class FakeReader:
     fail_on: str | None = None
     calls: list[str] = field(default_factory=list)
     quota_projects: list[str] = field(default_factory=list)
+    snapshots_: list[Snapshot] | None = field(default_factory=list)
+    homes: tuple[sync.SnapshotHomes, sync.SnapshotHomes] | None = None
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
@@ -65,6 +69,13 @@ class FakeReader:
     def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None:
         self._call("volumes")
         return self.volumes_
+
+    def snapshots(
+        self, here: sync.SnapshotHomes, elsewhere: sync.SnapshotHomes
+    ) -> list[Snapshot] | None:
+        self._call("snapshots")
+        self.homes = (here, elsewhere)
+        return self.snapshots_
 
     def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]:
         self._call("quotas")
@@ -98,6 +109,7 @@ def snapshot_from(listing: sync.PoolListing, **kw: object) -> sync.PoolSnapshot:
         volumes=listing.volumes,
         quotas=listing.quotas,
         capacity=listing.capacity,
+        snapshots=listing.snapshots,
     )
     return replace(snap, **kw)
 
@@ -158,6 +170,90 @@ def test_without_a_volume_service_volumes_and_quotas_are_not_removed() -> None:
     diff = sync.diff_pool(before, no_cinder)
     assert diff.volumes.removed == ()
     assert diff.quotas.removed == ()
+
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+def snap(sid: str, volume_id: str | None = "v1", **kw: object) -> Snapshot:
+    base = Snapshot("p1", sid, f"snap-{sid}", "proj-a", volume_id, 100, "available", T0)
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def test_a_newer_updated_at_is_a_change() -> None:
+    before = snapshot_from(listing_of(FakeReader(servers_=[server("1", updated_at=T0)])))
+    later = server("1", updated_at=T0.replace(day=20))
+    diff = sync.diff_pool(before, listing_of(FakeReader(servers_=[later])))
+    assert diff.servers.changed == (later,)
+    assert diff.counts()["servers"]["changed"] == 1
+
+
+def test_snapshots_are_added_changed_and_removed_like_volumes() -> None:
+    before = snapshot_from(listing_of(FakeReader(snapshots_=[snap("s1"), snap("s2")])))
+    after = listing_of(FakeReader(snapshots_=[snap("s1", status="error"), snap("s3")]))
+    diff = sync.diff_pool(before, after)
+    assert [s.snapshot_id for s in diff.snapshots.changed] == ["s1"]
+    assert [s.snapshot_id for s in diff.snapshots.added] == ["s3"]
+    assert diff.snapshots.removed == ("s2",)
+    assert diff.counts()["snapshots"] == {"added": 1, "changed": 1, "removed": 1, "unchanged": 0}
+    revived = sync.diff_pool(sync.PoolSnapshot(deleted_snapshots=frozenset({"s3"})), after)
+    assert [s.snapshot_id for s in revived.snapshots.revived] == ["s3"]
+
+
+def test_without_a_snapshot_api_snapshots_are_noted_and_not_removed() -> None:
+    before = snapshot_from(listing_of(FakeReader(snapshots_=[snap("s1")])))
+    no_snapshots = listing_of(FakeReader(snapshots_=None))
+    assert "snapshots" not in no_snapshots.complete
+    assert "volumes" in no_snapshots.complete
+    assert any("no snapshots (404)" in n for n in no_snapshots.notes)
+    diff = sync.diff_pool(before, no_snapshots)
+    assert diff.snapshots.removed == ()
+    assert diff.totals() == (0, 0, 0)
+
+
+def test_without_a_volume_service_snapshots_are_not_asked_for() -> None:
+    reader = FakeReader(volumes_=None, snapshots_=[snap("s1")])
+    listing = listing_of(reader)
+    assert "snapshots" not in reader.calls
+    assert not {"volumes", "snapshots"} & listing.complete
+    assert listing.snapshots == ()
+
+
+def test_snapshot_homes_name_the_pool_s_volumes_and_projects() -> None:
+    dept = Department("d", "部门", "部门", "Dept", (
+        ProjectBinding("d", "p1", "a", {}),
+        ProjectBinding("d", "p2", "b", {}),
+        ProjectBinding("d", "p2", "gone", {}, project_id="id-gone"),
+    ))  # fmt: skip
+    reader = FakeReader(
+        [Project("p1", "id-a", "a"), Project("p1", "id-b", "b"), Project("p1", "id-c", "c")],
+        servers_=[server("1", project_id="id-c")],
+        volumes_=[Volume("p1", "v1", "data", "id-c", 100, "in-use", attached_server_id="1")],
+    )
+    sync.collect(reader, "p1", Recorder(), [dept])
+    assert reader.homes == (
+        sync.SnapshotHomes(volumes=frozenset({"v1"}), projects=frozenset({"id-a", "id-c"})),
+        sync.SnapshotHomes(projects=frozenset({"id-b", "id-gone"})),
+    )
+
+
+def test_a_snapshot_follows_its_volume_else_its_project() -> None:
+    scopes = sync.scopes([pool("prod"), pool("dr", az="az-dr")])
+    homes = sync.SnapshotHomes(frozenset({"v1"}), frozenset({"proj-a"}))
+    theirs = sync.SnapshotHomes(frozenset({"v9"}), frozenset({"proj-dr"}))
+    prod, dr = scopes["prod"], scopes["dr"]
+    assert sync.snapshot_in_scope(dr, "v1", "proj-x", homes, theirs)  # the volume wins
+    assert not sync.snapshot_in_scope(prod, "v9", "proj-a", homes, theirs)  # volume elsewhere
+    assert sync.snapshot_in_scope(dr, "gone", "proj-a", homes, theirs)  # volume gone: project
+    assert sync.snapshot_in_scope(dr, None, "proj-a", homes, theirs)
+    # a project placed nowhere goes to the pool that takes the rest of the region, only there
+    assert sync.snapshot_in_scope(prod, "gone", "proj-x", homes, theirs)
+    assert not sync.snapshot_in_scope(dr, "gone", "proj-x", homes, theirs)
+    assert not sync.snapshot_in_scope(prod, "gone", "proj-dr", homes, theirs)
+    # a project both hold: the zone pool takes it, the rest-of-region pool leaves it
+    shared = sync.SnapshotHomes(frozenset(), frozenset({"proj-a"}))
+    assert sync.snapshot_in_scope(dr, "gone", "proj-a", homes, shared)
+    assert not sync.snapshot_in_scope(prod, "gone", "proj-a", homes, shared)
 
 
 # --- collect ----------------------------------------------------------------------------------

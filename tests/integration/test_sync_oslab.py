@@ -126,7 +126,17 @@ def test_sync_reads_the_lab_into_the_store(
             for r in conn.execute(select(t.QuotaRow).where(t.QuotaRow.project_id.in_(ids)))
         }
         capacity = {r.resource_class: r for r in conn.execute(select(t.PoolCapacityRow))}
+        lab_ids = {s.id for s in lab_estate["servers"]}
+        updated = [
+            r.updated_at
+            for r in conn.execute(select(t.ServerRow).where(t.ServerRow.server_id.in_(lab_ids)))
+        ]
+        usage = list(conn.execute(select(t.PoolUsageRow)))
     engine.dispose()
+    assert len(updated) == 3
+    assert all(u is not None for u in updated)  # Nova's `updated`
+    assert [u.servers for u in usage] == [row["servers"]]  # one history point per sync
+    assert "snapshots not synced" not in str(row["notes"])  # the lab's Cinder lists snapshots
     assert quotas[(ids[0], "instances")] == 2
     assert quotas[(ids[0], "cores")] == 2
     assert quotas[(ids[1], "instances")] == 1

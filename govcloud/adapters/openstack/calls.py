@@ -51,6 +51,11 @@ class NoEndpoint(Exception):
     """The service is not in this cloud's catalog (e.g. a cloud without Cinder)."""
 
 
+class Missing(CloudError):
+    """404: the path does not exist here (e.g. a Cinder without snapshots). Still a
+    `CloudError`, so callers that do not expect it fail as before."""
+
+
 @dataclass
 class Api:
     """GETs against one pool's Connection."""
@@ -157,6 +162,8 @@ class Api:
                 f"{call}: 406 Not Acceptable: {_error_text(resp)}",
                 hint="the service is older than the microversion govcloud needs",
             )
+        if status == 404:
+            raise Missing(f"pool {self.pool_code}: {call}: 404 {_error_text(resp)}")
         if status >= 400:
             raise self.error(f"{call}: {status} {_error_text(resp)}")
         try:

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from govcloud.adapters.openstack.calls import Api, Listing, NoEndpoint, RetryPolicy
+from govcloud.adapters.openstack.calls import Api, Listing, Missing, NoEndpoint, RetryPolicy
 from govcloud.adapters.openstack.config import CloudTarget, connect
 from govcloud.core.models import (
     CapacityRecord,
@@ -24,12 +25,15 @@ from govcloud.core.models import (
     QuotaResource,
     QuotaUsage,
     Server,
+    Snapshot,
     Volume,
 )
 from govcloud.core.sync import (
     PoolScope,
     ServerPage,
+    SnapshotHomes,
     in_scope,
+    snapshot_in_scope,
     system_code_from,
     volume_in_scope,
 )
@@ -57,6 +61,9 @@ class OpenStackReader:
         self.metadata_key = metadata_key
         self.workers = max(1, workers)
         self.page_size = page_size
+        # what other pools of the region hold, seen while listing: places their snapshots
+        self._foreign_volumes: set[str] = set()
+        self._foreign_owners: set[str] = set()
 
     @property
     def pool(self) -> str:
@@ -90,6 +97,7 @@ class OpenStackReader:
 
         Only the compact records outlive a page: at 100,000 servers the raw JSON would be a GiB.
         """
+        self._foreign_owners = set()
         params: dict[str, Any] = {"all_tenants": 1, "limit": self.page_size}
         if self.scope.availability_zone:
             params["availability_zone"] = self.scope.availability_zone
@@ -104,6 +112,8 @@ class OpenStackReader:
                 host = _shared(item.get("OS-EXT-SRV-ATTR:host") or None)
                 if in_scope(self.scope, zone, host, self._aggregate_hosts):
                     batch.append(self._server(item, zone, host))
+                else:
+                    self._foreign_owners.add(_shared(str(item.get("tenant_id") or "")))
             yield batch, listing.duplicates
 
     def _server(self, s: Mapping[str, Any], zone: str | None, host: str | None) -> Server:
@@ -129,12 +139,14 @@ class OpenStackReader:
             availability_zone=zone,
             addresses=_addresses(s.get("addresses")),
             system_code=_shared(system_code_from(s.get("metadata"), self.metadata_key)),
+            updated_at=_timestamp(s.get("updated")),
         )
 
     def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None:
         params = {"all_tenants": 1, "limit": self.page_size}
         listing = Listing(self.api, "block_storage", "/volumes/detail", "volumes", params)
         out = []
+        self._foreign_volumes = set()
         try:
             for page in listing:  # converted page by page, as servers are
                 for v in page:
@@ -142,8 +154,36 @@ class OpenStackReader:
                     zone = v.get("availability_zone")
                     if volume_in_scope(self.scope, zone, attached, server_ids):
                         out.append(_volume(self.pool, v, attached))
+                    else:
+                        self._foreign_volumes.add(str(v["id"]))
+                        self._foreign_owners.add(
+                            _shared(str(v.get("os-vol-tenant-attr:tenant_id") or ""))
+                        )
         except NoEndpoint:
             return None
+        return out
+
+    def snapshots(self, here: SnapshotHomes, elsewhere: SnapshotHomes) -> list[Snapshot] | None:
+        """The pool's snapshots; None when Cinder has no snapshot API (a 404 on the first page,
+        never on a later one: a vanished marker is an error, not a missing API).
+
+        Call after `servers` and `volumes`, which note what other pools of the region hold.
+        """
+        params = {"all_tenants": 1, "limit": self.page_size}
+        pages = iter(Listing(self.api, "block_storage", "/snapshots/detail", "snapshots", params))
+        try:
+            first = next(pages)
+        except (Missing, NoEndpoint):
+            return None
+        seen = SnapshotHomes(
+            elsewhere.volumes | self._foreign_volumes, elsewhere.projects | self._foreign_owners
+        )
+        out = []
+        for page in chain([first], pages):
+            for s in page:
+                snap = _snapshot(self.pool, s)
+                if snapshot_in_scope(self.scope, snap.volume_id, snap.project_id, here, seen):
+                    out.append(snap)
         return out
 
     def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]:
@@ -263,6 +303,21 @@ def _volume(pool: str, v: Mapping[str, Any], attached: str | None) -> Volume:
         volume_type=_shared(v.get("volume_type") or None),
         attached_server_id=attached,
         bootable=str(v.get("bootable")).lower() == "true",
+        created_at=_timestamp(v.get("created_at")),
+        updated_at=_timestamp(v.get("updated_at")),
+    )
+
+
+def _snapshot(pool: str, s: Mapping[str, Any]) -> Snapshot:
+    return Snapshot(
+        pool_code=pool,
+        snapshot_id=str(s["id"]),
+        name=str(s.get("name") or ""),
+        project_id=sys.intern(str(s.get("os-extended-snapshot-attributes:project_id") or "")),
+        volume_id=str(s["volume_id"]) if s.get("volume_id") else None,
+        size_gib=int(s.get("size") or 0),
+        status=sys.intern(str(s.get("status") or "unknown")),
+        created_at=_timestamp(s.get("created_at")),
     )
 
 

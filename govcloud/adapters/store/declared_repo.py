@@ -1,13 +1,15 @@
 """Writing the declared inventory into the store and reading it back as domain records.
 
 Loading upserts by code, so observed rows that hang off pools and departments survive a reload;
-what the inventory no longer declares is removed. The caller owns the transaction.
+what the inventory no longer declares is removed. Unit prices have no code of their own and
+nothing hangs off them: each load replaces the whole set. The caller owns the transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -49,6 +51,7 @@ def load_inventory(conn: Connection, inv: m.Inventory) -> LoadSummary:
     summary.counts["legacy_hosts"] = _sync_table(
         conn, t.LegacyHostRow, "name", [_host_values(h) for h in inv.legacy_hosts]
     )
+    summary.counts["prices"] = _replace_prices(conn, inv.prices)
     conn.execute(delete(t.SettingRow).where(t.SettingRow.key == "system_metadata_key"))
     conn.execute(
         insert(t.SettingRow).values(key="system_metadata_key", value=inv.system_metadata_key)
@@ -88,6 +91,38 @@ def _sync_table(
         conn.execute(delete(table).where(key_col.in_(gone)))
         counts.removed = len(gone)
     return counts
+
+
+def _replace_prices(conn: Connection, prices: Sequence[m.UnitPrice]) -> LoadCounts:
+    """Swap in the declared set; counts compare periods by (resource, pool, valid_from)."""
+    old = {_price_key(p): p for p in read_prices(conn)}
+    new = {_price_key(p): p for p in prices}
+    counts = LoadCounts(removed=sum(1 for k in old if k not in new))
+    for key, price in new.items():
+        if key not in old:
+            counts.added += 1
+        elif old[key] != price:
+            counts.changed += 1
+        else:
+            counts.unchanged += 1
+    conn.execute(delete(t.UnitPriceRow))
+    if prices:
+        conn.execute(insert(t.UnitPriceRow), [_price_values(p) for p in prices])
+    return counts
+
+
+def _price_key(p: m.UnitPrice) -> tuple[str, str | None, date]:
+    return (p.resource, p.pool_code, p.valid_from)
+
+
+def _price_values(p: m.UnitPrice) -> dict[str, Any]:
+    return {
+        "resource": p.resource,
+        "pool_code": p.pool_code,
+        "yuan_per_month": p.yuan_per_month,
+        "valid_from": p.valid_from,
+        "valid_to": p.valid_to,
+    }
 
 
 def _ids(conn: Connection, table: type[t.Base], key: str) -> dict[str, int]:
@@ -282,4 +317,36 @@ def read_departments(conn: Connection) -> list[m.Department]:
     return [
         m.Department(r.code, r.name_zh, r.short_zh, r.name_en, tuple(bindings.get(r.id, ())))
         for r in conn.execute(select(d).order_by(d.code))
+    ]
+
+
+def read_systems(conn: Connection) -> list[m.BusinessSystem]:
+    bs, d = t.BusinessSystemRow, t.DepartmentRow
+    query = (
+        select(bs, d.code.label("department_code"))
+        .join(d, d.id == bs.department_id)
+        .order_by(bs.code)
+    )
+    return [
+        m.BusinessSystem(
+            code=r.code,
+            name_zh=r.name_zh,
+            name_en=r.name_en,
+            department_code=r.department_code,
+            mlps_level=r.mlps_level,
+            environment=m.Environment(r.environment),
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def read_prices(conn: Connection) -> list[m.UnitPrice]:
+    """Declared unit prices, by resource, pool (general prices first) and start of validity."""
+    u = t.UnitPriceRow
+    query = select(u.resource, u.pool_code, u.yuan_per_month, u.valid_from, u.valid_to).order_by(
+        u.resource, u.pool_code.is_not(None), u.pool_code, u.valid_from
+    )
+    return [
+        m.UnitPrice(r.resource, float(r.yuan_per_month), r.valid_from, r.valid_to, r.pool_code)
+        for r in conn.execute(query)
     ]

@@ -7,7 +7,8 @@ SQLite; rows locked with FOR UPDATE on PostgreSQL), so concurrent collectors can
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
@@ -18,6 +19,7 @@ from govcloud.core import metric_chunks as mc
 from govcloud.core.metrics_sweep import Point, TargetState
 from govcloud.core.metrics_targets import ServerRef
 from govcloud.core.rates import RawScrape
+from govcloud.core.simulated_utilization import VmSpec
 from govcloud.core.utilization import STEP_S, Series
 
 _IN_BATCH = 500  # bound parameters per IN list, well under SQLite's and psycopg's limits
@@ -41,7 +43,7 @@ def write_points(conn: Connection, points: Iterable[Point]) -> int:
         inserts: list[dict[str, Any]] = []
         for target, slots in per_target.items():
             chunk = existing.get(target)
-            merged = mc.merge(chunk or mc.DayChunk.empty(day), slots)
+            merged = mc.merge(chunk or mc.DayChunk.empty(day), slots, mc.is_peak(metric))
             values, counts = mc.pack(merged)
             row = {"t": target, "vb": values, "cb": counts, "n": merged.sample_count}
             (updates if chunk else inserts).append(row)
@@ -205,7 +207,7 @@ def downsample(conn: Connection, before_day: int, step_s: int) -> int:
             "t": target,
             "m": metric,
             "d": day,
-            **_packed(mc.downsample(mc.unpack(day, s, v, n), step_s)),
+            **_packed(mc.downsample(mc.unpack(day, s, v, n), step_s, mc.is_peak(metric))),
         }
         for target, metric, day, s, v, n in conn.execute(query)
     ]
@@ -227,3 +229,95 @@ def downsample(conn: Connection, before_day: int, step_s: int) -> int:
 def _packed(chunk: mc.DayChunk) -> Mapping[str, Any]:
     values, counts = mc.pack(chunk)
     return {"vb": values, "cb": counts, "n": chunk.sample_count}
+
+
+# --- bulk chunk writes (simulated histories, imports): whole days at once --------------------
+
+
+class ChunkRow(NamedTuple):
+    """One whole day chunk, already packed (core/metric_chunks.py layout); the field order is
+    the INSERT's column order, so rows go to the driver as they are."""
+
+    target: str
+    metric: str
+    day: int
+    step_s: int
+    values: bytes  # DAY_S / step_s little-endian float32, NaN where no sample
+    counts: bytes | None  # as many little-endian uint16; None: each present value counts once
+    sample_count: int  # slots with data
+
+
+def write_chunks(conn: Connection, rows: Iterable[ChunkRow], *, replace: bool = True) -> int:
+    """Store ROWS as they are; returns how many. Nothing is merged: this is for writers that own
+    whole days (simulated histories, bulk imports), at one bulk INSERT instead of a
+    read-modify-write per chunk.
+
+    REPLACE deletes chunks with the same (target, metric, day) first (one DELETE per metric and
+    day); a caller that has cleared the range itself (`delete_chunks`) passes False.
+    """
+    rows = list(rows)
+    if replace:
+        keys: dict[tuple[str, int], set[str]] = {}
+        for r in rows:
+            keys.setdefault((r.metric, r.day), set()).add(r.target)
+        for (metric, day), targets in keys.items():
+            for batch in _batches(sorted(targets)):
+                conn.execute(delete(C).where(C.metric == metric, C.day == day, C.target.in_(batch)))
+    if rows:
+        # Straight to the driver: SQLAlchemy's per-value processing of 300,000 blobs costs
+        # more than SQLite's own work of storing them.
+        conn.exec_driver_sql(_insert_chunk_sql(conn), rows)
+    return len(rows)
+
+
+def _insert_chunk_sql(conn: Connection) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(
+        quote(c) for c in ("target", "metric", "day", "step_s", "values", "counts", "sample_count")
+    )
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[conn.dialect.paramstyle]
+    values = ", ".join([mark] * 7)
+    return f"INSERT INTO metric_chunk ({columns}) VALUES ({values})"  # noqa: S608 - constants
+
+
+def delete_chunks(conn: Connection, targets: Sequence[str], first_day: int, last_day: int) -> int:
+    """Delete every metric's chunks of TARGETS for days FIRST..LAST; returns how many went."""
+    gone = 0
+    for batch in _batches(sorted(set(targets))):
+        result = conn.execute(
+            delete(C).where(C.target.in_(batch), C.day.between(first_day, last_day))
+        )
+        gone += result.rowcount or 0
+    return gone
+
+
+def delete_states(conn: Connection, targets: Sequence[str]) -> int:
+    """Forget the scrape state of every URL that stores under one of TARGETS."""
+    gone = 0
+    for batch in _batches(sorted(set(targets))):
+        gone += conn.execute(delete(T).where(T.target.in_(batch))).rowcount or 0
+    return gone
+
+
+def vm_specs(conn: Connection) -> list[tuple[VmSpec, tuple[str, ...]]]:
+    """Live servers as the utilization simulation sees them, with their addresses."""
+    s, bs = t.ServerRow, t.BusinessSystemRow
+    query = (
+        select(s.server_id, s.name, s.status, s.updated_at, s.addresses, bs.environment)
+        .select_from(s)
+        .outerjoin(bs, bs.code == s.system_code)
+        .where(s.deleted_at.is_(None))
+        .order_by(s.server_id)
+    )
+    out = []
+    for sid, name, status, updated_at, addresses, environment in conn.execute(query):
+        active = str(status).upper() == "ACTIVE"
+        stopped = None if active or updated_at is None else _utc(updated_at).timestamp()
+        spec = VmSpec(sid, name, environment, active, stopped)
+        out.append((spec, tuple(addresses or ())))
+    return out
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back naive; the store writes them in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -13,9 +13,20 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store.observed_repo import capacity_record
@@ -25,8 +36,9 @@ from govcloud.core.sync import KindDiff, PoolDiff, PoolSnapshot
 CHUNK = 500  # ids per IN (...) clause
 BATCH = 1000  # rows per executemany
 DEFAULT_METADATA_KEY = "business_system"
+R = TypeVar("R")
 
-S, V, P, F = t.ServerRow, t.VolumeRow, t.ProjectRow, t.FlavorRow
+S, V, P, F, N = t.ServerRow, t.VolumeRow, t.ProjectRow, t.FlavorRow, t.SnapshotRow
 Q, C, D = t.QuotaRow, t.PoolCapacityRow, t.DepartmentRow
 
 
@@ -45,20 +57,15 @@ def pool_ids(conn: Connection) -> dict[str, int]:
 
 
 def read_snapshot(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapshot:
-    deleted_servers: set[str] = set()
-    live_servers: list[m.Server] = []
-    for r in conn.execute(select(_table(S)).where(S.pool_id == pool_id)):
-        if r.deleted_at is not None:
-            deleted_servers.add(r.server_id)
-        else:
-            live_servers.append(_server(pool_code, r))
-    deleted_volumes: set[str] = set()
-    live_volumes: list[m.Volume] = []
-    for r in conn.execute(select(_table(V)).where(V.pool_id == pool_id)):
-        if r.deleted_at is not None:
-            deleted_volumes.add(r.volume_id)
-        else:
-            live_volumes.append(_volume(pool_code, r))
+    live_servers, deleted_servers = _tracked(
+        conn, S, "server_id", pool_id, partial(_server, pool_code)
+    )
+    live_volumes, deleted_volumes = _tracked(
+        conn, V, "volume_id", pool_id, partial(_volume, pool_code)
+    )
+    live_snaps, deleted_snaps = _tracked(
+        conn, N, "snapshot_id", pool_id, partial(_snapshot, pool_code)
+    )
     return PoolSnapshot(
         projects=tuple(_projects(conn, pool_id, pool_code)),
         flavors=tuple(
@@ -78,9 +85,26 @@ def read_snapshot(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapsho
             capacity_record(pool_code, r)
             for r in conn.execute(select(_table(C)).where(C.pool_id == pool_id))
         ),
-        deleted_servers=frozenset(deleted_servers),
-        deleted_volumes=frozenset(deleted_volumes),
+        deleted_servers=deleted_servers,
+        deleted_volumes=deleted_volumes,
+        snapshots=tuple(live_snaps),
+        deleted_snapshots=deleted_snaps,
     )
+
+
+def _tracked(
+    conn: Connection, row: type[t.Base], id_col: str, pool_id: int, record: Callable[[Any], R]
+) -> tuple[list[R], frozenset[str]]:
+    """Live records of a kind whose gone rows are kept (marked deleted), and those rows' ids."""
+    table = _table(row)
+    live: list[R] = []
+    deleted: set[str] = set()
+    for r in conn.execute(select(table).where(table.c.pool_id == pool_id)):
+        if r.deleted_at is not None:
+            deleted.add(getattr(r, id_col))
+        else:
+            live.append(record(r))
+    return live, frozenset(deleted)
 
 
 def _projects(conn: Connection, pool_id: int, pool_code: str) -> Iterator[m.Project]:
@@ -105,14 +129,22 @@ def _server(pool_code: str, r: Any) -> m.Server:
         pool_code, r.server_id, r.name, _shared(r.project_id), _shared(r.status),
         _shared(r.flavor_name), r.vcpus, r.ram_mib, r.disk_gib, _utc(r.created_at),
         _shared(r.host), _shared(r.availability_zone), tuple(r.addresses or ()),
-        _shared(r.system_code),
+        _shared(r.system_code), _utc(r.updated_at),
     )  # fmt: skip
 
 
 def _volume(pool_code: str, r: Any) -> m.Volume:
     return m.Volume(
         pool_code, r.volume_id, r.name, _shared(r.project_id), r.size_gib, _shared(r.status),
-        _shared(r.volume_type), r.attached_server_id, bool(r.bootable),
+        _shared(r.volume_type), r.attached_server_id, bool(r.bootable), _utc(r.created_at),
+        _utc(r.updated_at),
+    )  # fmt: skip
+
+
+def _snapshot(pool_code: str, r: Any) -> m.Snapshot:
+    return m.Snapshot(
+        pool_code, r.snapshot_id, r.name, _shared(r.project_id), r.volume_id, r.size_gib,
+        _shared(r.status), _utc(r.created_at),
     )  # fmt: skip
 
 
@@ -159,6 +191,8 @@ def apply_diff(
     _apply_tracked(conn, servers, diff.servers, pool_id, now)
     volumes = _Tracked(_table(V), "volume_id", lambda v: _volume_values(pool_id, v), False)
     _apply_tracked(conn, volumes, diff.volumes, pool_id, now)
+    snaps = _Tracked(_table(N), "snapshot_id", lambda n: _snapshot_values(pool_id, n), False)
+    _apply_tracked(conn, snaps, diff.snapshots, pool_id, now)
     _apply(conn, _table(Q), ("pool_id", "project_id", "resource"), diff.quotas, quota, pool_id)
     _apply(conn, _table(C), ("pool_id", "resource_class"), diff.capacity, capacity, pool_id)
     for row in (P, Q, C):  # "this is what the cloud said at <now>", also for unchanged rows
@@ -183,7 +217,7 @@ def _server_values(pool_id: int, s: m.Server) -> dict[str, Any]:
         "project_id": s.project_id, "status": s.status, "flavor_name": s.flavor_name,
         "vcpus": s.vcpus, "ram_mib": s.ram_mib, "disk_gib": s.disk_gib, "host": s.host,
         "availability_zone": s.availability_zone, "addresses": list(s.addresses),
-        "system_code": s.system_code, "created_at": s.created_at,
+        "system_code": s.system_code, "created_at": s.created_at, "updated_at": s.updated_at,
     }  # fmt: skip
 
 
@@ -192,7 +226,15 @@ def _volume_values(pool_id: int, v: m.Volume) -> dict[str, Any]:
         "pool_id": pool_id, "volume_id": v.volume_id, "name": v.name,
         "project_id": v.project_id, "size_gib": v.size_gib, "status": v.status,
         "volume_type": v.volume_type, "attached_server_id": v.attached_server_id,
-        "bootable": v.bootable,
+        "bootable": v.bootable, "created_at": v.created_at, "updated_at": v.updated_at,
+    }  # fmt: skip
+
+
+def _snapshot_values(pool_id: int, n: m.Snapshot) -> dict[str, Any]:
+    return {
+        "pool_id": pool_id, "snapshot_id": n.snapshot_id, "name": n.name,
+        "project_id": n.project_id, "volume_id": n.volume_id, "size_gib": n.size_gib,
+        "status": n.status, "created_at": n.created_at,
     }  # fmt: skip
 
 
@@ -276,6 +318,29 @@ def _delete_keys(
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+# --- usage history ----------------------------------------------------------------------------
+
+
+def record_usage(conn: Connection, pool_id: int, pool_code: str, now: datetime) -> m.UsagePoint:
+    """Append what the pool's live servers and volumes hold now (after `apply_diff`, in its
+    transaction): one point of the history exhaustion forecasts fit a trend to."""
+    servers = conn.execute(
+        select(func.count(), func.sum(S.vcpus), func.sum(S.ram_mib)).where(
+            S.pool_id == pool_id, S.deleted_at.is_(None)
+        )
+    ).one()
+    volume_gib = conn.execute(
+        select(func.sum(V.size_gib)).where(V.pool_id == pool_id, V.deleted_at.is_(None))
+    ).scalar_one()
+    point = m.UsagePoint(
+        pool_code, now, int(servers[0]), int(servers[1] or 0), int(servers[2] or 0),
+        int(volume_gib or 0),
+    )  # fmt: skip
+    values = {k: getattr(point, k) for k in ("ts", "servers", "vcpus", "ram_mib", "volume_gib")}
+    conn.execute(insert(t.PoolUsageRow).values(pool_id=pool_id, **values))
+    return point
 
 
 # --- sync runs --------------------------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""`govcloud audit`: Run checks, store findings, compare runs (new / resolved / persisting)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from govcloud.cli.options import Columns, Long
+from govcloud.cli.state import CliState, state
+
+if TYPE_CHECKING:
+    from govcloud.core.severity import Severity
+    from govcloud.services.audit import AuditResult
+
+app = typer.Typer(
+    no_args_is_help=True, help="Run checks, store findings, compare runs with the previous one."
+)
+Opt = typer.Option
+FailOn = Annotated[
+    str | None, Opt("--fail-on", help="Exit 3 on a finding at or above: low|medium|high|critical.")
+]
+Window = Annotated[
+    str | None, Opt("--window", help="Trailing window of utilization, e.g. 14d (default 14d).")
+]
+
+
+def _note(st: CliState, text: str) -> None:
+    """A human note on stderr; JSON mode keeps stderr empty."""
+    if st.settings.output != "json":
+        print(text, file=sys.stderr)
+
+
+def _threshold(text: str | None) -> Severity | None:
+    from govcloud.core.severity import parse_severity
+
+    return parse_severity(text) if text else None
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    check: Annotated[
+        list[str] | None, Opt("--check", help="Run only this check type (repeatable).")
+    ] = None,
+    window: Window = None,
+    fail_on: FailOn = None,
+    playbook: Annotated[
+        str | None, Opt("--playbook", help="Take checks, window and fail_on from its audit step.")
+    ] = None,
+    column: Columns = None,
+    long: Long = False,
+) -> None:
+    """Run the checks over data read once, store the run and its findings, show them."""
+    from govcloud.cli.audit_columns import FINDING, finding_rows
+    from govcloud.cli.render import render
+    from govcloud.services import audit
+
+    st = state(ctx)
+    threshold = _threshold(fail_on)
+    checks, window_s, threshold = audit.plan_checks(
+        st.settings, check or [], window, threshold, playbook
+    )
+    result = audit.run_audit(st.settings, checks, window_s, playbook=playbook, fail_on=threshold)
+    render(finding_rows(result.findings, result.run_id), FINDING, st.render_options(column, long))
+    _summary(st, result)
+    _exit(st, result)
+
+
+def _summary(st: CliState, result: AuditResult) -> None:
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts["by_severity"].items()) or "none"
+    r = result.reclaim
+    _note(
+        st,
+        f"audit run {result.run_id} ({result.status}): {len(result.findings)} findings "
+        f"({counts}); reclaimable {r.vcpus} vCPU, {r.ram_gib} GiB RAM, {r.volume_gib} GiB volumes",
+    )
+    if result.diff is not None:
+        c = result.diff.counts()
+        _note(
+            st,
+            f"vs run {result.previous_run_id}: {c['new']} new, {c['resolved']} resolved, "
+            f"{c['persisting']} persisting",
+        )
+    for e in result.errors:
+        _note(st, f"check {e.check} failed: {e.error}")
+
+
+def _exit(st: CliState, result: AuditResult) -> None:
+    from govcloud.core.errors import EXIT_FINDINGS, EXIT_RUNTIME
+
+    hits = result.over_threshold
+    if hits:
+        _note(st, f"{len(hits)} finding(s) at or above {result.fail_on}")
+        raise typer.Exit(EXIT_FINDINGS)
+    if result.errors:
+        raise typer.Exit(EXIT_RUNTIME)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    run_id: Annotated[int | None, typer.Argument(help="Run id; default: the newest run.")] = None,
+    severity: Annotated[str | None, Opt("--severity", help="Only at or above this.")] = None,
+    check: Annotated[str | None, Opt("--check", help="Only this check type.")] = None,
+    tenant: Annotated[str | None, Opt("--tenant", help="Only this department code.")] = None,
+    pool: Annotated[str | None, Opt("--pool", help="Only this pool.")] = None,
+    column: Columns = None,
+    long: Long = False,
+) -> None:
+    """The findings of one stored run."""
+    from govcloud.cli.audit_columns import FINDING, finding_rows
+    from govcloud.cli.render import render
+    from govcloud.services import audit
+
+    st = state(ctx)
+    view = audit.show_run(st.settings, run_id)
+    found = audit.filter_findings(
+        view.findings, severity=_threshold(severity), check=check, department=tenant, pool=pool
+    )
+    render(finding_rows(found, view.run.id), FINDING, st.render_options(column, long))
+    _note(
+        st,
+        f"audit run {view.run.id} ({view.run.status}, {view.run.started_at:%Y-%m-%d %H:%M} "
+        f"UTC): {len(found)} of {len(view.findings)} findings shown",
+    )
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    run_id: Annotated[int | None, typer.Argument(help="Run id; default: the newest run.")] = None,
+    against: Annotated[
+        int | None, Opt("--against", help="Compare with this run; default: the one before.")
+    ] = None,
+    column: Columns = None,
+    long: Long = False,
+) -> None:
+    """New / resolved / persisting findings of a run against an earlier one."""
+    from govcloud.cli.audit_columns import DIFF
+    from govcloud.cli.render import render
+    from govcloud.core.audit_diff import diff_rows
+    from govcloud.services import audit
+
+    st = state(ctx)
+    result = audit.diff_runs(st.settings, run_id, against)
+    render(diff_rows(result.diff), DIFF, st.render_options(column, long))
+    c = result.diff.counts()
+    _note(
+        st,
+        f"run {result.run.id} vs {result.against.id}: {c['new']} new, {c['resolved']} "
+        f"resolved, {c['persisting']} persisting ({c['severity_changed']} changed severity)",
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    limit: Annotated[int, Opt("--limit", min=1, max=10_000, help="Newest runs to show.")] = 20,
+    column: Columns = None,
+    long: Long = False,
+) -> None:
+    """Stored audit runs, newest first."""
+    from govcloud.cli.audit_columns import RUN, run_row
+    from govcloud.cli.render import render
+    from govcloud.services import audit
+
+    st = state(ctx)
+    rows = [run_row(r) for r in audit.list_runs(st.settings, limit)]
+    render(rows, RUN, st.render_options(column, long))

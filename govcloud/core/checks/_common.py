@@ -1,0 +1,176 @@
+"""Small helpers the checks share: ages, units, per-pool sums and the "recent sample" mask.
+
+Not a check (the leading underscore keeps the registry from importing it as one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from govcloud.core.audit_data import AuditData, UtilizationTable, server_key
+from govcloud.core.capacity import Allocated
+from govcloud.core.models import Project, ProjectBinding, QuotaResource, QuotaUsage, Server
+
+DAY_S = 86_400.0
+
+# Nova's server states that run nothing yet still count against the project's quota.
+STOPPED_STATES = ("SHUTOFF", "PAUSED", "SUSPENDED", "SHELVED", "SHELVED_OFFLOADED")
+
+RESOURCE_ZH = {
+    QuotaResource.CORES: "虚拟CPU",
+    QuotaResource.RAM: "内存",
+    QuotaResource.INSTANCES: "云主机",
+    QuotaResource.GIGABYTES: "云硬盘容量",
+    QuotaResource.VOLUMES: "云硬盘",
+}
+RESOURCE_EN = {
+    QuotaResource.CORES: "vCPU",
+    QuotaResource.RAM: "RAM",
+    QuotaResource.INSTANCES: "instances",
+    QuotaResource.GIGABYTES: "volume GiB",
+    QuotaResource.VOLUMES: "volumes",
+}
+
+
+def utc(ts: datetime) -> datetime:
+    """Naive timestamps from the store are UTC."""
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+
+
+def age_days(now: datetime, since: datetime | None) -> float | None:
+    if since is None:
+        return None
+    return (utc(now) - utc(since)).total_seconds() / DAY_S
+
+
+def since_of(
+    updated_at: datetime | None, created_at: datetime | None
+) -> tuple[datetime | None, str]:
+    """The state-change time and where it came from (evidence says which)."""
+    if updated_at is not None:
+        return updated_at, "updated_at"
+    return created_at, "created_at"
+
+
+def quota_amount(resource: QuotaResource, value: int) -> str:
+    """A quota value as people read it: RAM in GiB, the rest as counted."""
+    if resource is QuotaResource.RAM:
+        return f"{value / 1024:,.1f} GiB"
+    if resource is QuotaResource.GIGABYTES:
+        return f"{value:,} GiB"
+    return f"{value:,}"
+
+
+def project_name(data: AuditData, pool_code: str, project_id: str) -> str:
+    project = data.project_by_key.get((pool_code, project_id))
+    return project.name if project else project_id
+
+
+def allocated_by_pool(data: AuditData) -> dict[str, Allocated]:
+    """Σ flavors of live servers and Σ volume sizes per pool (as `quota check` counts them)."""
+    out: dict[str, list[int]] = {}
+    for s in data.servers:
+        a = out.setdefault(s.pool_code, [0, 0, 0, 0, 0])
+        a[0] += 1
+        a[1] += s.vcpus
+        a[2] += s.ram_mib
+        a[3] += s.disk_gib
+    for v in data.volumes:
+        out.setdefault(v.pool_code, [0, 0, 0, 0, 0])[4] += v.size_gib
+    return {code: Allocated(*sums) for code, sums in out.items()}
+
+
+def committed_quota(
+    data: AuditData, pool_code: str
+) -> tuple[dict[QuotaResource, int], dict[QuotaResource, int]]:
+    """(Σ bounded quotas, count of unlimited ones) of departments' projects in POOL_CODE.
+
+    A department's quota is the cloud's limit where sync has seen it, else the approved one —
+    the same rule `quota check` applies in the store.
+    """
+    limits = quota_index(data.quotas)
+    committed: dict[QuotaResource, int] = {}
+    unlimited: dict[QuotaResource, int] = {}
+    for dept in data.departments:
+        for binding in dept.projects:
+            if binding.pool_code != pool_code:
+                continue
+            project_id = _bound_project_id(data, binding)
+            for resource, approved in binding.approved_quota.items():
+                q = limits.get((pool_code, project_id or "", resource))
+                limit = approved if q is None else q.limit
+                if limit < 0:
+                    unlimited[resource] = unlimited.get(resource, 0) + 1
+                else:
+                    committed[resource] = committed.get(resource, 0) + limit
+    return committed, unlimited
+
+
+def quota_index(quotas: Iterable[QuotaUsage]) -> dict[tuple[str, str, QuotaResource], QuotaUsage]:
+    return {(q.pool_code, q.project_id, q.resource): q for q in quotas}
+
+
+def _bound_project_id(data: AuditData, binding: ProjectBinding) -> str | None:
+    if binding.project_id:
+        return binding.project_id
+    candidates: list[Project] = [
+        p
+        for p in data.projects
+        if p.pool_code == binding.pool_code and p.department_code == binding.department_code
+    ]
+    named = [p for p in candidates if p.name == binding.project_name]
+    chosen = named or candidates
+    return chosen[0].project_id if chosen else None
+
+
+def recent_rows(table: UtilizationTable, since_ts: int) -> npt.NDArray[np.bool_]:
+    """Per table row: does any metric hold a sample in a slot that ends after SINCE_TS?
+
+    Only the trailing slots are scanned, so this stays cheap on 10,000 rows x 14 days.
+    """
+    rows = len(table.keys)
+    out = np.zeros(rows, dtype=np.bool_)
+    if rows == 0 or table.slots == 0:
+        return out
+    # slot j ends at start + (j + 1) * step; keep the slots with that end > since_ts
+    first = max(0, int(np.floor((since_ts - table.start_ts) / table.step_s)))
+    if first >= table.slots:
+        return out
+    for matrix in table.metrics.values():
+        out |= ~np.isnan(matrix[:, first:]).all(axis=1)
+    return out
+
+
+def server_rows(table: UtilizationTable, servers: Iterable[Server]) -> list[int | None]:
+    return [table.row(s.server_id) for s in servers]
+
+
+def last_seen_ts(
+    data: AuditData, servers: Iterable[Server], fresh_s: float
+) -> dict[str, int | None]:
+    """Newest sample time (UTC seconds) per server id among SERVERS, from the metrics table or
+    the agent's last good scrape, whichever is newer; None: never seen.
+
+    Rows with a sample in the last FRESH_S seconds are settled by one vectorized pass over the
+    trailing slots; only the rest (the few silent VMs) are looked up one by one.
+    """
+    table = data.utilization
+    now_ts = int(utc(data.now).timestamp())
+    fresh = recent_rows(table, int(now_ts - fresh_s))
+    out: dict[str, int | None] = {}
+    for server in servers:
+        row = table.row(server.server_id)
+        if row is not None and fresh[row]:
+            out[server.server_id] = table.end_ts  # recent enough; exact time not needed
+            continue
+        seen = table.last_sample_ts(server.server_id) if row is not None else None
+        agent = data.agents.get(server_key(server.server_id))
+        if agent is not None and agent.last_ok_at is not None:
+            ok_ts = int(utc(agent.last_ok_at).timestamp())
+            seen = ok_ts if seen is None else max(seen, ok_ts)
+        out[server.server_id] = seen
+    return out

@@ -1,0 +1,90 @@
+"""`govcloud report KIND`: read the audit's inputs once, build the report(s), write each format.
+
+Findings come from a stored audit run (RUN_ID, or the newest); when no run exists yet the
+registered checks run in memory with their defaults, so a report never needs a prior
+`audit run`. Recommendations are computed with the default rightsizing policy. The diff against
+the previous completed run is included in the audit report when there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from govcloud.adapters import report_writers
+from govcloud.adapters.store import audit_data_repo, findings_repo
+from govcloud.core.audit_data import AuditData
+from govcloud.core.audit_diff import AuditDiff, diff_findings
+from govcloud.core.errors import NotFoundError, UsageError
+from govcloud.core.findings import Finding
+from govcloud.core.report_model import KINDS, build_reports
+from govcloud.core.rightsizing import RightsizeParams, recommend
+from govcloud.services.settings import LANGS, Settings
+from govcloud.services.store import opened
+
+DEFAULT_WINDOW_S = 14 * 86400
+
+
+def write_reports(
+    settings: Settings,
+    kind: str,
+    formats: Sequence[str],
+    out_dir: Path,
+    *,
+    lang: str,
+    run_id: int | None = None,
+    department: str | None = None,
+    window_s: int = DEFAULT_WINDOW_S,
+    now: datetime | None = None,
+) -> list[Path]:
+    """Write report KIND in each of FORMATS into OUT_DIR; returns the files written."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown report kind {kind!r}", hint="kinds: " + ", ".join(KINDS))
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r}", hint="languages: " + ", ".join(LANGS))
+    report_writers.parse_formats(formats)  # fail on a bad format before reading anything
+    when = now or datetime.now(UTC)
+    with opened(settings) as store, store.read() as conn:
+        data = audit_data_repo.read_audit_data(conn, now=when, window_s=window_s)
+        findings, diff = _findings(conn, data, run_id)
+    department = _department_code(data, department)
+    recs = recommend(data, RightsizeParams())
+    reports = build_reports(kind, data, findings, recs, diff=diff, department=department)
+    return report_writers.write(reports, formats, out_dir, lang)
+
+
+def _findings(
+    conn: Connection, data: AuditData, run_id: int | None
+) -> tuple[list[Finding], AuditDiff | None]:
+    run = findings_repo.read_run(conn, run_id)
+    if run is None and run_id is not None:
+        raise NotFoundError(f"no audit run {run_id}", hint="`govcloud audit show` lists runs")
+    if run is None:
+        return _checks_in_memory(data), None
+    current = findings_repo.read_findings(conn, run.id)
+    before = findings_repo.previous_run(conn, run.id)
+    if before is None:
+        return current, None
+    return current, diff_findings(findings_repo.read_findings(conn, before.id), current)
+
+
+def _checks_in_memory(data: AuditData) -> list[Finding]:
+    from govcloud.services.audit import resolve_checks, run_checks
+
+    findings, _errors = run_checks(data, resolve_checks(()))
+    return findings
+
+
+def _department_code(data: AuditData, ref: str | None) -> str | None:
+    """--tenant accepts a department code or any of its names."""
+    if ref is None:
+        return None
+    for d in data.departments:
+        if ref in (d.code, d.short_zh, d.name_zh, d.name_en):
+            return d.code
+    raise NotFoundError(
+        f"no department {ref!r}", hint="`govcloud tenant list` shows codes and names"
+    )
