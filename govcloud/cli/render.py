@@ -41,7 +41,7 @@ class Column:
     zh: str
     en: str
     unit: str | None = None
-    kind: str = "text"  # text | int | float | pct | bool | time
+    kind: str = "text"  # text | int | float | pct | money | bool | time
     long: bool = False  # shown in tables only with --long
     lang: str | None = None  # shown in tables by default only in this language
 
@@ -210,8 +210,13 @@ def cell_text(value: Any, kind: str, lang: str = "en") -> str:
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if kind == "pct" and isinstance(value, int | float):
         return f"{value:.1f}%"
+    if kind == "money" and isinstance(value, int | float):
+        return f"{value:,.0f}"
     if isinstance(value, float):
-        return f"{value:,.1f}" if kind != "float" else f"{value:g}"
+        if kind != "float":
+            return f"{value:,.1f}"
+        # at most two decimals, no trailing zeros, thousands separated (never 1.66e+06)
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if math.isfinite(value) else str(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, datetime):
@@ -244,7 +249,7 @@ def _write_table(rows: list[dict[str, Any]], chosen: list[Column], lang: str, ou
 
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
     for c in chosen:
-        numeric = c.kind in ("int", "float", "pct")
+        numeric = c.kind in ("int", "float", "pct", "money")
         table.add_column(Text(c.label(lang)), justify="right" if numeric else "left")
     for row in rows:
         table.add_row(

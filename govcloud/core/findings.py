@@ -137,3 +137,37 @@ def reclaim_total(findings: list[Finding]) -> Reclaim:
 
 def _size(r: Reclaim) -> tuple[int, int, int]:
     return (r.vcpus, r.ram_mib, r.volume_gib)
+
+
+@dataclass(frozen=True)
+class CheckCount:
+    """How many findings one check gave, by severity: the first table of an audit."""
+
+    check: str
+    findings: int
+    critical: int
+    high: int
+    medium: int
+    low: int
+    info: int
+
+
+def count_by_check(findings: list[Finding]) -> list[CheckCount]:
+    """Per check, most severe first (then by count)."""
+    per: dict[str, dict[Severity, int]] = {}
+    for f in findings:
+        counts = per.setdefault(f.check, {})
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    rows = [
+        CheckCount(
+            check=check,
+            findings=sum(c.values()),
+            critical=c.get(Severity.CRITICAL, 0),
+            high=c.get(Severity.HIGH, 0),
+            medium=c.get(Severity.MEDIUM, 0),
+            low=c.get(Severity.LOW, 0),
+            info=c.get(Severity.INFO, 0),
+        )
+        for check, c in per.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.critical, -r.high, -r.medium, -r.findings, r.check))

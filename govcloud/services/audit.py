@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -182,7 +182,7 @@ def run_audit(
         reclaim=reclaim_total(findings),
         errors=errors,
         previous_run_id=prev.id if prev else None,
-        diff=diff_findings(before, findings) if prev else None,
+        diff=_diff(before, prev.parameters, findings, parameters) if prev else None,
         fail_on=fail_on,
         duration_s=round(time.monotonic() - t0, 3),
     )
@@ -319,10 +319,34 @@ def diff_runs(settings: Settings, run_id: int | None = None, against: int | None
                 f"audit run {run.id} has no earlier completed run to compare with",
                 hint="run `govcloud audit run` again later, or pass --against RUN_ID",
             )
-        diff = diff_findings(
-            findings_repo.read_findings(conn, base.id), findings_repo.read_findings(conn, run.id)
+        diff = _diff(
+            findings_repo.read_findings(conn, base.id),
+            base.parameters,
+            findings_repo.read_findings(conn, run.id),
+            run.parameters,
         )
     return RunDiff(run, base, diff)
+
+
+def _diff(
+    before: list[Finding],
+    before_params: Mapping[str, Any] | None,
+    after: list[Finding],
+    after_params: Mapping[str, Any] | None,
+) -> AuditDiff:
+    """New / resolved / persisting over the checks both runs ran: a finding of a check that
+    the later run did not run is not "resolved"."""
+    common = _checks_run(before_params, before) & _checks_run(after_params, after)
+    return diff_findings(
+        [f for f in before if f.check in common], [f for f in after if f.check in common]
+    )
+
+
+def _checks_run(parameters: Mapping[str, Any] | None, findings: list[Finding]) -> set[str]:
+    listed = (parameters or {}).get("checks")
+    if isinstance(listed, list) and listed:
+        return {str(c.get("type")) for c in listed if isinstance(c, dict)}
+    return {f.check for f in findings} | set(registry())
 
 
 def _run(conn: Connection, run_id: int | None) -> RunRecord:

@@ -177,3 +177,18 @@ def target_state(
         last_error=None if answering else "connection refused",
         last_duration_ms=None if not answering else 12,
     )
+
+
+def write_usage_history(store: Store, *, days: int = 30, seed: int = 0) -> int:
+    """A simulated daily allocation history behind each pool's newest usage point, so that the
+    `pool-headroom` forecast has a trend to fit (one sync alone gives one point)."""
+    from govcloud.adapters.store import sync_repo
+    from govcloud.core.simulated_growth import usage_history
+
+    with store.write() as conn:
+        points = [
+            p
+            for latest in sync_repo.latest_usage(conn)
+            for p in usage_history(latest, days=days, seed=seed)[:-1]
+        ]
+        return sync_repo.replace_usage(conn, points)

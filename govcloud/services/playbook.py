@@ -9,7 +9,7 @@ happened: 3 findings at or above fail_on, 1 a step failed, else 0.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,7 +112,7 @@ class PlaybookResult:
 
     @property
     def failed_steps(self) -> list[StepResult]:
-        return [s for s in self.steps if s.status != "ok"]
+        return [s for s in self.steps if s.status == "failed"]
 
     @property
     def over_threshold(self) -> int:
@@ -139,14 +139,27 @@ def run_playbook(
     now: datetime | None = None,
     on_step: OnStep | None = None,
     fail_on: Severity | None = None,
+    skip: Collection[str] = (),
+    base_dir: Path | None = None,
 ) -> PlaybookResult:
-    """Validate, then run every step; FAIL_ON (the CLI's --fail-on) overrides the playbook's."""
+    """Validate, then run every step; FAIL_ON (the CLI's --fail-on) overrides the playbook's.
+
+    Steps whose type is in SKIP are recorded as skipped (the demo skips `collect`: its
+    simulated history stands in for agents). Relative report and textfile paths resolve
+    against BASE_DIR (default: the current directory).
+    """
     book = load_playbook(settings, path)
     now = now or datetime.now(UTC)
     result = PlaybookResult(book.name, str(path), now, fail_on or book.fail_on)
-    runner = _Runner(settings, book, result, now, str(path))
+    runner = _Runner(settings, book, result, now, str(path), base_dir or Path.cwd())
     for i, step in enumerate(book.steps, start=1):
         t0 = time.monotonic()
+        if step.type in skip:
+            outcome = StepResult(i, step.type, "skipped", 0.0, "skipped")
+            result.steps.append(outcome)
+            if on_step is not None:
+                on_step(outcome)
+            continue
         try:
             summary = runner.run(step)
             outcome = StepResult(i, step.type, "ok", _since(t0), summary)
@@ -184,6 +197,7 @@ class _Runner:
     result: PlaybookResult
     now: datetime
     path: str
+    base_dir: Path
 
     def run(self, step: Any) -> str:
         handler: Callable[[Any], str] = getattr(self, f"_{step.type}")
@@ -246,7 +260,7 @@ class _Runner:
     def _report(self, step: pb.ReportStep) -> str:
         from govcloud.services.report import write_reports
 
-        out_dir = Path(step.output.replace("{date}", self.now.strftime("%Y-%m-%d")))
+        out_dir = self.base_dir / step.output.replace("{date}", self.now.strftime("%Y-%m-%d"))
         run_id = self.result.audit.run_id if self.result.audit else None
         written: list[Path] = []
         failures: list[str] = []
@@ -276,5 +290,6 @@ class _Runner:
         audit = self.result.audit
         findings = audit.findings if audit else []
         success = audit is not None and audit.status == "ok"
-        write_textfile(Path(step.path), findings, run_ts=time.time(), success=success)
-        return f"{len(findings)} findings written to {step.path}"
+        path = self.base_dir / step.path
+        write_textfile(path, findings, run_ts=time.time(), success=success)
+        return f"{len(findings)} findings written to {path}"

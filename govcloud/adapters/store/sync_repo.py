@@ -343,6 +343,44 @@ def record_usage(conn: Connection, pool_id: int, pool_code: str, now: datetime) 
     return point
 
 
+def latest_usage(conn: Connection) -> list[m.UsagePoint]:
+    """Each pool's newest usage point."""
+    u = t.PoolUsageRow
+    newest = select(u.pool_id, func.max(u.ts).label("ts")).group_by(u.pool_id).subquery()
+    query = (
+        select(t.PoolRow.code, u.ts, u.servers, u.vcpus, u.ram_mib, u.volume_gib)
+        .join(newest, and_(newest.c.pool_id == u.pool_id, newest.c.ts == u.ts))
+        .join(t.PoolRow, t.PoolRow.id == u.pool_id)
+    )
+    return [m.UsagePoint(*row) for row in conn.execute(query)]
+
+
+def replace_usage(conn: Connection, points: Sequence[m.UsagePoint]) -> int:
+    """Store POINTS as usage history, replacing each pool's points within their time span
+    (demo and benchmark stores: a re-run replaces, never doubles)."""
+    u = t.PoolUsageRow
+    ids = pool_ids(conn)
+    by_pool: dict[str, list[m.UsagePoint]] = {}
+    for p in points:
+        by_pool.setdefault(p.pool_code, []).append(p)
+    for code, pts in by_pool.items():
+        conn.execute(
+            delete(u).where(
+                u.pool_id == ids[code],
+                u.ts >= min(p.ts for p in pts),
+                u.ts <= max(p.ts for p in pts),
+            )
+        )
+    rows = [
+        {"pool_id": ids[p.pool_code], "ts": p.ts, "servers": p.servers, "vcpus": p.vcpus,
+         "ram_mib": p.ram_mib, "volume_gib": p.volume_gib}
+        for p in points
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(u), rows)
+    return len(rows)
+
+
 # --- sync runs --------------------------------------------------------------------------------
 
 
