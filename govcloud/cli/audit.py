@@ -104,7 +104,9 @@ def show(
     run_id: Annotated[int | None, typer.Argument(help="Run id; default: the newest run.")] = None,
     severity: Annotated[str | None, Opt("--severity", help="Only at or above this.")] = None,
     check: Annotated[str | None, Opt("--check", help="Only this check type.")] = None,
-    tenant: Annotated[str | None, Opt("--tenant", help="Only this department code.")] = None,
+    tenant: Annotated[
+        str | None, Opt("--tenant", help="Only this department (code or name).")
+    ] = None,
     pool: Annotated[str | None, Opt("--pool", help="Only this pool.")] = None,
     column: Columns = None,
     long: Long = False,
@@ -115,15 +117,14 @@ def show(
     from govcloud.services import audit
 
     st = state(ctx)
-    view = audit.show_run(st.settings, run_id)
-    found = audit.filter_findings(
-        view.findings, severity=_threshold(severity), check=check, department=tenant, pool=pool
+    view = audit.show_run(
+        st.settings, run_id, tenant=tenant, pool=pool, severity=_threshold(severity), check=check
     )
-    render(finding_rows(found, view.run.id), FINDING, st.render_options(column, long))
+    render(finding_rows(view.findings, view.run.id), FINDING, st.render_options(column, long))
     _note(
         st,
         f"audit run {view.run.id} ({view.run.status}, {view.run.started_at:%Y-%m-%d %H:%M} "
-        f"UTC): {len(found)} of {len(view.findings)} findings shown",
+        f"UTC): {len(view.findings)} of {len(view.all_findings)} findings shown",
     )
 
 

@@ -286,13 +286,29 @@ def filter_findings(
 @dataclass(frozen=True)
 class RunView:
     run: RunRecord
-    findings: list[Finding]
+    findings: list[Finding]  # as filtered
+    all_findings: list[Finding]
 
 
-def show_run(settings: Settings, run_id: int | None = None) -> RunView:
+def show_run(
+    settings: Settings,
+    run_id: int | None = None,
+    *,
+    tenant: str | None = None,
+    pool: str | None = None,
+    **filters: Any,
+) -> RunView:
+    """One stored run's findings; TENANT is a department code or name, checked like POOL
+    against the declared inventory (unknown: NotFoundError with the closest match)."""
+    from govcloud.adapters.store import declared_repo
+    from govcloud.core.lookup import department_code, pool_code
+
     with opened(settings) as store, store.read() as conn:
         run = _run(conn, run_id)
-        return RunView(run, sort_findings(findings_repo.read_findings(conn, run.id)))
+        findings = sort_findings(findings_repo.read_findings(conn, run.id))
+        dept = department_code(declared_repo.read_departments(conn), tenant) if tenant else None
+        pool = pool_code(declared_repo.read_pools(conn), pool) if pool else None
+    return RunView(run, filter_findings(findings, department=dept, pool=pool, **filters), findings)
 
 
 def list_runs(settings: Settings, limit: int = 20) -> list[RunRecord]:

@@ -4,7 +4,6 @@ per department and pool. Recommends only; resizing is a separate, approved chang
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +13,8 @@ import pydantic
 
 from govcloud.core import models as m
 from govcloud.core.audit_data import AuditData
-from govcloud.core.errors import NotFoundError, UsageError
+from govcloud.core.errors import UsageError
+from govcloud.core.lookup import department_code, pool_code
 from govcloud.core.recommendation import Recommendation
 from govcloud.core.rightsizing import ReclaimTotal, RightsizeParams, recommend, totals
 from govcloud.services.audit import AuditDataReader, read_audit_data
@@ -69,9 +69,8 @@ def scoped(data: AuditData, *, tenant: str | None, pool: str | None) -> AuditDat
     """Only the servers of one department and/or pool (unknown names: NotFoundError + hint)."""
     servers: Sequence[m.Server] = data.servers
     if pool is not None:
-        if pool not in data.pool_by_code:
-            raise NotFoundError(f"no pool {pool!r}", hint=_hint(pool, list(data.pool_by_code)))
-        servers = [s for s in servers if s.pool_code == pool]
+        code = pool_code(data.pools, pool)
+        servers = [s for s in servers if s.pool_code == code]
     if tenant is not None:
         code = _department_code(data, tenant)
         servers = [s for s in servers if data.department_of(s.pool_code, s.project_id) == code]
@@ -79,15 +78,4 @@ def scoped(data: AuditData, *, tenant: str | None, pool: str | None) -> AuditDat
 
 
 def _department_code(data: AuditData, ref: str) -> str:
-    for d in data.departments:
-        if ref in (d.code, d.short_zh, d.name_zh, d.name_en):
-            return d.code
-    names = [d.code for d in data.departments] + [d.short_zh for d in data.departments]
-    raise NotFoundError(f"no department {ref!r}", hint=_hint(ref, names))
-
-
-def _hint(word: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(word, known, n=1, cutoff=0.5)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    return "known: " + (", ".join(sorted(known)[:20]) or "(none)")
+    return department_code(data.departments, ref)
