@@ -55,7 +55,9 @@ def govcloud(params: RightsizeParams, trace: str = "max") -> Policy:
     """govcloud's policy (govcloud.core.rightsizing.size_matrix), fed one trace."""
 
     def policy(mx: F64, av: F64, orig: F64) -> F64:
-        return size_matrix(mx if trace == "max" else av, orig, params).demand
+        if trace == "max":  # as production: peaks size, slot means decide growth
+            return size_matrix(mx, orig, params, sustain=av).demand
+        return size_matrix(av, orig, params).demand
 
     return policy
 

@@ -34,6 +34,7 @@ th{background:#f3f5f8;text-align:left} td.num{text-align:right;white-space:nowra
 td.none{color:#999} .note{color:#555;font-size:12px;margin:4px 0}
 .truncated{color:#a15c00;font-size:12px} .wrap{overflow-x:auto}
 svg.chart{display:block;margin:8px 0;font-size:11px}
+figcaption{font-size:13px;font-weight:600;color:#333}
 svg.chart text{fill:#333} svg.chart .grid{stroke:#e5e5e5}
 """
 
@@ -74,7 +75,8 @@ def _section(s: Section, lang: str) -> str:
     parts = [f'<section id="{_t(s.key)}"><h2>{_t(s.title.get(lang))}</h2>']
     parts += [f'<p class="note">{_t(n.get(lang))}</p>' for n in s.notes]
     for chart in s.charts:
-        parts.append(f"<figure>{svg(chart, lang)}</figure>")
+        caption = f"<figcaption>{_t(chart.title.get(lang))}</figcaption>"
+        parts.append(f"<figure>{caption}{svg(chart, lang)}</figure>")
     parts += [_table(t, lang) for t in s.tables]
     parts.append("</section>")
     return "".join(parts)
