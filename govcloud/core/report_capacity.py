@@ -18,7 +18,7 @@ from govcloud.core.report_model import Chart, Report, Row, Section, Series, Tabl
 # --- capacity -------------------------------------------------------------------------------
 
 POOL_COLUMNS = (
-    col("pool", "资源池", "Pool"),
+    rf.POOL_COL,
     col("pool_name", "名称", "Name"),
     col("servers", "云主机", "VMs", kind="int"),
     col("vcpu_capacity", "虚拟CPU容量", "vCPU capacity", "vCPU", "int"),
@@ -126,7 +126,7 @@ def _pool_chart(pools: Sequence[rf.PoolFacts], res: str, title: Text, unit: str)
 
 
 FORECAST_COLUMNS = (
-    col("pool", "资源池", "Pool"),
+    rf.POOL_COL,
     col("resource", "资源", "Resource"),
     col("severity", "级别", "Severity"),
     col("days_to_exhaustion", "预计耗尽天数", "Days to exhaustion", "d", "float"),
@@ -204,9 +204,9 @@ def _history_charts(data: AuditData, pools: Sequence[str]) -> tuple[Chart, ...]:
 
 
 COST_COLUMNS = (
-    col("department", "部门代码", "Department"),
-    col("department_name", "部门", "Name"),
-    col("pool", "资源池", "Pool"),
+    rf.DEPARTMENT_COL,
+    rf.DEPARTMENT_NAME_COL,
+    rf.POOL_COL,
     col("allocated_yuan_per_month", "按分配计费", "Allocated basis", "¥/month", "money"),
     col("quota_yuan_per_month", "按配额计费", "Quota basis", "¥/month", "money"),
     col("idle_yuan_per_month", "其中闲置", "Of which idle", "¥/month", "money"),
@@ -295,8 +295,8 @@ def _cost_row(
 
 LINE_COLUMNS = (
     col("basis", "计费依据", "Basis"),
-    col("department", "部门代码", "Department"),
-    col("pool", "资源池", "Pool"),
+    rf.DEPARTMENT_COL,
+    rf.POOL_COL,
     col("resource", "资源", "Resource"),
     col("quantity", "数量", "Quantity", kind="float"),
     col("yuan_per_unit_month", "单价", "Unit price", "¥/unit·month", "money"),

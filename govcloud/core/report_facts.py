@@ -15,11 +15,22 @@ from govcloud.core.capacity import DISK_GB, MEMORY_MB, VCPU, usable_capacity
 from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
 from govcloud.core.models import QuotaResource, Server
 from govcloud.core.recommendation import Recommendation
-from govcloud.core.report_model import Figure, FindingsDiff, Report, Section, num
+from govcloud.core.report_model import Figure, FindingsDiff, Report, Section, col, num
 
 Subjects = dict[tuple[str, str], tuple[str | None, str | None, Reclaim]]
 
 SHARED = Text("(shared: unallocated)", "（共享：未分配）")
+
+# Columns several report tables share, declared once so their labels cannot drift apart.
+DEPARTMENT_COL = col("department", "部门代码", "Department")
+DEPARTMENT_NAME_COL = col("department_name", "部门", "Name")
+POOL_COL = col("pool", "资源池", "Pool")
+VM_NAME_COL = col("name", "云主机", "VM")
+VM_ID_COL = col("server_id", "ID", "ID")
+RECLAIM_VCPUS_COL = col("reclaim_vcpus", "可回收虚拟CPU", "Reclaimable vCPU", "vCPU", "int")
+RECLAIM_RAM_COL = col("reclaim_ram_gib", "可回收内存", "Reclaimable RAM", "GiB", "float")
+RECLAIM_VOLUME_COL = col("reclaim_volume_gib", "可回收云硬盘", "Reclaimable volume", "GiB", "int")
+SAVINGS_COL = col("reclaim_yuan_per_year", "可节约费用", "Savings", "¥/year", "money")
 
 
 @dataclass(frozen=True)

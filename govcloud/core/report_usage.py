@@ -32,9 +32,9 @@ from govcloud.core.severity import Severity
 # --- utilization ----------------------------------------------------------------------------
 
 GROUP_COLUMNS = (
-    col("department", "部门代码", "Department"),
-    col("department_name", "部门", "Name"),
-    col("pool", "资源池", "Pool"),
+    rf.DEPARTMENT_COL,
+    rf.DEPARTMENT_NAME_COL,
+    rf.POOL_COL,
     col("servers", "云主机", "VMs", kind="int"),
     col("vcpus", "虚拟CPU", "vCPU", kind="int"),
     col("cpu_p95_avg_pct", "CPU P95 均值", "CPU P95 average", "%", "pct"),
@@ -44,10 +44,10 @@ GROUP_COLUMNS = (
 )
 
 VM_COLUMNS = (
-    col("name", "云主机", "VM"),
-    col("server_id", "ID", "ID"),
-    col("department", "部门代码", "Department"),
-    col("pool", "资源池", "Pool"),
+    rf.VM_NAME_COL,
+    rf.VM_ID_COL,
+    rf.DEPARTMENT_COL,
+    rf.POOL_COL,
     col("flavor", "规格", "Flavor"),
     col("vcpus", "虚拟CPU", "vCPU", kind="int"),
     col("ram_gib", "内存", "RAM", "GiB", "float"),
@@ -208,17 +208,17 @@ TOTAL_COLUMNS = (
     col("group", "分组", "Group"),
     col("name", "名称", "Name"),
     col("subjects", "对象数", "Subjects", kind="int"),
-    col("reclaim_vcpus", "可回收虚拟CPU", "Reclaimable vCPU", "vCPU", "int"),
-    col("reclaim_ram_gib", "可回收内存", "Reclaimable RAM", "GiB", "float"),
-    col("reclaim_volume_gib", "可回收云硬盘", "Reclaimable volume", "GiB", "int"),
-    col("reclaim_yuan_per_year", "可节约费用", "Savings", "¥/year", "money"),
+    rf.RECLAIM_VCPUS_COL,
+    rf.RECLAIM_RAM_COL,
+    rf.RECLAIM_VOLUME_COL,
+    rf.SAVINGS_COL,
 )
 
 REC_COLUMNS = (
-    col("name", "云主机", "VM"),
-    col("server_id", "ID", "ID"),
-    col("department", "部门代码", "Department"),
-    col("pool", "资源池", "Pool"),
+    rf.VM_NAME_COL,
+    rf.VM_ID_COL,
+    rf.DEPARTMENT_COL,
+    rf.POOL_COL,
     col("verdict", "结论", "Verdict"),
     col("current_flavor", "当前规格", "Current flavor"),
     col("target_flavor", "建议规格", "Recommended flavor"),
@@ -228,9 +228,9 @@ REC_COLUMNS = (
     col("target_ram_gib", "建议内存", "RAM recommended", "GiB", "float"),
     col("coverage_pct", "数据覆盖率", "Data coverage", "%", "pct"),
     col("confidence", "置信度", "Confidence", "★", "int"),
-    col("reclaim_vcpus", "可回收虚拟CPU", "Reclaimable vCPU", "vCPU", "int"),
-    col("reclaim_ram_gib", "可回收内存", "Reclaimable RAM", "GiB", "float"),
-    col("reclaim_yuan_per_year", "可节约费用", "Savings", "¥/year", "money"),
+    rf.RECLAIM_VCPUS_COL,
+    rf.RECLAIM_RAM_COL,
+    rf.SAVINGS_COL,
     col("reason", "说明", "Reason"),
 )
 
@@ -360,13 +360,13 @@ FINDING_COLUMNS = (
     col("subject_type", "对象类型", "Subject type"),
     col("subject_name", "对象", "Subject"),
     col("subject_id", "对象 ID", "Subject ID"),
-    col("pool", "资源池", "Pool"),
-    col("department", "部门代码", "Department"),
+    rf.POOL_COL,
+    rf.DEPARTMENT_COL,
     col("message", "说明", "Message"),
     col("action", "建议操作", "Action"),
-    col("reclaim_vcpus", "可回收虚拟CPU", "Reclaimable vCPU", "vCPU", "int"),
-    col("reclaim_ram_gib", "可回收内存", "Reclaimable RAM", "GiB", "float"),
-    col("reclaim_volume_gib", "可回收云硬盘", "Reclaimable volume", "GiB", "int"),
+    rf.RECLAIM_VCPUS_COL,
+    rf.RECLAIM_RAM_COL,
+    rf.RECLAIM_VOLUME_COL,
 )
 
 COUNT_COLUMNS = (

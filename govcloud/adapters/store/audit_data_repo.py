@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Result, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from govcloud.adapters.store import declared_repo, observed_repo
 from govcloud.adapters.store import schema as t
@@ -178,13 +180,6 @@ def _day_values(
 
 def read_live_servers(conn: Connection) -> list[m.Server]:
     """Servers not marked deleted, by pool and server id (the order of the utilization rows)."""
-    s = t.ServerRow
-    query = (
-        select(s, P.code.label("pool_code"))
-        .join(P, P.id == s.pool_id)
-        .where(s.deleted_at.is_(None))
-        .order_by(P.code, s.server_id)
-    )
     return [
         m.Server(
             pool_code=r.pool_code,
@@ -203,18 +198,11 @@ def read_live_servers(conn: Connection) -> list[m.Server]:
             system_code=r.system_code,
             updated_at=_utc_or_none(r.updated_at),
         )
-        for r in conn.execute(query)
+        for r in _live_rows(conn, t.ServerRow, t.ServerRow.server_id)
     ]
 
 
 def _volumes(conn: Connection) -> list[m.Volume]:
-    v = t.VolumeRow
-    query = (
-        select(v, P.code.label("pool_code"))
-        .join(P, P.id == v.pool_id)
-        .where(v.deleted_at.is_(None))
-        .order_by(P.code, v.volume_id)
-    )
     return [
         m.Volume(
             pool_code=r.pool_code,
@@ -229,18 +217,11 @@ def _volumes(conn: Connection) -> list[m.Volume]:
             created_at=_utc_or_none(r.created_at),
             updated_at=_utc_or_none(r.updated_at),
         )
-        for r in conn.execute(query)
+        for r in _live_rows(conn, t.VolumeRow, t.VolumeRow.volume_id)
     ]
 
 
 def _snapshots(conn: Connection) -> list[m.Snapshot]:
-    s = t.SnapshotRow
-    query = (
-        select(s, P.code.label("pool_code"))
-        .join(P, P.id == s.pool_id)
-        .where(s.deleted_at.is_(None))
-        .order_by(P.code, s.snapshot_id)
-    )
     return [
         m.Snapshot(
             pool_code=r.pool_code,
@@ -252,8 +233,23 @@ def _snapshots(conn: Connection) -> list[m.Snapshot]:
             status=r.status,
             created_at=_utc_or_none(r.created_at),
         )
-        for r in conn.execute(query)
+        for r in _live_rows(conn, t.SnapshotRow, t.SnapshotRow.snapshot_id)
     ]
+
+
+def _live_rows(
+    conn: Connection,
+    row: type[t.ServerRow] | type[t.VolumeRow] | type[t.SnapshotRow],
+    id_column: InstrumentedAttribute[str],
+) -> Result[Any]:
+    """ROW's entries not marked deleted, each with its pool's code, by pool and ID_COLUMN."""
+    query = (
+        select(row, P.code.label("pool_code"))
+        .join(P, P.id == row.pool_id)
+        .where(row.deleted_at.is_(None))
+        .order_by(P.code, id_column)
+    )
+    return conn.execute(query)
 
 
 def _projects(conn: Connection) -> list[m.Project]:

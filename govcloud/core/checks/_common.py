@@ -1,19 +1,25 @@
-"""Small helpers the checks share: ages, units, per-pool sums and the "recent sample" mask.
+"""Small helpers the checks share: ages, units, per-pool sums, the "recent sample" mask and
+the finding builders for the subjects several checks judge (a VM, a project's quota, a
+rightsizing recommendation).
 
 Not a check (the leading underscore keeps the registry from importing it as one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from govcloud.core.audit_data import AuditData, UtilizationTable, server_key
 from govcloud.core.capacity import Allocated
+from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
 from govcloud.core.models import Project, ProjectBinding, QuotaResource, QuotaUsage, Server
+from govcloud.core.recommendation import Recommendation
+from govcloud.core.severity import Severity
 
 DAY_S = 86_400.0
 
@@ -174,3 +180,88 @@ def last_seen_ts(
             seen = ok_ts if seen is None else max(seen, ok_ts)
         out[server.server_id] = seen
     return out
+
+
+def vm_finding(
+    data: AuditData,
+    server: Server,
+    *,
+    check: str,
+    severity: Severity,
+    message: Text,
+    action: Text,
+    evidence: Mapping[str, Any],
+    reclaim: Reclaim | None = None,
+) -> Finding:
+    """A finding about SERVER: subject, pool, department (by its project) and system filled in."""
+    return Finding(
+        check=check,
+        severity=severity,
+        subject_type=SubjectType.VM,
+        subject_id=server.server_id,
+        subject_name=server.name,
+        pool=server.pool_code,
+        department=data.department_of(server.pool_code, server.project_id),
+        system=server.system_code,
+        message=message,
+        action=action,
+        evidence=evidence,
+        reclaim=reclaim or Reclaim(),
+    )
+
+
+def quota_finding(
+    data: AuditData,
+    q: QuotaUsage,
+    *,
+    check: str,
+    severity: Severity,
+    message: Text,
+    action: Text,
+    evidence: Mapping[str, Any],
+    reclaim: Reclaim | None = None,
+) -> Finding:
+    """A finding about one quota of a project: one subject per project and resource, its
+    evidence led by the resource, limit and usage the quota checks all report."""
+    res = QuotaResource(q.resource)
+    name = project_name(data, q.pool_code, q.project_id)
+    return Finding(
+        check=check,
+        severity=severity,
+        subject_type=SubjectType.PROJECT,
+        subject_id=f"{q.project_id}:{res.value}",
+        subject_name=f"{name} {RESOURCE_EN[res]}",
+        pool=q.pool_code,
+        department=data.department_of(q.pool_code, q.project_id),
+        message=message,
+        action=action,
+        evidence={"resource": res.value, "limit": q.limit, "in_use": q.in_use, **evidence},
+        reclaim=reclaim or Reclaim(),
+    )
+
+
+def recommendation_finding(
+    r: Recommendation,
+    *,
+    check: str,
+    severity: Severity,
+    message: Text,
+    action: Text,
+    evidence: Mapping[str, Any],
+    reclaim: Reclaim | None = None,
+) -> Finding:
+    """A finding about the VM a rightsizing recommendation judged (`oversized`, `undersized`)."""
+    return Finding(
+        check=check,
+        severity=severity,
+        subject_type=SubjectType.VM,
+        subject_id=r.server_id,
+        subject_name=r.name,
+        pool=r.pool,
+        department=r.department,
+        system=r.system,
+        message=message,
+        action=action,
+        evidence=evidence,
+        reclaim=reclaim or Reclaim(),
+    )

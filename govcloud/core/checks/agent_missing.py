@@ -13,8 +13,8 @@ from pydantic import Field
 
 from govcloud.core.audit_data import AuditData, server_key
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import age_days, last_seen_ts
-from govcloud.core.findings import Finding, SubjectType, Text
+from govcloud.core.checks._common import age_days, last_seen_ts, vm_finding
+from govcloud.core.findings import Finding, Text
 from govcloud.core.models import Server
 from govcloud.core.severity import Severity
 
@@ -47,15 +47,11 @@ def _old_enough(data: AuditData, server: Server, params: AgentMissingParams) -> 
 
 
 def _finding(data: AuditData, server: Server) -> Finding:
-    return Finding(
+    return vm_finding(
+        data,
+        server,
         check="agent-missing",
         severity=Severity.MEDIUM,
-        subject_type=SubjectType.VM,
-        subject_id=server.server_id,
-        subject_name=server.name,
-        pool=server.pool_code,
-        department=data.department_of(server.pool_code, server.project_id),
-        system=server.system_code,
         message=Text(
             f"no utilization data in the last {data.window_days:g} days and no agent known",
             f"近{data.window_days:g}天无任何利用率数据，且未发现采集代理",

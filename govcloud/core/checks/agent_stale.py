@@ -11,8 +11,8 @@ from pydantic import Field, model_validator
 
 from govcloud.core.audit_data import AuditData, server_key
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import last_seen_ts, utc
-from govcloud.core.findings import Finding, SubjectType, Text
+from govcloud.core.checks._common import last_seen_ts, utc, vm_finding
+from govcloud.core.findings import Finding, Text
 from govcloud.core.models import Server
 from govcloud.core.severity import Severity
 
@@ -60,15 +60,11 @@ def _finding(
     medium = age_h is None or age_h >= params.medium_after_hours
     age_en = "never" if age_h is None else f"{age_h:.0f} hours ago"
     age_zh = "从未收到" if age_h is None else f"{age_h:.0f} 小时前"
-    return Finding(
+    return vm_finding(
+        data,
+        server,
         check="agent-stale",
         severity=Severity.MEDIUM if medium else Severity.LOW,
-        subject_type=SubjectType.VM,
-        subject_id=server.server_id,
-        subject_name=server.name,
-        pool=server.pool_code,
-        department=data.department_of(server.pool_code, server.project_id),
-        system=server.system_code,
         message=Text(
             f"last utilization sample {age_en} (limit {params.max_age_hours:g} h)",
             f"最近一次利用率数据为{age_zh}（阈值 {params.max_age_hours:g} 小时）",

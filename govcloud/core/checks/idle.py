@@ -22,7 +22,8 @@ from govcloud.core.audit_data import (
     window_stats_matrix,
 )
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
+from govcloud.core.checks._common import vm_finding
+from govcloud.core.findings import Finding, Reclaim, Text
 from govcloud.core.models import Server
 from govcloud.core.severity import Severity
 
@@ -84,15 +85,11 @@ def _finding(
     rx, tx, i = net
     cpu_p95 = float(np.round(cpu.p95[row], 2))
     days = data.window_days
-    return Finding(
+    return vm_finding(
+        data,
+        server,
         check="idle",
         severity=Severity.MEDIUM,
-        subject_type=SubjectType.VM,
-        subject_id=server.server_id,
-        subject_name=server.name,
-        pool=server.pool_code,
-        department=data.department_of(server.pool_code, server.project_id),
-        system=server.system_code,
         message=Text(
             f"idle for {days:g} days: CPU P95 {cpu_p95:g}%, network near zero",
             f"云主机近{days:g}天闲置：虚拟CPU使用率P95为{cpu_p95:g}%，网络流量近乎为零",

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import CheckParams, register
+from govcloud.core.checks._common import vm_finding
 from govcloud.core.findings import Finding, SubjectType, Text
 from govcloud.core.models import BusinessSystem, Department, Server
 from govcloud.core.severity import Severity
@@ -62,20 +63,16 @@ def _mismatches(data: AuditData) -> list[Finding]:
         department = data.department_of(server.pool_code, server.project_id)
         if system is None or department is None or department == system.department_code:
             continue
-        out.append(_mismatch(server, system, department))
+        out.append(_mismatch(data, server, system, department))
     return out
 
 
-def _mismatch(server: Server, system: BusinessSystem, department: str) -> Finding:
-    return Finding(
+def _mismatch(data: AuditData, server: Server, system: BusinessSystem, department: str) -> Finding:
+    return vm_finding(
+        data,
+        server,
         check="missing-owner",
         severity=Severity.MEDIUM,
-        subject_type=SubjectType.VM,
-        subject_id=server.server_id,
-        subject_name=server.name,
-        pool=server.pool_code,
-        department=department,
-        system=system.code,
         message=Text(
             f"VM of system {system.code} (owned by {system.department_code}) runs in a project "
             f"of department {department}",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import register
-from govcloud.core.findings import Finding, SubjectType, Text
+from govcloud.core.checks._common import recommendation_finding
+from govcloud.core.findings import Finding, Text
 from govcloud.core.recommendation import Recommendation, Verdict
 from govcloud.core.rightsizing import RightsizeParams, recommend, recommendation_evidence
 from govcloud.core.severity import Severity
@@ -31,15 +32,10 @@ def _severity(r: Recommendation) -> Severity:
 
 
 def _finding(r: Recommendation, params: RightsizeParams) -> Finding:
-    return Finding(
+    return recommendation_finding(
+        r,
         check="oversized",
         severity=_severity(r),
-        subject_type=SubjectType.VM,
-        subject_id=r.server_id,
-        subject_name=r.name,
-        pool=r.pool,
-        department=r.department,
-        system=r.system,
         message=Text(
             f"{r.current_flavor} is larger than needed: {r.reason.en}",
             f"{r.current_flavor} 配置过高：{r.reason.zh}",

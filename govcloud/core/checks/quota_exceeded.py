@@ -11,8 +11,8 @@ from pydantic import Field
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import RESOURCE_EN, RESOURCE_ZH, project_name, quota_amount
-from govcloud.core.findings import Finding, SubjectType, Text
+from govcloud.core.checks._common import RESOURCE_EN, RESOURCE_ZH, quota_amount, quota_finding
+from govcloud.core.findings import Finding, Text
 from govcloud.core.models import QuotaResource, QuotaUsage
 from govcloud.core.severity import Severity
 
@@ -38,17 +38,13 @@ def quota_exceeded(data: AuditData, params: QuotaExceededParams) -> list[Finding
 
 def _finding(data: AuditData, q: QuotaUsage) -> Finding:
     res = QuotaResource(q.resource)
-    name = project_name(data, q.pool_code, q.project_id)
     used, limit = quota_amount(res, q.in_use), quota_amount(res, q.limit)
     over = quota_amount(res, q.in_use - q.limit)
-    return Finding(
+    return quota_finding(
+        data,
+        q,
         check="quota-exceeded",
         severity=Severity.HIGH,
-        subject_type=SubjectType.PROJECT,
-        subject_id=f"{q.project_id}:{res.value}",
-        subject_name=f"{name} {RESOURCE_EN[res]}",
-        pool=q.pool_code,
-        department=data.department_of(q.pool_code, q.project_id),
         message=Text(
             f"{RESOURCE_EN[res]} in use {used} exceeds the quota {limit} by {over}",
             f"{RESOURCE_ZH[res]}已使用 {used}，超出配额 {limit}（超出 {over}）",
@@ -59,9 +55,6 @@ def _finding(data: AuditData, q: QuotaUsage) -> Finding:
             "释放资源使已使用量回到配额以内，或走审批流程调高配额（`govcloud quota plan`）",
         ),
         evidence={
-            "resource": res.value,
-            "limit": q.limit,
-            "in_use": q.in_use,
             "over": q.in_use - q.limit,
             "used_pct": None if q.limit == 0 else round(100.0 * q.in_use / q.limit, 1),
         },

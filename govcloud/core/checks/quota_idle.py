@@ -14,8 +14,8 @@ from pydantic import Field
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import RESOURCE_EN, RESOURCE_ZH, project_name, quota_amount
-from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
+from govcloud.core.checks._common import RESOURCE_EN, RESOURCE_ZH, quota_amount, quota_finding
+from govcloud.core.findings import Finding, Reclaim, Text
 from govcloud.core.models import QuotaResource, QuotaUsage
 from govcloud.core.severity import Severity
 
@@ -57,16 +57,12 @@ def _finding(
 ) -> Finding:
     res = QuotaResource(q.resource)
     give_back = q.limit - keep
-    name = project_name(data, q.pool_code, q.project_id)
     reclaim = Reclaim(vcpus=give_back) if res is QuotaResource.CORES else Reclaim(ram_mib=give_back)
-    return Finding(
+    return quota_finding(
+        data,
+        q,
         check="quota-idle",
         severity=Severity.LOW,
-        subject_type=SubjectType.PROJECT,
-        subject_id=f"{q.project_id}:{res.value}",
-        subject_name=f"{name} {RESOURCE_EN[res]}",
-        pool=q.pool_code,
-        department=data.department_of(q.pool_code, q.project_id),
         message=Text(
             f"only {used_pct:.1f}% of the {RESOURCE_EN[res]} quota is used "
             f"({quota_amount(res, q.in_use)} of {quota_amount(res, q.limit)})",
@@ -80,9 +76,6 @@ def _finding(
             f"收回 {quota_amount(res, give_back)} 配额（为配额，非实际硬件）",
         ),
         evidence={
-            "resource": res.value,
-            "limit": q.limit,
-            "in_use": q.in_use,
             "used_pct": round(used_pct, 1),
             "suggested_limit": keep,
             "headroom": params.headroom,

@@ -11,8 +11,8 @@ from pydantic import Field, model_validator
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import RESOURCE_EN, RESOURCE_ZH, project_name, quota_amount
-from govcloud.core.findings import Finding, SubjectType, Text
+from govcloud.core.checks._common import RESOURCE_EN, RESOURCE_ZH, quota_amount, quota_finding
+from govcloud.core.findings import Finding, Text
 from govcloud.core.models import QuotaResource, QuotaUsage
 from govcloud.core.quota_check import DANGER_PCT, FULL_PCT
 from govcloud.core.severity import Severity
@@ -62,16 +62,12 @@ def _finding(
     band_zh: str,
 ) -> Finding:
     res = QuotaResource(q.resource)
-    name = project_name(data, q.pool_code, q.project_id)
     used, limit = quota_amount(res, q.in_use), quota_amount(res, q.limit)
-    return Finding(
+    return quota_finding(
+        data,
+        q,
         check="quota-near-limit",
         severity=severity,
-        subject_type=SubjectType.PROJECT,
-        subject_id=f"{q.project_id}:{res.value}",  # one finding per project and resource
-        subject_name=f"{name} {RESOURCE_EN[res]}",
-        pool=q.pool_code,
-        department=data.department_of(q.pool_code, q.project_id),
         message=Text(
             f"{RESOURCE_EN[res]} quota {used_pct:.1f}% used ({used} of {limit})",
             f"{RESOURCE_ZH[res]}配额已使用 {used_pct:.1f}%（{used} / {limit}），{band_zh}",
@@ -81,9 +77,6 @@ def _finding(
             "清理项目内闲置资源，或及时申请扩大配额",
         ),
         evidence={
-            "resource": res.value,
-            "limit": q.limit,
-            "in_use": q.in_use,
             "reserved": q.reserved,
             "used_pct": round(used_pct, 1),
             "band": "full" if severity is Severity.HIGH else "danger",

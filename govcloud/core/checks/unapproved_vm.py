@@ -9,11 +9,14 @@ optional via `require_system`). One finding per VM, the worst reason first.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pydantic import Field
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.findings import Finding, SubjectType, Text
+from govcloud.core.checks._common import vm_finding
+from govcloud.core.findings import Finding, Text
 from govcloud.core.models import Server
 from govcloud.core.severity import Severity
 
@@ -38,15 +41,14 @@ def unapproved_vm(data: AuditData, params: UnapprovedVmParams) -> list[Finding]:
         department = project.department_code if project else None
         system_ok = server.system_code is not None and server.system_code in data.system_by_code
         if department is None:
-            findings.append(_finding(server, None, project is not None, system_ok))
+            findings.append(_finding(data, server, project is not None, system_ok))
         elif params.require_system and not system_ok:
-            findings.append(_finding(server, department, True, system_ok))
+            findings.append(_finding(data, server, True, system_ok))
     return findings
 
 
-def _finding(
-    server: Server, department: str | None, project_known: bool, system_ok: bool
-) -> Finding:
+def _finding(data: AuditData, server: Server, project_known: bool, system_ok: bool) -> Finding:
+    department = data.department_of(server.pool_code, server.project_id)
     if department is None:
         severity = Severity.HIGH
         message = Text(
@@ -68,15 +70,11 @@ def _finding(
             "set the VM's business-system metadata to a declared system, or declare the system",
             "为云主机设置业务系统元数据并指向已申报的系统，或补充申报该业务系统",
         )
-    return Finding(
+    finding = vm_finding(
+        data,
+        server,
         check="unapproved-vm",
         severity=severity,
-        subject_type=SubjectType.VM,
-        subject_id=server.server_id,
-        subject_name=server.name,
-        pool=server.pool_code,
-        department=department,
-        system=server.system_code if system_ok else None,
         message=message,
         action=action,
         evidence={
@@ -88,3 +86,5 @@ def _finding(
             "status": server.status,
         },
     )
+    # a system code no declaration knows names no system
+    return finding if system_ok else replace(finding, system=None)

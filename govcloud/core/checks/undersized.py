@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import register
-from govcloud.core.findings import Finding, SubjectType, Text
+from govcloud.core.checks._common import recommendation_finding
+from govcloud.core.findings import Finding, Text
 from govcloud.core.recommendation import Recommendation, Verdict
 from govcloud.core.rightsizing import RightsizeParams, recommend, recommendation_evidence
 from govcloud.core.severity import Severity
@@ -52,15 +53,10 @@ def _finding(r: Recommendation, params: RightsizeParams) -> Finding:
             "no flavor of the pool holds the demand: split the workload or add a larger flavor",
             "资源池中没有能容纳该需求的规格：拆分业务或新增更大规格",
         )
-    return Finding(
+    return recommendation_finding(
+        r,
         check="undersized",
         severity=_severity(r),
-        subject_type=SubjectType.VM,
-        subject_id=r.server_id,
-        subject_name=r.name,
-        pool=r.pool,
-        department=r.department,
-        system=r.system,
         message=Text(
             f"{r.current_flavor} is too small ({excess(r):.1f}x): {r.reason.en}",
             f"{r.current_flavor} 配置不足（{excess(r):.1f} 倍）：{r.reason.zh}",

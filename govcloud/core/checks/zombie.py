@@ -15,8 +15,8 @@ from pydantic import Field, model_validator
 
 from govcloud.core.audit_data import AuditData
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import STOPPED_STATES, age_days, since_of
-from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
+from govcloud.core.checks._common import STOPPED_STATES, age_days, since_of, vm_finding
+from govcloud.core.findings import Finding, Reclaim, Text
 from govcloud.core.models import Server, Volume
 from govcloud.core.severity import Severity
 
@@ -85,15 +85,11 @@ def _finding(
     volume_gib = sum(v.size_gib for v in volumes)
     whole = int(days)
     state_zh = _STATE_ZH.get(status, status)
-    return Finding(
+    return vm_finding(
+        data,
+        server,
         check="zombie",
         severity=Severity.HIGH if days >= params.high_after_days else Severity.MEDIUM,
-        subject_type=SubjectType.VM,
-        subject_id=server.server_id,
-        subject_name=server.name,
-        pool=server.pool_code,
-        department=data.department_of(server.pool_code, server.project_id),
-        system=server.system_code,
         message=Text(
             f"{status} for {whole} days, still holding {server.vcpus} vCPU, "
             f"{server.ram_mib / 1024:g} GiB RAM and {volume_gib} GiB of volumes",
