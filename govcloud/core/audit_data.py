@@ -110,7 +110,8 @@ def window_stats_matrix(matrix: FloatArray) -> MetricStats:
     """Per-row statistics; percentiles interpolate linearly between ranks (numpy's default,
     and Prometheus' quantile_over_time), over the present points only."""
     rows, slots = matrix.shape
-    points = np.count_nonzero(~np.isnan(matrix), axis=1).astype(np.int64)
+    present = ~np.isnan(matrix)
+    points = np.count_nonzero(present, axis=1).astype(np.int64)
     if rows == 0 or slots == 0:
         empty = np.full(rows, np.nan)
         return MetricStats(empty, empty, empty, empty, empty, empty, points, slots)
@@ -129,7 +130,8 @@ def window_stats_matrix(matrix: FloatArray) -> MetricStats:
         return np.where(points > 0, out, np.nan)
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.nansum(ordered, axis=1, dtype=np.float64)
+        # summed where present: no NaN-replaced copy of the matrix (nansum makes one)
+        total = np.add.reduce(matrix, axis=1, dtype=np.float64, where=present, initial=0.0)
         avg = np.where(points > 0, total / np.maximum(points, 1), np.nan)
         last = ordered[np.arange(rows), np.maximum(points - 1, 0)].astype(np.float64)
         mx = np.where(points > 0, last, np.nan)

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field
 
-from govcloud.core.audit_data import AuditData, server_key
+from govcloud.core.audit_data import AuditData, UtilizationTable, server_key
 from govcloud.core.checks import CheckParams
 from govcloud.core.findings import Reclaim
 from govcloud.core.flavor_fit import build_recommendations
@@ -131,11 +131,13 @@ def size_matrix(
     *,
     step_s: int = STEP_S,
     sustain: npt.NDArray[np.floating] | None = None,
+    in_place: bool = False,
 ) -> SizedMatrix:
     """Size every row of PCT (rows x slots, last column newest) against CAPACITY_UNITS.
 
     SUSTAIN (same shape, e.g. slot means when PCT holds per-slot peaks) decides growth instead
-    of PCT: shrink safely on peaks, grow only on sustained load.
+    of PCT: shrink safely on peaks, grow only on sustained load. IN_PLACE lets it sort PCT
+    itself (a float32 copy the caller owns) instead of a copy.
     """
     day_slots = DAY_S // step_s
     window_slots = params.window_days * day_slots
@@ -143,7 +145,8 @@ def size_matrix(
     rows, days = window.shape[0], params.window_days
     present = np.count_nonzero(~np.isnan(window), axis=1)
     coverage = np.minimum(100.0, 100.0 * present / window_slots)
-    padded = _padded(window, window_slots)
+    owned = in_place and window.shape[1] == window_slots and window.dtype == np.float32
+    padded = window if owned else _padded(window, window_slots)
     if params.estimator == "window":
         estimate = _nan_percentile(padded, params.percentile, 1)
     daily = _nan_percentile(
@@ -180,6 +183,8 @@ def size_matrix(
 def _padded(window: npt.NDArray[np.floating], window_slots: int) -> npt.NDArray[np.float32]:
     """One float32 copy, padded at the oldest end so whole days count back from the window's
     end; sorted in place by the percentile step (10,000 VMs x 14 days stay around a second)."""
+    if window.shape[1] == window_slots:
+        return np.array(window, dtype=np.float32, copy=True)
     out = np.full((window.shape[0], window_slots), np.nan, dtype=np.float32)
     out[:, window_slots - window.shape[1] :] = window
     return out
@@ -274,38 +279,73 @@ def _recommend(data: AuditData, params: RightsizeParams) -> list[Recommendation]
     servers = [s for s in data.servers if s.status.upper() == "ACTIVE"]
     if not servers:
         return []
-    vcpus = np.array([s.vcpus for s in servers], dtype=np.float64)
-    ram = np.array([s.ram_mib for s in servers], dtype=np.float64)
-    keys = [server_key(s.server_id) for s in servers]
-    cpu_pct = _rows(data, params.cpu_metric, keys)
-    sustain = None
+    # Sized over the table's own rows (one copy of each matrix, not a gather and a copy: at
+    # 10,000 VMs x 14 days a matrix is 160 MB), then the ACTIVE servers' rows are taken.
+    table = data.utilization
+    step_s = table.step_s or STEP_S
+    by_key = {server_key(s.server_id): s for s in data.servers}
+    owners = [by_key.get(k) for k in table.keys]
+    vcpus = np.array([o.vcpus if o else 1 for o in owners], dtype=np.float64)
+    ram = np.array([o.ram_mib if o else 1024 for o in owners], dtype=np.float64)
+    cpu_pct = _cpu_matrix(table, params, vcpus)
+    sustain = table.metrics.get("cpu_pct") if params.cpu_metric == "cpu_pct_max" else None
+    cpu = mem = None
+    if cpu_pct is not None:
+        cpu = size_matrix(cpu_pct, vcpus, params, step_s=step_s, sustain=sustain, in_place=True)
+    mem_pct = table.metrics.get("mem_used_pct")
+    if mem_pct is not None and table.slots:
+        mem = size_matrix(mem_pct, ram, params, step_s=step_s)
+    rows = np.array([_row(table, s.server_id) for s in servers], dtype=np.int64)
+    return build_recommendations(data, params, servers, _take(cpu, rows), _take(mem, rows))
+
+
+def _row(table: UtilizationTable, server_id: str) -> int:
+    row = table.row(server_key(server_id))
+    return -1 if row is None else row
+
+
+def _cpu_matrix(
+    table: UtilizationTable, params: RightsizeParams, vcpus: F64
+) -> npt.NDArray[np.float32] | None:
+    """A fresh copy (sized in place) of the CPU demand in % of the flavor, or None."""
+    means = table.metrics.get("cpu_pct")
+    if not table.slots or not table.keys:
+        return None
     if params.cpu_metric == "cpu_pct_max":
         # Peaks are what a VM must hold (shrink on them); growing needs sustained load (means).
         # Stores filled before peaks were kept only have means.
-        sustain = _rows(data, "cpu_pct", keys)
-        no_peaks = np.all(np.isnan(cpu_pct), axis=1)
-        cpu_pct[no_peaks] = sustain[no_peaks]
-    if params.cpu_metric == "load1":
-        # runnable tasks -> percent of the flavor's vCPUs
-        cpu_pct *= (100.0 / np.maximum(vcpus, 1)).astype(np.float32)[:, None]
-    step_s = data.utilization.step_s or STEP_S
-    cpu = size_matrix(cpu_pct, vcpus, params, step_s=step_s, sustain=sustain)
-    mem = size_matrix(_rows(data, "mem_used_pct", keys), ram, params, step_s=step_s)
-    return build_recommendations(data, params, servers, cpu, mem)
-
-
-def _rows(data: AuditData, metric: str, keys: Sequence[str]) -> npt.NDArray[np.float32]:
-    """The window's matrix rows of KEYS (all NaN where a VM or the metric has no data)."""
-    table = data.utilization
-    slots = max(table.slots, 1)
-    matrix = table.metrics.get(metric)
-    out = np.full((len(keys), slots), np.nan, dtype=np.float32)
-    if matrix is None or table.slots == 0:
+        peaks = table.metrics.get("cpu_pct_max")
+        if peaks is None:
+            return None if means is None else np.array(means, dtype=np.float32, copy=True)
+        out = np.array(peaks, dtype=np.float32, copy=True)
+        if means is not None:
+            no_peaks = np.all(np.isnan(out), axis=1)
+            out[no_peaks] = means[no_peaks]
         return out
-    idx = np.array([table.row(k) if table.row(k) is not None else -1 for k in keys])
-    have = idx >= 0
-    out[have] = matrix[idx[have]]
+    source = table.metrics.get(params.cpu_metric)
+    if source is None:
+        return None
+    out = np.array(source, dtype=np.float32, copy=True)
+    if params.cpu_metric == "load1":  # runnable tasks -> percent of the flavor's vCPUs
+        out *= (100.0 / np.maximum(vcpus, 1)).astype(np.float32)[:, None]
     return out
+
+
+def _take(sized: SizedMatrix | None, rows: npt.NDArray[np.int64]) -> SizedMatrix:
+    """ROWS of SIZED; row -1 (no data) or no matrix at all: insufficient data."""
+    have = rows >= 0
+    safe = np.where(have, rows, 0)
+    if sized is None:
+        nan = np.full(len(rows), np.nan)
+        none = np.zeros(len(rows), dtype=bool)
+        return SizedMatrix(nan, nan, np.zeros(len(rows)), none, none)
+    return SizedMatrix(
+        demand=np.where(have, sized.demand[safe], np.nan),
+        estimate=np.where(have, sized.estimate[safe], np.nan),
+        coverage_pct=np.where(have, sized.coverage_pct[safe], 0.0),
+        level_shift=have & sized.level_shift[safe],
+        capped=have & sized.capped[safe],
+    )
 
 
 def totals(recs: Sequence[Recommendation], by: str) -> list[ReclaimTotal]:

@@ -115,36 +115,66 @@ def _metric_matrix(
 ) -> npt.NDArray[np.float32]:
     # Little-endian like the chunks, so a chunk's bytes are copied in as they are; on x86 and
     # ARM that is the native order, elsewhere numpy reads it correctly, only slower.
-    matrix = np.full((len(index), slots), np.nan, dtype=_F32_LE)
     if not index or not slots:
+        return np.full((len(index), slots), np.nan, dtype=_F32_LE)
+    first_day, last_day = start_ts // DAY_S, (start_ts + slots * STEP_S - 1) // DAY_S
+    whole = [
+        day
+        for day in range(first_day, last_day + 1)
+        if start_ts <= day * DAY_S and (day + 1) * DAY_S <= start_ts + slots * STEP_S
+    ]  # days wholly inside the window
+    if not whole:
+        matrix = np.full((len(index), slots), np.nan, dtype=_F32_LE)
+        _fill_days(conn, metric, index, matrix, start_ts, {}, None)
         return matrix
+    # Every cell is written once: chunks where they exist, NaN elsewhere. Filling the whole
+    # matrix with NaN first would double the memory traffic (160 MB per metric at 10,000 VMs).
+    matrix = np.empty((len(index), slots), dtype=_F32_LE)
+    c0 = (whole[0] * DAY_S - start_ts) // STEP_S
+    c1 = c0 + len(whole) * SLOTS_PER_DAY
+    matrix[:, :c0] = np.nan  # the part of a day before the first whole one
+    matrix[:, c1:] = np.nan  # today, so far
+    covered = np.zeros((len(index), len(whole)), dtype=bool)
+    _fill_days(conn, metric, index, matrix, start_ts, {d: i for i, d in enumerate(whole)}, covered)
+    region = matrix[:, c0:c1].reshape(len(index), len(whole), SLOTS_PER_DAY)
+    region[~covered] = np.nan
+    return matrix
+
+
+def _fill_days(
+    conn: Connection,
+    metric: str,
+    index: Mapping[str, int],
+    matrix: npt.NDArray[np.float32],
+    start_ts: int,
+    whole: Mapping[int, int],
+    covered: npt.NDArray[np.bool_] | None,
+) -> None:
+    """Copy every stored day of METRIC into its row; mark whole days written in COVERED."""
+    slots = matrix.shape[1]
     first_day, last_day = start_ts // DAY_S, (start_ts + slots * STEP_S - 1) // DAY_S
     query = select(C.target, C.day, C.step_s, C.values).where(
         C.metric == metric, C.day.between(first_day, last_day)
     )
-    # The loop runs ~150,000 times for 10,000 VMs x 15 days: each turn is two dict lookups
+    # The loop runs ~150,000 times for 10,000 VMs x 15 days: each turn is a few dict lookups
     # and one memory copy from the fetched bytes into the matrix, everything else is hoisted.
     flat = matrix.reshape(-1).view(np.uint8).data
     row_bytes = slots * 4
-    row_at = {key: row * row_bytes for key, row in index.items()}
-    day_at = {
-        day: (day * DAY_S - start_ts) // STEP_S * 4
-        for day in range(first_day, last_day + 1)
-        if start_ts <= day * DAY_S and (day + 1) * DAY_S <= start_ts + slots * STEP_S
-    }  # days wholly inside the window
+    day_at = {day: (day * DAY_S - start_ts) // STEP_S * 4 for day in whole}
     fine_step, fine_bytes = STEP_S, _FINE_BYTES
     for target, day, step_s, blob in conn.execute(query):
-        at = row_at.get(target)
-        if at is None:  # a legacy host, or a server that is gone
+        row = index.get(target)
+        if row is None:  # a legacy host, or a server that is gone
             continue
         offset = day_at.get(day)
         if offset is not None and step_s == fine_step and len(blob) == fine_bytes:
-            at += offset
+            at = row * row_bytes + offset
             flat[at : at + fine_bytes] = blob
         else:
             values = _day_values(metric, target, day, step_s, blob)
-            _place_day(matrix[index[target]], values, day, start_ts)
-    return matrix
+            _place_day(matrix[row], values, day, start_ts)
+        if covered is not None and offset is not None:
+            covered[row, whole[day]] = True
 
 
 def _place_day(
