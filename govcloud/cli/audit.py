@@ -85,6 +85,12 @@ def _summary(st: CliState, result: AuditResult) -> None:
         )
     for e in result.errors:
         _note(st, f"check {e.check} failed: {e.error}")
+    if result.servers == 0:
+        _note(
+            st,
+            "hint: the store holds no servers yet: run `govcloud inventory load DIR` and "
+            "`govcloud sync` first (or `govcloud demo` to see an audit of the example estate)",
+        )
 
 
 def _exit(st: CliState, result: AuditResult) -> None:

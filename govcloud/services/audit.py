@@ -60,6 +60,7 @@ class AuditResult:
     diff: AuditDiff | None  # None: no earlier run to compare with
     fail_on: Severity | None = None
     duration_s: float = 0.0
+    servers: int = 0  # live servers judged: 0 means the store has nothing to audit yet
 
     @property
     def over_threshold(self) -> list[Finding]:
@@ -185,6 +186,7 @@ def run_audit(
         diff=_diff(before, prev.parameters, findings, parameters) if prev else None,
         fail_on=fail_on,
         duration_s=round(time.monotonic() - t0, 3),
+        servers=len(data.servers),
     )
 
 

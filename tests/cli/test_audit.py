@@ -212,3 +212,11 @@ def test_severity_override_applies_to_the_checks_findings() -> None:
     assert [f.severity for f in result.findings] == [Severity.LOW]
     assert result.over_threshold == []
     assert result.status == "ok"
+
+
+@pytest.mark.usefixtures("loaded")
+def test_an_audit_of_a_store_without_servers_says_what_to_do_first() -> None:
+    out = govcloud("audit", "run")
+    assert out.exit_code == 0
+    assert "holds no servers yet" in out.stderr
+    assert "govcloud sync" in out.stderr
