@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from govcloud.core import pricing
 from govcloud.core.audit_data import AuditData, server_key
 from govcloud.core.capacity import DISK_GB, MEMORY_MB, VCPU, usable_capacity
-from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
+from govcloud.core.findings import Finding, Reclaim, SubjectType, Text, is_quota_reclaim
 from govcloud.core.models import QuotaResource, Server
 from govcloud.core.recommendation import Recommendation
 from govcloud.core.report_model import Figure, FindingsDiff, Report, Section, col, num
@@ -164,7 +164,8 @@ def reclaim_by_subject(
             best[key] = (pool, dept, r)
 
     for f in findings:
-        offer((f.subject_type.value, f.subject_id), f.pool, f.department, f.reclaim)
+        if not is_quota_reclaim(f):  # quota given back frees promises, not hardware
+            offer((f.subject_type.value, f.subject_id), f.pool, f.department, f.reclaim)
     for rec in recs:
         offer((SubjectType.VM.value, rec.server_id), rec.pool, rec.department, rec.reclaim)
     return best

@@ -87,3 +87,21 @@ def test_no_price_reads_as_none() -> None:
     (report,) = build_reports("rightsizing", data, [], recommendations())
     assert report.headline["reclaim_yuan_per_year"] is None
     assert NO_PRICE.en == "no price declared"
+
+
+def test_quota_given_back_is_not_hardware_to_reclaim() -> None:
+    from govcloud.core import report_facts as rf
+    from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
+    from govcloud.core.severity import Severity
+
+    def finding(check: str, subject: SubjectType, ident: str, **evidence: object) -> Finding:
+        return Finding(check, Severity.LOW, subject, ident, ident, "p1", "d1", Text("m", "m"),
+                       Text("a", "a"), evidence, Reclaim(vcpus=4, ram_mib=8192))  # fmt: skip
+
+    subjects = rf.reclaim_by_subject(
+        [
+            finding("quota-idle", SubjectType.PROJECT, "proj:cores", reclaim_kind="quota"),
+            finding("idle", SubjectType.VM, "vm-1"),
+        ]
+    )
+    assert list(subjects) == [("vm", "vm-1")]
