@@ -183,7 +183,7 @@ def run_audit(
         reclaim=reclaim_total(findings),
         errors=errors,
         previous_run_id=prev.id if prev else None,
-        diff=_diff(before, prev.parameters, findings, parameters) if prev else None,
+        diff=scoped_diff(before, prev.parameters, findings, parameters) if prev else None,
         fail_on=fail_on,
         duration_s=round(time.monotonic() - t0, 3),
         servers=len(data.servers),
@@ -337,7 +337,7 @@ def diff_runs(settings: Settings, run_id: int | None = None, against: int | None
                 f"audit run {run.id} has no earlier completed run to compare with",
                 hint="run `govcloud audit run` again later, or pass --against RUN_ID",
             )
-        diff = _diff(
+        diff = scoped_diff(
             findings_repo.read_findings(conn, base.id),
             base.parameters,
             findings_repo.read_findings(conn, run.id),
@@ -346,7 +346,7 @@ def diff_runs(settings: Settings, run_id: int | None = None, against: int | None
     return RunDiff(run, base, diff)
 
 
-def _diff(
+def scoped_diff(
     before: list[Finding],
     before_params: Mapping[str, Any] | None,
     after: list[Finding],

@@ -258,31 +258,22 @@ class _Runner:
         return f"{len(res.recommendations)} VMs sized; reclaimable {vcpus} vCPU, {ram_gib} GiB RAM"
 
     def _report(self, step: pb.ReportStep) -> str:
-        from govcloud.services.report import write_reports
+        from govcloud.services.report import write_report_kinds
 
         out_dir = self.base_dir / step.output.replace("{date}", self.now.strftime("%Y-%m-%d"))
         run_id = self.result.audit.run_id if self.result.audit else None
-        written: list[Path] = []
-        failures: list[str] = []
-        for kind in step.kinds:
-            try:
-                written += write_reports(
-                    self.settings,
-                    kind,
-                    step.formats,
-                    out_dir,
-                    lang=step.lang or self.settings.lang,
-                    run_id=run_id,
-                    window_s=self.book.window_s,
-                    now=self.now,
-                )
-            except GovcloudError as exc:
-                failures.append(f"{kind}: {exc.message}")
+        written = write_report_kinds(
+            self.settings,
+            step.kinds,
+            step.formats,
+            out_dir,
+            lang=step.lang or self.settings.lang,
+            run_id=run_id,
+            window_s=self.book.window_s,
+            now=self.now,
+        )
         self.result.reports += written
-        summary = f"{len(written)} file(s) in {out_dir}"
-        if failures:
-            raise _StepFailed(summary, "; ".join(failures))
-        return summary
+        return f"{len(written)} file(s) in {out_dir}"
 
     def _textfile(self, step: pb.TextfileStep) -> str:
         from govcloud.adapters.textfile import write_textfile

@@ -17,11 +17,13 @@ from sqlalchemy import Connection
 from govcloud.adapters import report_writers
 from govcloud.adapters.store import audit_data_repo, findings_repo
 from govcloud.core.audit_data import AuditData
-from govcloud.core.audit_diff import AuditDiff, diff_findings
+from govcloud.core.audit_diff import AuditDiff
 from govcloud.core.errors import NotFoundError, UsageError
 from govcloud.core.findings import Finding
+from govcloud.core.lookup import department_code
 from govcloud.core.report_model import KINDS, build_reports
 from govcloud.core.rightsizing import RightsizeParams, recommend
+from govcloud.services.audit import scoped_diff
 from govcloud.services.settings import LANGS, Settings
 from govcloud.services.store import opened
 
@@ -41,8 +43,29 @@ def write_reports(
     now: datetime | None = None,
 ) -> list[Path]:
     """Write report KIND in each of FORMATS into OUT_DIR; returns the files written."""
-    if kind not in KINDS:
-        raise UsageError(f"unknown report kind {kind!r}", hint="kinds: " + ", ".join(KINDS))
+    return write_report_kinds(
+        settings, [kind], formats, out_dir, lang=lang, run_id=run_id, department=department,
+        window_s=window_s, now=now,
+    )  # fmt: skip
+
+
+def write_report_kinds(
+    settings: Settings,
+    kinds: Sequence[str],
+    formats: Sequence[str],
+    out_dir: Path,
+    *,
+    lang: str,
+    run_id: int | None = None,
+    department: str | None = None,
+    window_s: int = DEFAULT_WINDOW_S,
+    now: datetime | None = None,
+) -> list[Path]:
+    """Several KINDS from one read of the store and one rightsizing (a playbook's report step
+    writes five kinds: reading 10,000 VMs' utilization once instead of five times)."""
+    for kind in kinds:
+        if kind not in KINDS:
+            raise UsageError(f"unknown report kind {kind!r}", hint="kinds: " + ", ".join(KINDS))
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r}", hint="languages: " + ", ".join(LANGS))
     report_writers.parse_formats(formats)  # fail on a bad format before reading anything
@@ -50,10 +73,13 @@ def write_reports(
     with opened(settings) as store, store.read() as conn:
         data = audit_data_repo.read_audit_data(conn, now=when, window_s=window_s)
         findings, diff = _findings(conn, data, run_id)
-    department = _department_code(data, department)
+    code = department_code(data.departments, department) if department else None
     recs = recommend(data, RightsizeParams())
-    reports = build_reports(kind, data, findings, recs, diff=diff, department=department)
-    return report_writers.write(reports, formats, out_dir, lang)
+    written: list[Path] = []
+    for kind in kinds:
+        reports = build_reports(kind, data, findings, recs, diff=diff, department=code)
+        written += report_writers.write(reports, formats, out_dir, lang)
+    return written
 
 
 def _findings(
@@ -68,7 +94,8 @@ def _findings(
     before = findings_repo.previous_run(conn, run.id)
     if before is None:
         return current, None
-    return current, diff_findings(findings_repo.read_findings(conn, before.id), current)
+    earlier = findings_repo.read_findings(conn, before.id)
+    return current, scoped_diff(earlier, before.parameters, current, run.parameters)
 
 
 def _checks_in_memory(data: AuditData) -> list[Finding]:
@@ -76,15 +103,3 @@ def _checks_in_memory(data: AuditData) -> list[Finding]:
 
     findings, _errors = run_checks(data, resolve_checks(()))
     return findings
-
-
-def _department_code(data: AuditData, ref: str | None) -> str | None:
-    """--tenant accepts a department code or any of its names."""
-    if ref is None:
-        return None
-    for d in data.departments:
-        if ref in (d.code, d.short_zh, d.name_zh, d.name_en):
-            return d.code
-    raise NotFoundError(
-        f"no department {ref!r}", hint="`govcloud tenant list` shows codes and names"
-    )
