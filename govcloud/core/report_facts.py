@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from govcloud.core import pricing
+from govcloud.core import commitment, pricing
 from govcloud.core.audit_data import AuditData, server_key
-from govcloud.core.capacity import DISK_GB, MEMORY_MB, VCPU, usable_capacity
+from govcloud.core.capacity import DISK_GB, MEMORY_MB, VCPU, Allocated, usable_capacity
 from govcloud.core.findings import Finding, Reclaim, SubjectType, Text, is_quota_reclaim
 from govcloud.core.models import QuotaResource, Server
 from govcloud.core.recommendation import Recommendation
@@ -84,36 +84,35 @@ class PoolFacts:
 
 
 def pool_facts(data: AuditData, uses: Sequence[VmUse]) -> list[PoolFacts]:
-    committed = committed_quota(data)
+    allocated = commitment.allocated_by_pool(data)
     out = []
     for pool in data.pools:
+        held = allocated.get(pool.code, Allocated())
+        committed, unlimited = commitment.committed_quota(data, pool.code)
         cap = data.capacity.get(pool.code, {})
         vcpu_cap, _ = usable_capacity(pool, cap.get(VCPU), "cpu")
         ram_cap, _ = usable_capacity(pool, cap.get(MEMORY_MB), "ram")
         disk_cap, _ = usable_capacity(pool, cap.get(DISK_GB), "disk")
         mine = [u for u in uses if u.server.pool_code == pool.code]
-        q = committed.get(pool.code, {})
-        ram_q = q.get(QuotaResource.RAM, 0)
+        ram_q = commitment.promised(committed, unlimited, QuotaResource.RAM)
         out.append(
             PoolFacts(
                 code=pool.code,
                 name=Text(pool.name_en, pool.name_zh),
                 servers=len(mine),
                 vcpu_capacity=None if vcpu_cap is None else vcpu_cap - pool.reserve.vcpu,
-                vcpu_quota=q.get(QuotaResource.CORES, 0),
-                vcpu_allocated=sum(u.server.vcpus for u in mine),
+                vcpu_quota=commitment.promised(committed, unlimited, QuotaResource.CORES),
+                vcpu_allocated=held.vcpus,
                 vcpu_used=_used(mine, "cpu"),
                 ram_gib_capacity=None
                 if ram_cap is None
                 else round((ram_cap - pool.reserve.ram_mib) / 1024, 1),
                 ram_gib_quota=None if ram_q is None else round(ram_q / 1024, 1),
-                ram_gib_allocated=round(sum(u.server.ram_mib for u in mine) / 1024, 1),
+                ram_gib_allocated=round(held.ram_mib / 1024, 1),
                 ram_gib_used=_used(mine, "mem"),
                 disk_gib_capacity=None if disk_cap is None else disk_cap - pool.reserve.disk_gib,
-                volume_gib_allocated=sum(
-                    v.size_gib for v in data.volumes if v.pool_code == pool.code
-                ),
-                volume_gib_quota=q.get(QuotaResource.GIGABYTES, 0),
+                volume_gib_allocated=held.volume_gib,
+                volume_gib_quota=commitment.promised(committed, unlimited, QuotaResource.GIGABYTES),
             )
         )
     return out
@@ -130,25 +129,6 @@ def _used(uses: Sequence[VmUse], metric: str) -> float | None:
             total += u.mem_avg_pct / 100 * u.server.ram_mib / 1024
             seen = True
     return round(total, 1) if seen else None
-
-
-def committed_quota(data: AuditData) -> dict[str, dict[QuotaResource, int | None]]:
-    """Σ quota limits per pool: observed limits where synced, else the approved ones.
-    None: some project may use the pool without limit (-1)."""
-    observed: dict[str, dict[QuotaResource, int | None]] = {}
-    for q in data.quotas:
-        _accumulate(observed.setdefault(q.pool_code, {}), q.resource, q.limit)
-    declared: dict[str, dict[QuotaResource, int | None]] = {}
-    for d in data.departments:
-        for b in d.projects:
-            for resource, limit in b.approved_quota.items():
-                _accumulate(declared.setdefault(b.pool_code, {}), resource, limit)
-    return {pool: observed.get(pool, declared.get(pool, {})) for pool in {*observed, *declared}}
-
-
-def _accumulate(acc: dict[QuotaResource, int | None], resource: QuotaResource, limit: int) -> None:
-    prev = acc.get(resource, 0)
-    acc[resource] = None if prev is None or limit < 0 else prev + limit
 
 
 def reclaim_by_subject(

@@ -23,7 +23,8 @@ from pydantic import Field, model_validator
 from govcloud.core.audit_data import AuditData
 from govcloud.core.capacity import DISK_GB, MEMORY_MB, VCPU, Allocated, usable_capacity
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import DAY_S, allocated_by_pool, utc
+from govcloud.core.checks._common import DAY_S, utc
+from govcloud.core.commitment import allocated_by_pool
 from govcloud.core.findings import Finding, SubjectType, Text
 from govcloud.core.forecast import Exhaustion, Trend, days_to_exhaustion, theil_sen
 from govcloud.core.models import Pool, UsagePoint

@@ -14,7 +14,7 @@ from pydantic import Field
 from govcloud.core.audit_data import AuditData
 from govcloud.core.capacity import Allocated
 from govcloud.core.checks import CheckParams, register
-from govcloud.core.checks._common import allocated_by_pool, committed_quota
+from govcloud.core.commitment import allocated_by_pool, committed_quota
 from govcloud.core.findings import Finding, SubjectType, Text
 from govcloud.core.quota_check import PoolQuotaCheck, check_pool
 from govcloud.core.severity import Severity
