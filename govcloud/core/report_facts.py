@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from govcloud.core import commitment, pricing
 from govcloud.core.audit_data import AuditData, server_key
 from govcloud.core.capacity import DISK_GB, MEMORY_MB, VCPU, Allocated, usable_capacity
 from govcloud.core.findings import Finding, Reclaim, SubjectType, Text, is_quota_reclaim
-from govcloud.core.models import QuotaResource, Server
+from govcloud.core.models import QuotaResource, Server, UnitPrice
 from govcloud.core.recommendation import Recommendation
 from govcloud.core.report_model import Figure, FindingsDiff, Report, Section, col, num
 
@@ -169,12 +170,18 @@ def reclaim_totals(
     by: str,
 ) -> list[ReclaimTotal]:
     """Σ reclaim per pool or department, priced at each subject's pool."""
-    day = pricing.billing_day(data)
+    return priced_totals(subjects, by, data.prices, pricing.billing_day(data))
+
+
+def priced_totals(
+    subjects: Subjects, by: str, prices: Sequence[UnitPrice], day: date
+) -> list[ReclaimTotal]:
+    """`reclaim_totals` with the prices and the day given (callers without an AuditData)."""
     acc: dict[str, tuple[int, Reclaim, list[float | None]]] = {}
     for pool, dept, r in subjects.values():
         group = (pool if by == "pool" else dept) or ""
         n, total, yuan = acc.get(group, (0, Reclaim(), []))
-        price = None if pool is None else pricing.reclaim_yuan_per_year(r, pool, data.prices, day)
+        price = None if pool is None else pricing.reclaim_yuan_per_year(r, pool, prices, day)
         acc[group] = (n + 1, total + r, [*yuan, price])
     return [
         ReclaimTotal(g, n, r, _sum_or_none(yuan))

@@ -21,7 +21,7 @@ from govcloud.adapters.store.engine import default_db_path, describe, resolve_ur
 from govcloud.core.capacity import PoolSummary
 from govcloud.core.errors import UsageError
 from govcloud.core.quota_check import PoolQuotaCheck, QuotaView
-from govcloud.core.reclaim_summary import ReclaimRow, by_department, by_pool
+from govcloud.core.reclaim_summary import UNDECLARED, ReclaimRow, by_department, by_pool
 from govcloud.services import demo_history, inventory, playbook, quota, sync, views
 from govcloud.services.demo_history import HistoryStats
 from govcloud.services.inventory import InventoryStats
@@ -132,7 +132,7 @@ def run_audit(settings: Settings, reports_dir: Path) -> DemoAudit:
                      for p in declared_repo.read_pools(conn)}  # fmt: skip
             depts = {d.code: d.short_zh if settings.lang == "zh" else d.name_en
                      for d in declared_repo.read_departments(conn)}  # fmt: skip
-            depts["-"] = "(未登记项目)" if settings.lang == "zh" else "(undeclared projects)"
+            depts[UNDECLARED] = "(未登记项目)" if settings.lang == "zh" else "(undeclared projects)"
     result = playbook.run_playbook(
         settings, book, now=now, skip=SKIPPED_STEPS, base_dir=reports_dir
     )
