@@ -22,7 +22,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Result, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from govcloud.adapters.store import declared_repo, observed_repo
+from govcloud.adapters.store import declared_repo, observed_repo, sync_repo
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store.schema_metrics import MetricChunkRow as C
 from govcloud.adapters.store.schema_metrics import MetricTargetRow
@@ -53,7 +53,7 @@ def read_audit_data(
     conn: Connection, *, now: datetime, window_s: int, metrics: Sequence[str] = AUDIT_METRICS
 ) -> AuditData:
     """The audit's whole input as of NOW; utilization covers the WINDOW_S before NOW."""
-    now = _utc(now)
+    now = sync_repo.utc(now)
     _map_sqlite_file(conn)
     servers = read_live_servers(conn)
     keys = tuple(dict.fromkeys(server_key(s.server_id) for s in servers))
@@ -91,7 +91,7 @@ def read_utilization(
 ) -> UtilizationTable:
     """Rows KEYS (unique), columns the slots starting in [end - window_s, end), where end is
     the end of NOW's slot: the current, still filling slot counts, as in `metrics show`."""
-    end_ts = slot_start(_utc(now).timestamp()) + STEP_S
+    end_ts = slot_start(sync_repo.utc(now).timestamp()) + STEP_S
     slots = max(window_s, 0) // STEP_S
     start_ts = end_ts - slots * STEP_S
     index = {k: i for i, k in enumerate(keys)}
@@ -210,61 +210,18 @@ def _day_values(
 
 def read_live_servers(conn: Connection) -> list[m.Server]:
     """Servers not marked deleted, by pool and server id (the order of the utilization rows)."""
-    return [
-        m.Server(
-            pool_code=r.pool_code,
-            server_id=r.server_id,
-            name=r.name,
-            project_id=r.project_id,
-            status=r.status,
-            flavor_name=r.flavor_name,
-            vcpus=r.vcpus,
-            ram_mib=r.ram_mib,
-            disk_gib=r.disk_gib,
-            created_at=_utc_or_none(r.created_at),
-            host=r.host,
-            availability_zone=r.availability_zone,
-            addresses=tuple(r.addresses or ()),
-            system_code=r.system_code,
-            updated_at=_utc_or_none(r.updated_at),
-        )
-        for r in _live_rows(conn, t.ServerRow, t.ServerRow.server_id)
-    ]
+    rows = _live_rows(conn, t.ServerRow, t.ServerRow.server_id)
+    return [sync_repo.server_record(r.pool_code, r) for r in rows]
 
 
 def _volumes(conn: Connection) -> list[m.Volume]:
-    return [
-        m.Volume(
-            pool_code=r.pool_code,
-            volume_id=r.volume_id,
-            name=r.name,
-            project_id=r.project_id,
-            size_gib=r.size_gib,
-            status=r.status,
-            volume_type=r.volume_type,
-            attached_server_id=r.attached_server_id,
-            bootable=bool(r.bootable),
-            created_at=_utc_or_none(r.created_at),
-            updated_at=_utc_or_none(r.updated_at),
-        )
-        for r in _live_rows(conn, t.VolumeRow, t.VolumeRow.volume_id)
-    ]
+    rows = _live_rows(conn, t.VolumeRow, t.VolumeRow.volume_id)
+    return [sync_repo.volume_record(r.pool_code, r) for r in rows]
 
 
 def _snapshots(conn: Connection) -> list[m.Snapshot]:
-    return [
-        m.Snapshot(
-            pool_code=r.pool_code,
-            snapshot_id=r.snapshot_id,
-            name=r.name,
-            project_id=r.project_id,
-            volume_id=r.volume_id,
-            size_gib=r.size_gib,
-            status=r.status,
-            created_at=_utc_or_none(r.created_at),
-        )
-        for r in _live_rows(conn, t.SnapshotRow, t.SnapshotRow.snapshot_id)
-    ]
+    rows = _live_rows(conn, t.SnapshotRow, t.SnapshotRow.snapshot_id)
+    return [sync_repo.snapshot_record(r.pool_code, r) for r in rows]
 
 
 def _live_rows(
@@ -326,7 +283,7 @@ def _usage_history(conn: Connection, since: datetime) -> list[m.UsagePoint]:
         .order_by(P.code, u.ts)
     )
     return [
-        m.UsagePoint(r.code, _utc(r.ts), r.servers, r.vcpus, r.ram_mib, r.volume_gib)
+        m.UsagePoint(r.code, sync_repo.utc(r.ts), r.servers, r.vcpus, r.ram_mib, r.volume_gib)
         for r in conn.execute(query)
     ]
 
@@ -343,8 +300,8 @@ def _agents(conn: Connection) -> dict[str, AgentState]:
         state = AgentState(
             server_key(r.server_id),
             r.url,
-            _utc_or_none(r.last_scrape_at),
-            _utc_or_none(r.last_ok_at),
+            sync_repo.utc(r.last_scrape_at),
+            sync_repo.utc(r.last_ok_at),
             r.last_error,
         )
         seen = out.get(state.server_key)
@@ -368,13 +325,4 @@ def _last_sync(conn: Connection) -> dict[str, datetime]:
         .where(r.status == "ok", r.finished_at.is_not(None))
         .group_by(P.code)
     )
-    return {code: _utc(ts) for code, ts in conn.execute(query) if ts is not None}
-
-
-def _utc(ts: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every timestamp govcloud stores is UTC
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-
-
-def _utc_or_none(ts: datetime | None) -> datetime | None:
-    return None if ts is None else _utc(ts)
+    return {code: sync_repo.utc(ts) for code, ts in conn.execute(query) if ts is not None}

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from sqlalchemy import (
     Connection,
@@ -58,13 +58,13 @@ def pool_ids(conn: Connection) -> dict[str, int]:
 
 def read_snapshot(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapshot:
     live_servers, deleted_servers = _tracked(
-        conn, S, "server_id", pool_id, partial(_server, pool_code)
+        conn, S, "server_id", pool_id, partial(server_record, pool_code)
     )
     live_volumes, deleted_volumes = _tracked(
-        conn, V, "volume_id", pool_id, partial(_volume, pool_code)
+        conn, V, "volume_id", pool_id, partial(volume_record, pool_code)
     )
     live_snaps, deleted_snaps = _tracked(
-        conn, N, "snapshot_id", pool_id, partial(_snapshot, pool_code)
+        conn, N, "snapshot_id", pool_id, partial(snapshot_record, pool_code)
     )
     return PoolSnapshot(
         projects=tuple(_projects(conn, pool_id, pool_code)),
@@ -117,34 +117,40 @@ def _projects(conn: Connection, pool_id: int, pool_code: str) -> Iterator[m.Proj
         yield m.Project(pool_code, r.project_id, r.name, bool(r.enabled), r.code)
 
 
-def _utc(ts: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every timestamp we store is UTC
+@overload
+def utc(ts: datetime) -> datetime: ...
+@overload
+def utc(ts: None) -> None: ...
+def utc(ts: datetime | None) -> datetime | None:
+    """A stored timestamp as aware UTC: SQLite hands back naive datetimes, and every timestamp
+    govcloud stores is UTC."""
     if ts is None:
         return None
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
-def _server(pool_code: str, r: Any) -> m.Server:
+def server_record(pool_code: str, r: Any) -> m.Server:
+    """A `server` row as the core's record (sync's snapshot and the audit loader alike)."""
     return m.Server(
         pool_code, r.server_id, r.name, _shared(r.project_id), _shared(r.status),
-        _shared(r.flavor_name), r.vcpus, r.ram_mib, r.disk_gib, _utc(r.created_at),
+        _shared(r.flavor_name), r.vcpus, r.ram_mib, r.disk_gib, utc(r.created_at),
         _shared(r.host), _shared(r.availability_zone), tuple(r.addresses or ()),
-        _shared(r.system_code), _utc(r.updated_at),
+        _shared(r.system_code), utc(r.updated_at),
     )  # fmt: skip
 
 
-def _volume(pool_code: str, r: Any) -> m.Volume:
+def volume_record(pool_code: str, r: Any) -> m.Volume:
     return m.Volume(
         pool_code, r.volume_id, r.name, _shared(r.project_id), r.size_gib, _shared(r.status),
-        _shared(r.volume_type), r.attached_server_id, bool(r.bootable), _utc(r.created_at),
-        _utc(r.updated_at),
+        _shared(r.volume_type), r.attached_server_id, bool(r.bootable), utc(r.created_at),
+        utc(r.updated_at),
     )  # fmt: skip
 
 
-def _snapshot(pool_code: str, r: Any) -> m.Snapshot:
+def snapshot_record(pool_code: str, r: Any) -> m.Snapshot:
     return m.Snapshot(
         pool_code, r.snapshot_id, r.name, _shared(r.project_id), r.volume_id, r.size_gib,
-        _shared(r.status), _utc(r.created_at),
+        _shared(r.status), utc(r.created_at),
     )  # fmt: skip
 
 
