@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, FailOn, Long
 from govcloud.cli.state import CliState, state
 
 if TYPE_CHECKING:
@@ -18,18 +17,9 @@ app = typer.Typer(
     no_args_is_help=True, help="Run checks, store findings, compare runs with the previous one."
 )
 Opt = typer.Option
-FailOn = Annotated[
-    str | None, Opt("--fail-on", help="Exit 3 on a finding at or above: low|medium|high|critical.")
-]
 Window = Annotated[
     str | None, Opt("--window", help="Trailing window of utilization, e.g. 14d (default 14d).")
 ]
-
-
-def _note(st: CliState, text: str) -> None:
-    """A human note on stderr; JSON mode keeps stderr empty."""
-    if st.settings.output != "json":
-        print(text, file=sys.stderr)
 
 
 def _threshold(text: str | None) -> Severity | None:
@@ -71,23 +61,20 @@ def run(
 def _summary(st: CliState, result: AuditResult) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in result.counts["by_severity"].items()) or "none"
     r = result.reclaim
-    _note(
-        st,
+    st.note(
         f"audit run {result.run_id} ({result.status}): {len(result.findings)} findings "
         f"({counts}); reclaimable {r.vcpus} vCPU, {r.ram_gib} GiB RAM, {r.volume_gib} GiB volumes",
     )
     if result.diff is not None:
         c = result.diff.counts()
-        _note(
-            st,
+        st.note(
             f"vs run {result.previous_run_id}: {c['new']} new, {c['resolved']} resolved, "
             f"{c['persisting']} persisting",
         )
     for e in result.errors:
-        _note(st, f"check {e.check} failed: {e.error}")
+        st.note(f"check {e.check} failed: {e.error}")
     if result.servers == 0:
-        _note(
-            st,
+        st.note(
             "hint: the store holds no servers yet: run `govcloud inventory load DIR` and "
             "`govcloud sync` first (or `govcloud demo` to see an audit of the example estate)",
         )
@@ -98,7 +85,7 @@ def _exit(st: CliState, result: AuditResult) -> None:
 
     hits = result.over_threshold
     if hits:
-        _note(st, f"{len(hits)} finding(s) at or above {result.fail_on}")
+        st.note(f"{len(hits)} finding(s) at or above {result.fail_on}")
         raise typer.Exit(EXIT_FINDINGS)
     if result.errors:
         raise typer.Exit(EXIT_RUNTIME)
@@ -127,8 +114,7 @@ def show(
         st.settings, run_id, tenant=tenant, pool=pool, severity=_threshold(severity), check=check
     )
     render(finding_rows(view.findings, view.run.id), FINDING, st.render_options(column, long))
-    _note(
-        st,
+    st.note(
         f"audit run {view.run.id} ({view.run.status}, {view.run.started_at:%Y-%m-%d %H:%M} "
         f"UTC): {len(view.findings)} of {len(view.all_findings)} findings shown",
     )
@@ -154,8 +140,7 @@ def diff(
     result = audit.diff_runs(st.settings, run_id, against)
     render(diff_rows(result.diff), DIFF, st.render_options(column, long))
     c = result.diff.counts()
-    _note(
-        st,
+    st.note(
         f"run {result.run.id} vs {result.against.id}: {c['new']} new, {c['resolved']} "
         f"resolved, {c['persisting']} persisting ({c['severity_changed']} changed severity)",
     )

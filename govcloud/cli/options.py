@@ -19,3 +19,10 @@ InventoryDir = Annotated[
     str,
     typer.Argument(help="Folder of declared inventory YAML files (or one file)."),
 ]
+FailOn = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit 3 on a finding at or above: low|medium|high|critical (or 低|中|高|严重).",
+    ),
+]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, FailOn, Long
 from govcloud.cli.state import CliState, state
 
 if TYPE_CHECKING:
@@ -17,11 +16,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, help="Scheduled jobs as YAML: validate, run, schema, list.")
 Opt = typer.Option
-
-
-def _note(st: CliState, text: str) -> None:
-    if st.settings.output != "json":
-        print(text, file=sys.stderr, flush=True)
 
 
 @app.command()
@@ -48,9 +42,9 @@ def _fail_invalid(st: CliState, infos: list[PlaybookInfo]) -> None:
 
     bad = [i for i in infos if i.status != "ok"]
     for info in bad:
-        _note(st, f"error: {escape_controls(info.error or '')}")
+        st.note(f"error: {escape_controls(info.error or '')}")
         if info.hint:
-            _note(st, f"hint: {escape_controls(info.hint)}")
+            st.note(f"hint: {escape_controls(info.hint)}")
     if bad:
         raise typer.Exit(EXIT_USAGE)
 
@@ -59,9 +53,7 @@ def _fail_invalid(st: CliState, infos: list[PlaybookInfo]) -> None:
 def run(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Playbook file.")],
-    fail_on: Annotated[
-        str | None, Opt("--fail-on", help="Exit 3 at or above this severity (overrides fail_on).")
-    ] = None,
+    fail_on: FailOn = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
@@ -76,7 +68,7 @@ def run(
 
     def on_step(step: StepResult) -> None:
         detail = "; ".join(x for x in (step.summary, step.error) if x)
-        _note(st, f"[{step.index}] {step.type}: {step.status}" + (f" - {detail}" if detail else ""))
+        st.note(f"[{step.index}] {step.type}: {step.status}" + (f" - {detail}" if detail else ""))
 
     result = service.run_playbook(st.settings, file, on_step=on_step, fail_on=threshold)
     render(result.steps, STEP, st.render_options(column, long))
@@ -87,21 +79,19 @@ def _finish(st: CliState, result: PlaybookResult) -> None:
     failed = result.failed_steps
     if result.audit is not None:
         r = result.audit.reclaim
-        _note(
-            st,
+        st.note(
             f"audit run {result.audit.run_id}: {len(result.audit.findings)} findings; "
             f"reclaimable {r.vcpus} vCPU, {r.ram_gib} GiB RAM",
         )
     if result.reports:
-        _note(st, f"{len(result.reports)} report file(s), e.g. {result.reports[0]}")
+        st.note(f"{len(result.reports)} report file(s), e.g. {result.reports[0]}")
     if failed:
-        _note(
-            st,
+        st.note(
             f"{len(failed)} of {len(result.steps)} steps failed: "
             + ", ".join(f"{s.index} {s.type}" for s in failed),
         )
     if result.over_threshold:
-        _note(st, f"{result.over_threshold} finding(s) at or above {result.fail_on}")
+        st.note(f"{result.over_threshold} finding(s) at or above {result.fail_on}")
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 

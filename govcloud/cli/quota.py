@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, FailOn, Long
 from govcloud.cli.state import state
 
 app = typer.Typer(
@@ -17,12 +16,6 @@ app = typer.Typer(
 Opt = typer.Option
 Tenant = Annotated[str | None, Opt("--tenant", help="Department code or name, e.g. 卫健委.")]
 PoolOpt = Annotated[str | None, Opt("--pool", help="Pool code.")]
-
-
-def _note(output: str, text: str) -> None:
-    """A human note on stderr; JSON mode keeps stderr empty."""
-    if output != "json":
-        print(text, file=sys.stderr)
 
 
 @app.command()
@@ -50,9 +43,7 @@ def show(
 def check(
     ctx: typer.Context,
     pool: PoolOpt = None,
-    fail_on: Annotated[
-        str | None, Opt("--fail-on", help="Exit 3 on a finding at or above: low|medium|high|...")
-    ] = None,
+    fail_on: FailOn = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
@@ -69,7 +60,7 @@ def check(
     render(rows, quota_columns.CHECK, st.render_options(column, long))
     hits = at_or_above(rows, threshold) if threshold else []
     if hits:
-        _note(st.settings.output, f"{len(hits)} finding(s) at or above {threshold}")
+        st.note(f"{len(hits)} finding(s) at or above {threshold}")
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -98,12 +89,11 @@ def plan(
         st.settings, Path(source) if source else None, pool, tenant, Path(file) if file else None
     )
     render(plan_views(result), quota_columns.CHANGE, st.render_options(column, long))
-    out = st.settings.output
     for m in result.missing_projects:
-        _note(out, f"warning: {m.department}: project {m.project} not found in pool {m.pool}")
+        st.note(f"warning: {m.department}: project {m.project} not found in pool {m.pool}")
     n = len(result.changes)
     where = f"written to {file}" if file else "not saved: add -f FILE to apply it"
-    _note(out, f"{n} change(s) in {len(result.projects)} project(s); plan {where}")
+    st.note(f"{n} change(s) in {len(result.projects)} project(s); plan {where}")
 
 
 @app.command()
@@ -128,13 +118,12 @@ def apply(
     st = state(ctx)
     result = quota.apply(st.settings, Path(plan_file), yes, ticket)
     render(result.rows, quota_columns.CHANGE, st.render_options(column, long))
-    out = st.settings.output
     if result.calls == 0:
-        _note(out, "nothing to change: the cloud already holds every planned value")
+        st.note("nothing to change: the cloud already holds every planned value")
     elif result.dry_run:
-        _note(out, f"dry run: {result.calls} call(s) would be sent; add --yes to apply")
+        st.note(f"dry run: {result.calls} call(s) would be sent; add --yes to apply")
     elif result.failed:
-        _note(out, f"{result.failed} of {result.calls} quota update(s) failed (see the audit log)")
+        st.note(f"{result.failed} of {result.calls} quota update(s) failed (see the audit log)")
         raise typer.Exit(EXIT_RUNTIME)
     else:
-        _note(out, f"applied: {result.calls} quota update(s) sent")
+        st.note(f"applied: {result.calls} quota update(s) sent")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,11 @@ class CliState:
             return self.settings.output
         except Exception:  # an invalid config must not hide the real error
             return self.output or "table"
+
+    def note(self, text: str) -> None:
+        """A human note on stderr (summaries, hints); JSON mode keeps stderr empty."""
+        if self.output_mode != "json":
+            print(text, file=sys.stderr, flush=True)
 
     def render_options(self, columns: list[str] | None = None, long: bool = False) -> RenderOptions:
         from govcloud.cli.render import RenderOptions
