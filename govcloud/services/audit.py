@@ -8,14 +8,12 @@ findings and an audit-trail record in one write transaction.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import pydantic
 from sqlalchemy import Connection
 
 from govcloud.adapters.store import findings_repo
@@ -23,7 +21,8 @@ from govcloud.adapters.store.engine import Store
 from govcloud.adapters.store.findings_repo import RunRecord
 from govcloud.core.audit_data import AuditData
 from govcloud.core.audit_diff import AuditDiff, diff_findings, summary_counts
-from govcloud.core.checks import CheckSpec, registry
+from govcloud.core.audit_run import CheckError, filter_findings, resolve_checks, run_checks
+from govcloud.core.checks import registry
 from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
 from govcloud.core.findings import Finding, Reclaim, reclaim_total, sort_findings
 from govcloud.core.playbook import CheckConfig
@@ -38,12 +37,6 @@ def read_audit_data(conn: Connection, now: datetime, window_s: int) -> AuditData
     from govcloud.adapters.store import audit_data_repo
 
     return audit_data_repo.read_audit_data(conn, now=now, window_s=window_s)
-
-
-@dataclass(frozen=True)
-class CheckError:
-    check: str
-    error: str
 
 
 @dataclass(frozen=True)
@@ -68,56 +61,6 @@ class AuditResult:
             return []
         threshold = self.fail_on
         return [f for f in self.findings if at_or_above_rank(f.severity, threshold)]
-
-
-def resolve_checks(configs: Sequence[CheckConfig]) -> list[tuple[CheckConfig, CheckSpec[Any]]]:
-    """The chosen checks with their specs; none chosen: every registered check, defaults."""
-    known = registry()
-    if not configs:
-        return [(CheckConfig(type=name), spec) for name, spec in known.items()]
-    out = []
-    for cfg in configs:
-        spec = known.get(cfg.type)
-        if spec is None:
-            raise UsageError(f"unknown check type {cfg.type!r}", hint=_check_hint(cfg.type, known))
-        out.append((cfg, spec))
-    return out
-
-
-def _check_hint(name: str, known: dict[str, CheckSpec[Any]]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    maybe = f"; did you mean {close[0]!r}?" if close else ""
-    return "valid types: " + (", ".join(known) or "(none registered)") + maybe
-
-
-def run_checks(
-    data: AuditData, chosen: Sequence[tuple[CheckConfig, CheckSpec[Any]]]
-) -> tuple[list[Finding], list[CheckError]]:
-    findings: list[Finding] = []
-    errors: list[CheckError] = []
-    for cfg, spec in chosen:
-        try:
-            params = spec.parse(cfg.params)
-        except pydantic.ValidationError as exc:
-            raise UsageError(
-                f"check {cfg.type}: {_first_error(exc)}", hint="`govcloud playbook schema`"
-            ) from None
-        try:
-            found = spec.run(data, params)
-        except Exception as exc:  # one broken check must not cost the others their findings
-            errors.append(CheckError(cfg.type, f"{type(exc).__name__}: {exc}"[:500]))
-            continue
-        if cfg.severity_override is not None:
-            override = cfg.severity_override
-            found = [dataclasses.replace(f, severity=override) for f in found]
-        findings.extend(found)
-    return sort_findings(findings), errors
-
-
-def _first_error(exc: pydantic.ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}" if where else str(err["msg"])
 
 
 @dataclass(frozen=True)
@@ -265,24 +208,6 @@ def plan_checks(
         resolve_checks(configs)
     window_s = parse_window_s(window) if window else book.window_s
     return configs, window_s, fail_on or book.fail_on
-
-
-def filter_findings(
-    findings: Sequence[Finding],
-    *,
-    severity: Severity | None = None,
-    check: str | None = None,
-    department: str | None = None,
-    pool: str | None = None,
-) -> list[Finding]:
-    return [
-        f
-        for f in findings
-        if (severity is None or at_or_above_rank(f.severity, severity))
-        and (check is None or f.check == check)
-        and (department is None or f.department == department)
-        and (pool is None or f.pool == pool)
-    ]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from govcloud.adapters import report_writers
 from govcloud.adapters.store import audit_data_repo, findings_repo
 from govcloud.core.audit_data import AuditData
 from govcloud.core.audit_diff import AuditDiff
+from govcloud.core.audit_run import resolve_checks, run_checks
 from govcloud.core.errors import NotFoundError, UsageError
 from govcloud.core.findings import Finding
 from govcloud.core.lookup import department_code
@@ -99,7 +100,5 @@ def _findings(
 
 
 def _checks_in_memory(data: AuditData) -> list[Finding]:
-    from govcloud.services.audit import resolve_checks, run_checks
-
     findings, _errors = run_checks(data, resolve_checks(()))
     return findings
