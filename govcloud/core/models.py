@@ -19,10 +19,35 @@ class QuotaResource(StrEnum):
     INSTANCES = "instances"
     GIGABYTES = "gigabytes"  # Cinder volume GiB
     VOLUMES = "volumes"
+    SNAPSHOTS = "snapshots"
+    BACKUPS = "backups"
+    BACKUP_GIGABYTES = "backup_gigabytes"
+    NETWORK = "network"
+    SUBNET = "subnet"
+    PORT = "port"
+    ROUTER = "router"
+    FLOATINGIP = "floatingip"
+    SECURITY_GROUP = "security_group"
+    SECURITY_GROUP_RULE = "security_group_rule"
 
     @property
     def service(self) -> str:
-        return "volume" if self in (QuotaResource.GIGABYTES, QuotaResource.VOLUMES) else "compute"
+        """The catalog service that keeps this quota: compute, volume or network."""
+        if self in _VOLUME_RESOURCES:
+            return "volume"
+        return "network" if self in _NETWORK_RESOURCES else "compute"
+
+    @property
+    def per_type(self) -> bool:
+        """Cinder also keeps this quota per volume type (`gigabytes_<type>` ...)."""
+        return self in _PER_TYPE_RESOURCES
+
+
+_VOLUME_RESOURCES = frozenset({"gigabytes", "volumes", "snapshots", "backups", "backup_gigabytes"})
+_NETWORK_RESOURCES = frozenset(
+    {"network", "subnet", "port", "router", "floatingip", "security_group", "security_group_rule"}
+)
+_PER_TYPE_RESOURCES = frozenset({"gigabytes", "volumes", "snapshots"})
 
 
 class Environment(StrEnum):
@@ -79,6 +104,9 @@ class Pool:
     ratios: Ratios | None = None  # None: read allocation ratios from Placement
     reserve: Reserve = field(default_factory=Reserve)
     physical: PhysicalCapacity | None = None
+    # Cinder backends (`volume_backend_name`) whose capacity this pool holds. Empty: the pool
+    # takes the backends of its region that no sibling pool names.
+    storage_backends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +118,9 @@ class ProjectBinding:
     project_name: str
     approved_quota: dict[QuotaResource, int]
     project_id: str | None = None
+    # approved per-volume-type Cinder quotas by wire name (`gigabytes_ssd`: 1024), as
+    # `TypeQuotaUsage.wire_name` spells them
+    approved_type_quota: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -221,6 +252,135 @@ class QuotaUsage:
     limit: int  # -1: unlimited
     in_use: int
     reserved: int = 0
+
+
+@dataclass(frozen=True)
+class TypeQuotaUsage:
+    """A Cinder quota kept per volume type (`gigabytes_ssd`, `volumes_ssd`, `snapshots_ssd`).
+
+    Kept apart from `QuotaUsage` on purpose: the per-type figures are part of the project's
+    total, and summing both would count the same GiB twice.
+    """
+
+    pool_code: str
+    project_id: str
+    volume_type: str
+    resource: QuotaResource  # GIGABYTES, VOLUMES or SNAPSHOTS (`per_type`)
+    limit: int  # -1: unlimited
+    in_use: int
+    reserved: int = 0
+
+    @property
+    def wire_name(self) -> str:
+        return f"{self.resource.value}_{self.volume_type}"
+
+
+@dataclass(frozen=True)
+class StorageBackend:
+    """One Cinder scheduler pool (`host@backend#pool`) as `scheduler-stats/get_pools` reports it.
+
+    Capacities are None where the driver says `infinite` or `unknown`: no number is better than
+    a wrong one. Usable capacity is total x over-subscription (thin only) minus the reserve.
+    """
+
+    pool_code: str
+    name: str  # host@backend#pool
+    backend_name: str | None  # volume_backend_name: what volume types point at
+    total_gib: float | None
+    free_gib: float | None
+    allocated_gib: float | None  # allocated_capacity_gb: what Cinder placed there
+    provisioned_gib: float | None  # provisioned_capacity_gb: thin-provisioned promises
+    max_over_subscription_ratio: float | None  # None: `auto` (Cinder computes it)
+    reserved_pct: float = 0.0
+    thin: bool = False
+    thick: bool = True
+
+
+@dataclass(frozen=True)
+class VolumeType:
+    pool_code: str
+    type_id: str
+    name: str
+    backend_name: str | None  # extra spec volume_backend_name; None: the scheduler picks
+    is_public: bool = True
+
+
+@dataclass(frozen=True)
+class Port:
+    """A Neutron port: the real fixed addresses of a VM, and the security groups it carries."""
+
+    pool_code: str
+    port_id: str
+    project_id: str
+    network_id: str
+    device_id: str | None  # the server's id for a VM's port
+    device_owner: str | None  # compute:<zone>, network:router_interface, network:dhcp ...
+    fixed_ips: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    status: str = "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class FloatingIp:
+    """A public (or egov-extranet) address: scarce in the internet zone, billable when idle."""
+
+    pool_code: str
+    fip_id: str
+    project_id: str
+    address: str
+    network_id: str
+    status: str
+    port_id: str | None = None
+    fixed_address: str | None = None
+    server_id: str | None = None  # the port's device when it is a VM's port
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SecurityRule:
+    direction: str  # ingress | egress
+    ethertype: str  # IPv4 | IPv6
+    protocol: str | None  # None: any
+    port_min: int | None  # None with port_max None: every port
+    port_max: int | None
+    remote_ip_prefix: str | None
+    remote_group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    pool_code: str
+    group_id: str
+    project_id: str
+    name: str
+    rules: tuple[SecurityRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectAllocation:
+    """What Placement says a project's consumers hold in a pool's providers: the truth for
+    hypervisors (a SHELVED_OFFLOADED server or an ERROR server without a host holds nothing),
+    against Nova's quota usage, the truth for quotas."""
+
+    pool_code: str
+    project_id: str
+    vcpus: int
+    ram_mib: int
+    disk_gib: int
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """An object the cloud listed that no pool of its region could take: reported by sync and
+    kept in the store, never silently dropped."""
+
+    cloud: str
+    region: str
+    kind: str  # servers | volumes | snapshots | ports | floating_ips | security_groups
+    object_id: str
+    name: str
+    project_id: str
+    reason: str
 
 
 @dataclass(frozen=True)

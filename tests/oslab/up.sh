@@ -29,7 +29,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 O=$(realpath -m "${OSLAB_DIR:-$PWD/.oslab}")
 CACHE=$(realpath -m "${OSLAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/govcloud-oslab}")
 LAB_PY=${OSLAB_PYTHON:-python3}
-PKGS="keystone openstack-placement nova glance cinder openstacksdk uwsgi pymysql"
+PKGS="keystone openstack-placement nova glance cinder neutron openstacksdk uwsgi pymysql"
+# the ML2 driver that binds every port (installed for its entry point; part of the venv key)
+FAKEMECH=$HERE/lib/fakemech
 BASE=${OSLAB_PORT_BASE:-16000}
 P_DB=$BASE P_AMQP=$((BASE + 1)) P_EPMD=$((BASE + 2)) P_DIST=$((BASE + 3))
 P_KS=$((BASE + 4)) P_PL=$((BASE + 5)) P_GL=$((BASE + 6)) P_NET=$((BASE + 7))
@@ -68,7 +70,7 @@ quiet() { grep -v -E -i 'eventlet|^\s*$|framework|migration\.html' || true; }
 
 # ---------------------------------------------------------------- 1. python packages (cached)
 command -v "$LAB_PY" >/dev/null || die "python interpreter '$LAB_PY' not found"
-KEY=$({ cat "$HERE/constraints.txt"; echo "$PKGS"; "$LAB_PY" -c 'import sys; print(sys.version, sys.base_prefix)'; } \
+KEY=$({ cat "$HERE/constraints.txt" "$FAKEMECH"/pyproject.toml "$FAKEMECH"/*.py; echo "$PKGS"; "$LAB_PY" -c 'import sys; print(sys.version, sys.base_prefix)'; } \
       | sha256sum | cut -c1-12)
 V=$CACHE/venv-$KEY
 PY=$V/bin/python
@@ -84,6 +86,10 @@ install_venv() {
   fi
   # shellcheck disable=SC2086 # PKGS is a word list
   "$uv" pip install --python "$PY" -c "$HERE/constraints.txt" $PKGS
+  # built from a copy: a build in the source tree would leave build/ and *.egg-info there
+  cp -r "$FAKEMECH" "$V/src-fakemech"
+  "$uv" pip install --python "$PY" -c "$HERE/constraints.txt" --build-constraint "$HERE/constraints.txt" \
+    "$V/src-fakemech"
   touch "$V/.complete"
 }
 if [ ! -e "$V/.complete" ]; then
