@@ -33,6 +33,7 @@ POOLS = [
         "overcommit": {"cpu": 4.0, "ram": 1.0, "disk": 1.0},
         "reserve": {"vcpu": 256, "ram_gib": 1024, "disk_gib": 20480},
         "physical": {"cpu_cores": 1792, "ram_gib": 24576, "disk_tib": 900},
+        "storage_backends": ["ceph-ssd", "ceph-sata"],
     },
     {
         "code": "hlw",
@@ -45,6 +46,7 @@ POOLS = [
         "overcommit": {"cpu": 4.0, "ram": 1.0, "disk": 1.0},
         "reserve": {"vcpu": 128, "ram_gib": 512, "disk_gib": 10240},
         "physical": {"cpu_cores": 768, "ram_gib": 10240, "disk_tib": 400},
+        "storage_backends": ["hlw-ceph"],
     },
     {
         "code": "dr-test",
@@ -59,6 +61,7 @@ POOLS = [
         "overcommit": {"cpu": 4.0, "ram": 1.0, "disk": 1.0},
         "reserve": {"vcpu": 64, "ram_gib": 256, "disk_gib": 4096},
         "physical": {"cpu_cores": 574, "ram_gib": 7168, "disk_tib": 236},
+        "storage_backends": ["dr-sata"],
     },
 ]
 
@@ -146,16 +149,26 @@ def prices() -> list[dict[str, object]]:
     return out
 
 
-def _quota(rng: random.Random, weight: float) -> dict[str, int]:
+def _quota(rng: random.Random, weight: float, pool: str) -> dict[str, int]:
     cores = max(16, round(weight * rng.uniform(0.8, 1.2) / 8) * 8)
     ram_ratio = rng.choice([2, 4, 4, 4, 8])
-    return {
+    quota = {
         "cores": cores,
         "ram_gib": cores * ram_ratio,
         "instances": max(10, cores // 4),
         "volume_gib": cores * rng.choice([40, 60, 80, 100]),
         "volumes": max(20, cores // 2),
     }
+    # derived, not drawn: the rest of the estate keeps its random stream
+    if pool == "zw-prod" and cores >= 128:
+        # large production projects get an approved share of the SSD tier
+        quota["gigabytes_ssd"] = quota["volume_gib"] // 4
+        quota["snapshots"] = quota["volumes"]
+    if pool == "hlw":
+        # public addresses are scarce in the internet zone: approved one by one
+        quota["floatingip"] = max(2, cores // 32)
+        quota["security_group_rule"] = 100
+    return quota
 
 
 def departments(rng: random.Random) -> list[dict[str, object]]:
@@ -175,7 +188,7 @@ def departments(rng: random.Random) -> list[dict[str, object]]:
                 continue
             share = budgets[pool] * w / sum(weights)
             projects.append(
-                {"pool": pool, "project": f"{code}-{pool}", "quota": _quota(rng, share)}
+                {"pool": pool, "project": f"{code}-{pool}", "quota": _quota(rng, share, pool)}
             )
         out.append(
             {

@@ -28,11 +28,36 @@ POOL = (
     C("ram_gib_headroom", "内存余量", "RAM headroom", "GiB", kind="int", long=True),
     C("disk_gib_capacity", "本地盘容量", "Disk capacity", "GiB", kind="int", long=True),
     C("disk_gib_allocated", "本地盘已分配", "Disk allocated", "GiB", kind="int", long=True),
+    C("volume_gib_total", "存储总容量", "Storage total", "GiB", kind="int", long=True),
+    C("volume_gib_usable", "存储可用容量", "Storage usable", "GiB", kind="int"),
+    C("volume_gib_allocated", "存储已分配", "Storage allocated", "GiB", kind="int", long=True),
+    C("volume_gib_provisioned", "存储已置备", "Storage provisioned", "GiB", kind="int"),
+    C("volume_provisioned_pct", "存储置备率", "Storage prov", kind="pct", long=True),
+    C("volume_gib_approved", "云硬盘批复配额", "Volume approved", "GiB", kind="int", long=True),
     C("volume_gib_quota", "云硬盘容量配额", "Volume quota", "GiB", kind="int", long=True),
+    C("volume_quota_pct", "云硬盘配额/容量", "Volume quota/cap", kind="pct"),
+    C("storage_note", "存储说明", "Storage note", long=True),
     C("cpu_ratio", "CPU超分比", "CPU ratio", kind="float", long=True),
     C("ram_ratio", "内存超分比", "RAM ratio", kind="float", long=True),
     C("disk_ratio", "磁盘超分比", "Disk ratio", kind="float", long=True),
     C("quota_overcommit", "配额超出容量", "Quota > capacity"),
+)
+
+# `pool show`: storage per volume type (the pool's own figures are in POOL)
+STORAGE = (
+    C("volume_type", "云硬盘类型", "Volume type"),
+    C("backends", "存储后端", "Backends", long=True),
+    C("total_gib", "总容量", "Total", "GiB", kind="int"),
+    C("ratio", "超分比", "Ratio", kind="float"),
+    C("usable_gib", "可用容量", "Usable", "GiB", kind="int"),
+    C("allocated_gib", "已分配", "Allocated", "GiB", kind="int", long=True),
+    C("provisioned_gib", "已置备", "Provisioned", "GiB", kind="int"),
+    C("provisioned_pct", "置备率", "Prov", kind="pct"),
+    C("approved_gib", "批复配额", "Approved", "GiB", kind="int"),
+    C("quota_gib", "配额合计", "Σ quota", "GiB", kind="int"),
+    C("quota_pct", "配额/容量", "Quota/cap", kind="pct"),
+    C("unlimited_projects", "不限额项目", "Unlimited", kind="int", long=True),
+    C("note", "说明", "Note"),
 )
 
 TENANT = (
@@ -51,7 +76,15 @@ TENANT = (
     C("ram_gib_quota", "内存配额", "RAM quota", "GiB", kind="int"),
     C("ram_pct", "内存使用率", "RAM %", kind="pct"),
     C("volume_gib_used", "云硬盘已使用", "Volume used", "GiB", kind="int", long=True),
+    C("volume_gib_total", "存储总容量", "Storage total", "GiB", kind="int", long=True),
+    C("volume_gib_usable", "存储可用容量", "Storage usable", "GiB", kind="int"),
+    C("volume_gib_allocated", "存储已分配", "Storage allocated", "GiB", kind="int", long=True),
+    C("volume_gib_provisioned", "存储已置备", "Storage provisioned", "GiB", kind="int"),
+    C("volume_provisioned_pct", "存储置备率", "Storage prov", kind="pct", long=True),
+    C("volume_gib_approved", "云硬盘批复配额", "Volume approved", "GiB", kind="int", long=True),
     C("volume_gib_quota", "云硬盘容量配额", "Volume quota", "GiB", kind="int", long=True),
+    C("volume_quota_pct", "云硬盘配额/容量", "Volume quota/cap", kind="pct"),
+    C("storage_note", "存储说明", "Storage note", long=True),
     C("volume_pct", "云硬盘使用率", "Volume %", kind="pct", long=True),
     C("findings", "发现项", "Findings", kind="int", long=True),
 )

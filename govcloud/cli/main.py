@@ -11,6 +11,7 @@ import typer
 from govcloud import __version__
 from govcloud.cli import (
     audit,
+    fip,
     inventory,
     metrics,
     playbook,
@@ -22,6 +23,7 @@ from govcloud.cli import (
     sync,
     tenant,
     vm,
+    volume,
 )
 from govcloud.cli import demo as demo_cmd
 from govcloud.cli import init as init_cmd
@@ -41,6 +43,8 @@ app.add_typer(inventory.app, name="inventory")
 app.add_typer(pool.app, name="pool")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(vm.app, name="vm")
+app.add_typer(volume.app, name="volume")
+app.add_typer(fip.app, name="fip")
 app.add_typer(quota.app, name="quota")
 app.command("sync")(sync.sync)
 app.add_typer(metrics.app, name="metrics")

@@ -1,4 +1,5 @@
-"""`govcloud pool list|show`: capacity x ratio, allocated, committed quota, headroom."""
+"""`govcloud pool list|show`: capacity x ratio, allocated, committed quota, headroom; storage
+from the Cinder backends (usable = total x over-subscription - reserve) per pool and volume type."""
 
 from __future__ import annotations
 
@@ -29,10 +30,21 @@ def show(
     code: Annotated[str, typer.Argument(help="Pool code, as in `pool list`.")],
     column: Columns = None,
 ) -> None:
-    """Every figure of one pool."""
+    """Every figure of one pool, and its storage per volume type."""
     from govcloud.cli import columns
-    from govcloud.cli.render import render_one
+    from govcloud.cli.render import Column, as_dict, render, render_one
     from govcloud.services import views
 
     st = state(ctx)
-    render_one(views.pool_summary(st.settings, code), columns.POOL, st.render_options(column, True))
+    summary, storage = views.pool_summary(st.settings, code)
+    opts = st.render_options(column, True)
+    if opts.output == "table":
+        render_one(summary, columns.POOL, opts)
+        if storage:
+            rows = [{**as_dict(s), "backends": ", ".join(s.backends)} for s in storage]
+            render(rows, columns.STORAGE, opts)
+        return
+    keys = [c.key for c in columns.STORAGE]
+    types = [{k: as_dict(s)[k] for k in keys} for s in storage]
+    record = {**as_dict(summary), "volume_types": types}
+    render_one(record, (*columns.POOL, Column("volume_types", "云硬盘类型", "Volume types")), opts)

@@ -24,7 +24,13 @@ def show(
     tenant: Tenant = None,
     pool: PoolOpt = None,
     resource: Annotated[
-        str | None, Opt("--resource", help="cores | ram | instances | gigabytes | volumes.")
+        str | None,
+        Opt(
+            "--resource",
+            help="cores | ram | instances | gigabytes | volumes | snapshots | backups | "
+            "backup_gigabytes | network | subnet | port | router | floatingip | security_group | "
+            "security_group_rule, or a per-volume-type quota such as gigabytes_ssd.",
+        ),
     ] = None,
     column: Columns = None,
     long: Long = False,
@@ -91,6 +97,8 @@ def plan(
     render(plan_views(result), quota_columns.CHANGE, st.render_options(column, long))
     for m in result.missing_projects:
         st.note(f"warning: {m.department}: project {m.project} not found in pool {m.pool}")
+    for note in result.notes:
+        st.note(f"note: {note}")
     n = len(result.changes)
     where = f"written to {file}" if file else "not saved: add -f FILE to apply it"
     st.note(f"{n} change(s) in {len(result.projects)} project(s); plan {where}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +13,7 @@ from govcloud.cli.render import Column as C
 from govcloud.cli.state import state
 
 if TYPE_CHECKING:
+    from govcloud.cli.render import RenderOptions
     from govcloud.services.sync import SyncReport
 
 SYNC = (
@@ -28,6 +30,18 @@ SYNC = (
     C("duration_s", "耗时", "Duration", "s", kind="float"),
     C("error", "错误", "Error"),
     C("notes", "备注", "Notes", long=True),
+    C("region", "区域", "Region", long=True),
+    C("unassigned", "未归属", "Unassigned", kind="int"),  # of the pool's region
+)
+# machine formats also list the region's unassigned objects on each of its pool rows
+UNASSIGNED_OBJECTS = C("unassigned_objects", "未归属对象", "Unassigned objects")
+UNASSIGNED = (
+    C("region", "区域", "Region"),
+    C("kind", "类型", "Kind"),
+    C("object_id", "ID", "ID"),
+    C("name", "名称", "Name"),
+    C("project_id", "项目", "Project"),
+    C("reason", "原因", "Reason"),
 )
 
 
@@ -51,7 +65,11 @@ def sync(
         int, typer.Option("--workers", min=1, max=64, help="Parallel calls per pool (quotas).")
     ] = 8,
 ) -> None:
-    """Pull projects, servers, flavors, quotas, volumes and Placement capacity into the store."""
+    """Pull projects, servers, flavors, quotas, volumes, storage backends and volume types,
+    ports, floating IPs, security groups and Placement capacity and allocations into the store.
+
+    Each region is listed once and placed among its pools; what no pool takes is listed as
+    unassigned (counted per region; `-v` lists them, as do the machine formats)."""
     from govcloud.cli.render import render
     from govcloud.core.errors import CloudError
     from govcloud.services import sync as service
@@ -61,7 +79,18 @@ def sync(
     show_bar = st.settings.output != "json" and sys.stderr.isatty()
     with ProgressBar(show_bar) as bar:
         report: SyncReport = service.run(st.settings, opts, progress=bar.update)
-    render(report.results, SYNC, st.render_options())
+    opts_out = st.render_options()
+    machine = st.settings.output != "table"
+    if machine:
+        rows = [
+            {**asdict(r), "unassigned_objects": [asdict(u) for u in r.unassigned_objects]}
+            for r in report.results
+        ]
+        render(rows, (*SYNC, UNASSIGNED_OBJECTS), opts_out)
+    else:
+        render(report.results, SYNC, opts_out)
+    if not machine:
+        _tell_unassigned(report, opts_out, listed=st.verbose > 0)
     if report.failed:
         if st.settings.output == "json":
             raise typer.Exit(1)  # the rows carry status and error; stdout stays one document
@@ -70,6 +99,32 @@ def sync(
             report.failure_message(),
             hint=f"the other pools were committed; retry with `govcloud sync {retry}`",
         )
+
+
+def _tell_unassigned(report: SyncReport, opts: RenderOptions, *, listed: bool) -> None:
+    """Below the pool table: per region, how many objects no pool took, by kind and reason;
+    with LISTED (`-v`), each object as a table."""
+    from govcloud.cli.render import render
+    from govcloud.core.partition import reason_group
+
+    lines, rows = [], []
+    for region, objects in sorted(report.unassigned().items()):
+        counts: dict[tuple[str, str], int] = {}
+        for u in objects:
+            key = (u.kind, reason_group(u.reason))
+            counts[key] = counts.get(key, 0) + 1
+        lines += [
+            f"{region}: {n} {kind} in no pool: {why}" for (kind, why), n in sorted(counts.items())
+        ]
+        rows += [{"region": region, **asdict(u)} for u in objects]
+    if not rows:
+        return
+    sys.stdout.write("\n" + "\n".join(lines) + "\n")
+    if listed:
+        sys.stdout.write("\n")
+        render(rows, UNASSIGNED, replace(opts, columns=()))
+    else:
+        sys.stdout.write("(`govcloud -v sync` lists them)\n")
 
 
 class ProgressBar:

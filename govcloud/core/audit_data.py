@@ -168,6 +168,11 @@ class AuditData:
     agents: Mapping[str, AgentState] = field(default_factory=dict)  # by server key
     prices: tuple[m.UnitPrice, ...] = ()
     last_sync: Mapping[str, datetime] = field(default_factory=dict)  # pool -> last ok sync
+    # networking and Placement truth (issue 8); empty where the store holds none yet
+    ports: tuple[m.Port, ...] = ()
+    floating_ips: tuple[m.FloatingIp, ...] = ()
+    security_groups: tuple[m.SecurityGroup, ...] = ()
+    allocations: tuple[m.ProjectAllocation, ...] = ()
 
     @property
     def window_days(self) -> float:

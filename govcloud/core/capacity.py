@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from govcloud.core.models import CapacityRecord, Pool, QuotaResource
+from govcloud.core.storage_capacity import StorageCapacity
 
 VCPU, MEMORY_MB, DISK_GB = "VCPU", "MEMORY_MB", "DISK_GB"
 
@@ -55,6 +57,15 @@ class PoolSummary:
     quota_overcommit: bool
     vcpu_quota_pct: float | None = None  # Σ quotas / capacity; None when unknown or unbounded
     ram_quota_pct: float | None = None
+    # Cinder storage (None: unknown; see storage_note), as `storage_capacity` computes it
+    volume_gib_total: int | None = None
+    volume_gib_usable: int | None = None
+    volume_gib_allocated: int | None = None
+    volume_gib_provisioned: int | None = None
+    volume_gib_approved: int | None = None
+    volume_quota_pct: float | None = None
+    volume_provisioned_pct: float | None = None
+    storage_note: str = ""
 
 
 def usable(total: int, reserved: int, ratio: float) -> int:
@@ -72,10 +83,12 @@ def summarize_pool(
     capacity: Mapping[str, CapacityRecord],
     allocated: Allocated,
     committed_quota: Mapping[QuotaResource, int | None],
+    storage: StorageCapacity | None = None,
 ) -> PoolSummary:
     """One pool's capacity, allocation and quota commitment; None means "not known yet".
 
     A committed quota of None means some department may use the pool without limit (-1).
+    STORAGE: the pool's row of `storage_capacity.pool_storage` (Cinder backends).
     """
     vcpu_cap, cpu_ratio = usable_capacity(pool, capacity.get(VCPU), "cpu")
     ram_cap, ram_ratio = usable_capacity(pool, capacity.get(MEMORY_MB), "ram")
@@ -118,7 +131,23 @@ def summarize_pool(
         quota_overcommit=overcommit,
         vcpu_quota_pct=None if cores_q is None else pct(cores_q, vcpu_cap),
         ram_quota_pct=None if ram_q is None else pct(ram_q, ram_cap),
+        **_storage_fields(storage, gib_q),
     )
+
+
+def _storage_fields(storage: StorageCapacity | None, quota: int | None) -> dict[str, Any]:
+    if storage is None:
+        return {"storage_note": "no storage figures"}
+    return {
+        "volume_gib_total": storage.total_gib,
+        "volume_gib_usable": storage.usable_gib,
+        "volume_gib_allocated": storage.allocated_gib,
+        "volume_gib_provisioned": storage.provisioned_gib,
+        "volume_gib_approved": storage.approved_gib,
+        "volume_quota_pct": None if quota is None else pct(quota, storage.usable_gib),
+        "volume_provisioned_pct": storage.provisioned_pct,
+        "storage_note": storage.note,
+    }
 
 
 def usable_capacity(

@@ -7,6 +7,7 @@ the result into frozen domain records. Unknown keys are errors, so a typo never 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -67,16 +68,36 @@ class PoolSpec(_Strict):
     overcommit: RatiosSpec | None = None
     reserve: ReserveSpec = ReserveSpec()
     physical: PhysicalSpec | None = None
+    # Cinder `volume_backend_name`s whose capacity this pool holds
+    storage_backends: list[Name] = []
 
 
 class QuotaSpec(_Strict):
-    """Approved quota; RAM in GiB here because that is how staff approve it."""
+    """Approved quota; RAM in GiB here because that is how staff approve it.
+
+    The compute three are required; the rest is declared only where a bureau approves it (an
+    undeclared resource is never planned, so a Neutron quota nobody approved stays as it is).
+    Per-volume-type Cinder quotas use Cinder's wire names (`gigabytes_ssd: 1024`): they are
+    extra keys, checked by `_check_quota_keys` so a misspelt key still names its line.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=False)
 
     cores: NonNegative
     ram_gib: NonNegative
     instances: NonNegative
     volume_gib: NonNegative = 0
     volumes: NonNegative = 0
+    snapshots: NonNegative | None = None
+    backups: NonNegative | None = None
+    backup_gib: NonNegative | None = None
+    network: NonNegative | None = None
+    subnet: NonNegative | None = None
+    port: NonNegative | None = None
+    router: NonNegative | None = None
+    floatingip: NonNegative | None = None
+    security_group: NonNegative | None = None
+    security_group_rule: NonNegative | None = None
 
 
 class ProjectSpec(_Strict):
@@ -197,6 +218,7 @@ def parse_inventory(docs: Sequence[SourceDoc]) -> m.Inventory:
 
     for p in pools:
         _check_pool_cloud(p, cloud_regions)
+    _check_backends(pools)
     for d in departments:
         _check_department(d, pool_codes)
     for s in systems:
@@ -323,6 +345,7 @@ def _check_department(item: _Item[DepartmentSpec], pool_codes: set[str]) -> None
     for i, project in enumerate(item.spec.projects):
         sub = _Item(project, item.doc, (*item.path, "projects", i))
         _require(sub, "pool", project.pool, pool_codes, "pool")
+        _check_quota_keys(_Item(project.quota, item.doc, (*sub.path, "quota")))
         if project.pool in seen:
             raise ValidationError(
                 f"department {item.spec.code!r} declares two projects in pool {project.pool!r}",
@@ -330,6 +353,65 @@ def _check_department(item: _Item[DepartmentSpec], pool_codes: set[str]) -> None
                 hint="one OpenStack project per department and pool",
             )
         seen.add(project.pool)
+
+
+# Cinder keeps these per volume type, under `<resource>_<type>` (os-quota-sets wire names)
+PER_TYPE_KEYS = tuple(r.value for r in m.QuotaResource if r.per_type)
+# a volume type name as it can stand in a quota key: no spaces, no separators Cinder's
+# quota-set body or a URL would mangle
+VOLUME_TYPE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,254}$")
+
+
+def _check_quota_keys(item: _Item[QuotaSpec]) -> None:
+    """Extra quota keys must be per-volume-type quotas with a whole, non-negative value."""
+    for key, value in (item.spec.model_extra or {}).items():
+        path = (*item.path, str(key))
+        where = item.doc.at(path, ".".join(str(p) for p in path))
+        resource, _, volume_type = str(key).partition("_")
+        if resource not in PER_TYPE_KEYS or not volume_type:
+            raise ValidationError(
+                f"unknown quota key {key!r}",
+                location=where,
+                hint="quota keys: "
+                + ", ".join(QuotaSpec.model_fields)
+                + ", or <gigabytes|volumes|snapshots>_<volume type> (e.g. gigabytes_ssd)",
+            )
+        if not VOLUME_TYPE_NAME.match(volume_type):
+            raise ValidationError(
+                f"quota key {key!r}: {volume_type!r} is not a usable volume type name",
+                location=where,
+                hint="volume type names here are letters, digits and _ . : + - (no spaces), "
+                "as `openstack volume type list` shows them",
+            )
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValidationError(
+                f"quota {key!r} must be a whole number of 0 or more (got {_short(value)})",
+                location=where,
+                hint="see docs/inventory.md for the schema of each section",
+            )
+
+
+def _check_backends(items: list[_Item[PoolSpec]]) -> None:
+    """A backend's capacity belongs to one pool: named twice in a region it would count twice."""
+    owner: dict[tuple[str, str, str], _Item[PoolSpec]] = {}
+    for item in items:
+        spec = item.spec
+        for i, name in enumerate(spec.storage_backends):
+            key = (spec.cloud, spec.region, name)
+            first = owner.get(key)
+            if first is not None:
+                where = first.at("storage_backends")
+                what = (
+                    "twice"
+                    if first is item
+                    else f"by pool {first.spec.code!r} too ({where.file}:{where.line})"
+                )
+                raise ValidationError(
+                    f"storage backend {name!r} of region {spec.region!r} is declared {what}",
+                    location=item.doc.at((*item.path, "storage_backends", i), "storage_backends"),
+                    hint="each Cinder backend (volume_backend_name) belongs to one pool",
+                )
+            owner[key] = item
 
 
 VOLUME_TYPE_PREFIX = "volume_gib:"
@@ -422,17 +504,27 @@ def _pool(s: PoolSpec) -> m.Pool:
         ratios=ratios,
         reserve=m.Reserve(s.reserve.vcpu, s.reserve.ram_gib * GIB_MIB, s.reserve.disk_gib),
         physical=physical,
+        storage_backends=tuple(s.storage_backends),
     )
 
 
+# inventory key -> resource, for the keys that do not carry the resource's own name
+_QUOTA_KEYS = {"ram_gib": m.QuotaResource.RAM, "volume_gib": m.QuotaResource.GIGABYTES}
+_QUOTA_KEYS["backup_gib"] = m.QuotaResource.BACKUP_GIGABYTES
+
+
 def _quota(q: QuotaSpec) -> dict[m.QuotaResource, int]:
-    return {
-        m.QuotaResource.CORES: q.cores,
-        m.QuotaResource.RAM: q.ram_gib * GIB_MIB,
-        m.QuotaResource.INSTANCES: q.instances,
-        m.QuotaResource.GIGABYTES: q.volume_gib,
-        m.QuotaResource.VOLUMES: q.volumes,
-    }
+    out: dict[m.QuotaResource, int] = {}
+    for key in QuotaSpec.model_fields:
+        value = getattr(q, key)
+        if value is not None:
+            resource = _QUOTA_KEYS.get(key) or m.QuotaResource(key)
+            out[resource] = value * GIB_MIB if resource is m.QuotaResource.RAM else value
+    return out
+
+
+def _type_quota(q: QuotaSpec) -> dict[str, int]:
+    return {str(k): int(v) for k, v in sorted((q.model_extra or {}).items())}
 
 
 def _department(s: DepartmentSpec) -> m.Department:
@@ -442,7 +534,14 @@ def _department(s: DepartmentSpec) -> m.Department:
         short_zh=s.short_zh or s.name_zh,
         name_en=s.name_en,
         projects=tuple(
-            m.ProjectBinding(s.code, p.pool, p.project, _quota(p.quota), p.project_id)
+            m.ProjectBinding(
+                s.code,
+                p.pool,
+                p.project,
+                _quota(p.quota),
+                p.project_id,
+                approved_type_quota=_type_quota(p.quota),
+            )
             for p in s.projects
         ),
     )

@@ -27,6 +27,8 @@ class SubjectType(StrEnum):
     VM = "vm"
     VOLUME = "volume"
     SNAPSHOT = "snapshot"
+    SECURITY_GROUP = "security_group"
+    FLOATING_IP = "floating_ip"
 
     @property
     def zh(self) -> str:
@@ -41,6 +43,8 @@ _SUBJECT_ZH = {
     SubjectType.VM: "云主机",
     SubjectType.VOLUME: "云硬盘",
     SubjectType.SNAPSHOT: "快照",
+    SubjectType.SECURITY_GROUP: "安全组",
+    SubjectType.FLOATING_IP: "浮动IP",
 }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from govcloud.core import models as m
 from govcloud.core.errors import Location, ValidationError
 
 DEFAULT_PORT = 9109
@@ -41,6 +42,8 @@ class ServerRef:
     server_id: str
     name: str
     addresses: tuple[str, ...] = ()
+    # the Neutron ports' fixed addresses where stored: targets are derived from these first
+    fixed_addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,10 +124,11 @@ def _target(item: Mapping[str, object], where: Location) -> Target:
 
 
 def targets_from_servers(servers: Iterable[ServerRef], port: int = DEFAULT_PORT) -> list[Target]:
-    """One target per server with an address: its first IPv4 address (else the first one)."""
+    """One target per server with an address: its first IPv4 address (else the first one),
+    among its ports' fixed addresses when known, else among Nova's."""
     out: list[Target] = []
     for server in servers:
-        address = _preferred_address(server.addresses)
+        address = _preferred_address(server.fixed_addresses or server.addresses)
         if address is None:
             continue
         host = f"[{address}]" if ":" in address else address
@@ -137,6 +141,37 @@ def targets_from_servers(servers: Iterable[ServerRef], port: int = DEFAULT_PORT)
             )
         )
     return out
+
+
+def with_port_addresses(servers: Iterable[ServerRef], ports: Iterable[m.Port]) -> list[ServerRef]:
+    """SERVERS with `fixed_addresses` from their Neutron ports where the store holds ports for
+    them (first in `addresses` too); the others keep only what the server row says.
+
+    A server's stored addresses mix fixed and floating ones; the ports are the truth, and a
+    collector inside the cloud reaches a VM on its fixed address, so derived targets use those.
+    The other addresses stay for joining a declared target by IP. Ports are read in port id
+    order so the derived target is stable between runs; a port owned by something other than
+    a VM (a router, DHCP) never lends its address.
+    """
+    fixed: dict[str, list[str]] = {}
+    for port in sorted(ports, key=lambda p: p.port_id):
+        if not port.device_id or not _vm_owned(port):
+            continue
+        addresses = fixed.setdefault(port.device_id.lower(), [])
+        addresses.extend(a for a in port.fixed_ips if a not in addresses)
+    out = []
+    for server in servers:
+        found = tuple(fixed.get(server.server_id.lower(), ()))
+        if found:
+            every = tuple(dict.fromkeys([*found, *server.addresses]))
+            server = ServerRef(server.server_id, server.name, every, found)
+        out.append(server)
+    return out
+
+
+def _vm_owned(port: m.Port) -> bool:
+    owner = port.device_owner or ""
+    return owner == "" or owner.startswith("compute:")
 
 
 def _preferred_address(addresses: Sequence[str]) -> str | None:

@@ -334,6 +334,8 @@ class FloatingIp:
     fixed_address: str | None = None
     server_id: str | None = None  # the port's device when it is a VM's port
     created_at: datetime | None = None
+    # Neutron's `updated_at`: moves on associate and disassociate, so it dates an idle address
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

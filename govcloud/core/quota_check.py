@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from govcloud.core.capacity import MEMORY_MB, VCPU, Allocated, pct, usable_capacity
 from govcloud.core.models import CapacityRecord, Pool, QuotaResource
-from govcloud.core.quota_plan import UNITS
+from govcloud.core.quota_plan import UNITS, split_wire_name
 from govcloud.core.severity import Severity, at_or_above_rank
 from govcloud.core.severity import parse_severity as parse_severity
+from govcloud.core.storage_capacity import StorageCapacity
 
 DANGER_PCT, FULL_PCT = 80.0, 90.0  # Skyline: 危险, 爆满
 
@@ -40,6 +41,9 @@ class PoolQuotaCheck:
     allocated_pct: float | None
     severity: Severity
     finding: str
+    # storage rows (resource `gigabytes` or `gigabytes_<type>`): Cinder's figures
+    approved: int | None = None  # Σ approved, for review beside Σ quotas
+    provisioned: int | None = None  # what the capacity filter counts on thin backends
 
 
 _KINDS = {
@@ -142,6 +146,59 @@ def _judge_quota(n: _Units, limit: int, cap: int, quota: int) -> tuple[Severity,
     return Severity.OK, ""
 
 
+def check_storage(pool: Pool, cap: StorageCapacity) -> PoolQuotaCheck:
+    """A storage row of `quota check`: the pool's (`gigabytes`) or one volume type's
+    (`gigabytes_<type>`), judged like cores against Cinder's usable capacity.
+
+    What is held is the provisioned GiB (Cinder's capacity filter counts it on thin backends;
+    allocated where not reported). Per type, -1 is Cinder's default and bounded by the
+    project's total, so it is no finding; an approved Σ above capacity is one even where the
+    cloud's limits are lower (the next `quota apply` would write it).
+    """
+    n = _Units("GiB", 1)
+    limit, usable = _floor(cap.limit_gib), _floor(cap.usable_gib)
+    held = cap.provisioned_gib if cap.provisioned_gib is not None else cap.allocated_gib
+    used = _floor(held) or 0
+    per_type = cap.volume_type is not None
+    unlimited = 0 if per_type else cap.unlimited_projects
+    if limit is None or usable is None:
+        severity, finding = (
+            Severity.INFO,
+            "storage capacity unknown: " + (cap.note or "run `govcloud sync`"),
+        )
+    else:
+        severity, finding = _judge(n, limit, usable, cap.quota_gib, unlimited, used)
+        if cap.approved_gib > usable and cap.approved_gib != cap.quota_gib:
+            extra = f"Σ approved {n(cap.approved_gib, True)} exceed capacity {n(usable)}"
+            worst = severity if severity.rank >= Severity.MEDIUM.rank else Severity.MEDIUM
+            severity, finding = worst, "; ".join(f for f in (finding, extra) if f)
+    return PoolQuotaCheck(
+        pool=pool.code,
+        pool_zh=pool.name_zh,
+        pool_en=pool.name_en,
+        resource="gigabytes" + (f"_{cap.volume_type}" if per_type else ""),
+        unit="GiB",
+        capacity_source="cinder" if usable is not None else "unknown",
+        ratio=cap.ratio,
+        placement_limit=limit,
+        reserve=_floor(cap.reserve_gib) or 0,
+        capacity=usable,
+        quota_committed=cap.quota_gib,
+        unlimited_projects=cap.unlimited_projects,
+        quota_pct=pct(cap.quota_gib, usable),
+        allocated=_floor(cap.allocated_gib) or 0,
+        allocated_pct=pct(used, usable),
+        severity=severity,
+        finding=finding,
+        approved=cap.approved_gib,
+        provisioned=_floor(held),
+    )
+
+
+def _floor(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def at_or_above(rows: list[PoolQuotaCheck], threshold: Severity) -> list[PoolQuotaCheck]:
     return [r for r in rows if at_or_above_rank(r.severity, threshold)]
 
@@ -182,7 +239,7 @@ def quota_view(
     in_use: int | None,
     reserved: int | None,
 ) -> QuotaView:
-    res = QuotaResource(resource)
+    res, _ = split_wire_name(resource)  # `gigabytes_ssd`: a per-volume-type quota
     bounded = limit is not None and limit >= 0
     return QuotaView(
         pool=pool,
@@ -191,7 +248,7 @@ def quota_view(
         department_en=department_en or UNDECLARED,
         project=project or project_id or UNDECLARED,
         project_id=project_id,
-        resource=res.value,
+        resource=resource,
         unit=UNITS[res],
         approved=approved,
         limit=limit,
@@ -202,8 +259,16 @@ def quota_view(
     )
 
 
-_ORDER = {r.value: i for i, r in enumerate(QuotaResource)}
+_ORDER = {r: i for i, r in enumerate(QuotaResource)}
+
+
+def resource_order(wire_name: str) -> tuple[int, str]:
+    """As OpenStack lists them, each per-type quota right after its resource's total."""
+    res, volume_type = split_wire_name(wire_name)
+    return _ORDER[res], volume_type or ""
 
 
 def sort_views(views: list[QuotaView]) -> list[QuotaView]:
-    return sorted(views, key=lambda v: (v.pool, v.department, v.project, _ORDER[v.resource]))
+    return sorted(
+        views, key=lambda v: (v.pool, v.department, v.project, resource_order(v.resource))
+    )

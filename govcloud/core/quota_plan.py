@@ -58,6 +58,22 @@ class ProjectReading(_Strict):
     project_id: Text
     limits: dict[QuotaResource, Limit]
     in_use: dict[QuotaResource, Usage]
+    # Cinder's per-volume-type quotas by wire name (`gigabytes_ssd`)
+    type_limits: dict[str, Limit] = {}
+    type_in_use: dict[str, Usage] = {}
+
+    def limit(self, wire_name: str) -> int | None:
+        if wire_name in QuotaResource._value2member_map_:
+            return self.limits.get(QuotaResource(wire_name))
+        return self.type_limits.get(wire_name)
+
+    def used(self, wire_name: str) -> int:
+        if wire_name in QuotaResource._value2member_map_:
+            return self.in_use.get(QuotaResource(wire_name), 0)
+        return self.type_in_use.get(wire_name, 0)
+
+    def all_limits(self) -> dict[str, int]:
+        return {**{r.value: v for r, v in self.limits.items()}, **self.type_limits}
 
 
 class QuotaChange(_Strict):
@@ -69,10 +85,17 @@ class QuotaChange(_Strict):
     before: Limit
     after: Limit
     in_use: Usage
+    volume_type: Text | None = None  # a per-type Cinder quota (`gigabytes_<type>`)
 
     @property
     def below_usage(self) -> bool:
         return below_usage(self.after, self.in_use)
+
+    @property
+    def wire_name(self) -> str:
+        """The key in the service's quota body: `gigabytes` or `gigabytes_ssd`."""
+        suffix = f"_{self.volume_type}" if self.volume_type else ""
+        return self.resource.value + suffix
 
 
 class MissingProject(_Strict):
@@ -91,6 +114,8 @@ class QuotaPlan(_Strict):
     projects: tuple[ProjectReading, ...]
     changes: tuple[QuotaChange, ...]
     missing_projects: tuple[MissingProject, ...] = ()
+    # what the plan leaves alone and why (Keystone unified limits, a service not offered)
+    notes: tuple[Text, ...] = ()
     content_hash: str = ""
 
 
@@ -119,28 +144,45 @@ def inventory_digest(bindings: Sequence[ProjectBinding]) -> str:
         [b.department_code, b.pool_code, b.project_name, b.project_id or ""] for b in bindings
     )
     quotas = {
-        f"{b.department_code}/{b.pool_code}": {r.value: v for r, v in b.approved_quota.items()}
+        f"{b.department_code}/{b.pool_code}": {
+            **{r.value: v for r, v in b.approved_quota.items()},
+            **b.approved_type_quota,
+        }
         for b in bindings
     }
     return "sha256:" + hashlib.sha256(_canonical([rows, quotas])).hexdigest()
 
 
 def diff(
-    bindings: Iterable[ProjectBinding], readings: Sequence[ProjectReading]
+    bindings: Iterable[ProjectBinding],
+    readings: Sequence[ProjectReading],
+    read_only: Mapping[str, Iterable[str]] | None = None,
 ) -> list[QuotaChange]:
-    """Per declared project and resource, the approved value where the cloud's limit differs."""
+    """Per declared project and resource, the approved value where the cloud's limit differs.
+
+    READ_ONLY: pool -> services whose limits the cloud keeps elsewhere (Keystone unified
+    limits): never planned.
+    """
     # one project per department and pool (the inventory enforces it): that pair is the key
     by_key = {(r.pool, r.department): r for r in readings}
+    fixed = {pool: set(services) for pool, services in (read_only or {}).items()}
     changes: list[QuotaChange] = []
     for b in bindings:
         reading = by_key.get((b.pool_code, b.department_code))
         if reading is None:
             continue
-        for resource in QuotaResource:
-            if resource not in b.approved_quota or resource not in reading.limits:
-                continue  # not declared, or the cloud has no such service
-            after = check_limit(b.approved_quota[resource], f"{b.project_name} {resource}")
-            before = reading.limits[resource]
+        wanted: list[tuple[QuotaResource, str | None, int]] = [
+            (r, None, b.approved_quota[r]) for r in QuotaResource if r in b.approved_quota
+        ]
+        wanted += [(*split_wire_name(k), v) for k, v in sorted(b.approved_type_quota.items())]
+        for resource, volume_type, approved in wanted:
+            if resource.service in fixed.get(b.pool_code, ()):
+                continue
+            wire = resource.value + (f"_{volume_type}" if volume_type else "")
+            before = reading.limit(wire)
+            if before is None:
+                continue  # the cloud has no such service or volume type
+            after = check_limit(approved, f"{b.project_name} {wire}")
             if before != after:
                 changes.append(
                     QuotaChange(
@@ -151,10 +193,25 @@ def diff(
                         resource=resource,
                         before=before,
                         after=after,
-                        in_use=reading.in_use.get(resource, 0),
+                        in_use=reading.used(wire),
+                        volume_type=volume_type,
                     )
                 )
     return changes
+
+
+def split_wire_name(wire_name: str) -> tuple[QuotaResource, str | None]:
+    """`gigabytes_ssd` -> (GIGABYTES, "ssd"); `gigabytes` -> (GIGABYTES, None)."""
+    if wire_name in QuotaResource._value2member_map_:
+        return QuotaResource(wire_name), None
+    for r in QuotaResource:
+        volume_type = wire_name.removeprefix(r.value + "_")
+        if r.per_type and volume_type and volume_type != wire_name:
+            return r, volume_type
+    raise ValidationError(
+        f"unknown quota {wire_name!r}",
+        hint="per-volume-type quotas are gigabytes_<type>, volumes_<type>, snapshots_<type>",
+    )
 
 
 def build_plan(
@@ -162,15 +219,40 @@ def build_plan(
     readings: Sequence[ProjectReading],
     missing: Sequence[MissingProject],
     created_at: datetime,
+    read_only: Mapping[str, Iterable[str]] | None = None,
+    notes: Sequence[str] = (),
 ) -> QuotaPlan:
     plan = QuotaPlan(
         created_at=created_at,
         inventory_digest=inventory_digest(bindings),
         projects=tuple(readings),
-        changes=tuple(diff(bindings, readings)),
+        changes=tuple(diff(bindings, readings, read_only)),
         missing_projects=tuple(missing),
+        notes=(*notes, *_unknown_types(bindings, readings)),
     )
     return plan.model_copy(update={"content_hash": content_hash(plan)})
+
+
+def _unknown_types(
+    bindings: Sequence[ProjectBinding], readings: Sequence[ProjectReading]
+) -> list[str]:
+    """Approved per-type quotas of volume types the cloud does not have: said, not dropped.
+
+    Only where the cloud reported per-type quotas at all (a cloud without Cinder is another
+    note's business)."""
+    by_key = {(r.pool, r.department): r for r in readings}
+    out = []
+    for b in bindings:
+        r = by_key.get((b.pool_code, b.department_code))
+        if r is None or not r.type_limits:
+            continue
+        for wire in sorted(b.approved_type_quota):
+            if wire not in r.type_limits:
+                _, vt = split_wire_name(wire)
+                out.append(
+                    f"pool {b.pool_code}: {r.project}: the cloud has no volume type {vt!r} ({wire})"
+                )
+    return out
 
 
 def content_hash(plan: QuotaPlan) -> str:
@@ -217,7 +299,7 @@ def _check_consistent(plan: QuotaPlan, source: str) -> None:
     known = {(r.pool, r.project_id): r for r in plan.projects}
     for i, change in enumerate(plan.changes):
         reading = known.get((change.pool, change.project_id))
-        if reading is None or reading.limits.get(change.resource) != change.before:
+        if reading is None or reading.limit(change.wire_name) != change.before:
             raise ValidationError(
                 f"change {i} names project {change.project_id!r} in pool {change.pool!r} "
                 "that the plan did not read",
@@ -252,7 +334,7 @@ def reconcile(plan: QuotaPlan, current: Current) -> list[ApplyStep]:
     the value read; anything else is a change made by someone else.
     """
     drift: list[str] = []
-    planned = {(c.pool, c.project_id, c.resource): c for c in plan.changes}
+    planned = {(c.pool, c.project_id, c.wire_name): c for c in plan.changes}
     touched = {(c.pool, c.project_id) for c in plan.changes}
     for reading in plan.projects:
         if (reading.pool, reading.project_id) not in touched:
@@ -264,8 +346,8 @@ def reconcile(plan: QuotaPlan, current: Current) -> list[ApplyStep]:
                 f"{reading.pool}",
                 hint="re-run `govcloud quota plan`; the project may have been deleted",
             )
-        for resource, then in reading.limits.items():
-            value = now.limits.get(resource)
+        for resource, then in reading.all_limits().items():
+            value = now.limit(resource)
             change = planned.get((reading.pool, reading.project_id, resource))
             allowed = {then} if change is None else {then, change.after}
             if value not in allowed:
@@ -281,13 +363,18 @@ def reconcile(plan: QuotaPlan, current: Current) -> list[ApplyStep]:
 
 
 def _step(change: QuotaChange, now: ProjectReading) -> ApplyStep:
-    value = now.limits[change.resource]
-    return ApplyStep(change, value, now.in_use.get(change.resource, 0), value == change.after)
+    value = now.limit(change.wire_name)
+    if value is None:
+        raise StalePlanError(
+            f"cloud changed since the plan: {change.project} {change.wire_name} is gone",
+            hint="`govcloud quota plan -f FILE` reads the current values again",
+        )
+    return ApplyStep(change, value, now.used(change.wire_name), value == change.after)
 
 
 def _refuse_below_usage(pairs: Sequence[tuple[QuotaChange, int]]) -> None:
     bad = [
-        f"{c.project} {c.resource} to {c.after:,} ({in_use:,} in use)"
+        f"{c.project} {c.wire_name} to {c.after:,} ({in_use:,} in use)"
         for c, in_use in pairs
         if below_usage(c.after, in_use)
     ]
@@ -304,9 +391,7 @@ def pending_by_call(steps: Sequence[ApplyStep]) -> dict[tuple[str, str, str], di
     for s in steps:
         if not s.done:
             c = s.change
-            calls.setdefault((c.pool, c.project_id, c.resource.service), {})[c.resource.value] = (
-                c.after
-            )
+            calls.setdefault((c.pool, c.project_id, c.resource.service), {})[c.wire_name] = c.after
     return calls
 
 
@@ -327,12 +412,12 @@ class ChangeView:
     status: str  # planned | below_usage | would_change | changed | already_applied | failed
 
 
+# every resource has a unit: a new QuotaResource member without one fails at import, not in a view
 UNITS = {
-    QuotaResource.CORES: "vCPU",
-    QuotaResource.RAM: "MiB",
-    QuotaResource.INSTANCES: "count",
-    QuotaResource.GIGABYTES: "GiB",
-    QuotaResource.VOLUMES: "count",
+    r: {"cores": "vCPU", "ram": "MiB", "gigabytes": "GiB", "backup_gigabytes": "GiB"}.get(
+        r.value, "count"
+    )
+    for r in QuotaResource
 }
 
 
@@ -342,7 +427,7 @@ def change_view(change: QuotaChange, status: str, in_use: int | None = None) -> 
         department=change.department,
         project=change.project,
         project_id=change.project_id,
-        resource=change.resource.value,
+        resource=change.wire_name,
         unit=UNITS[change.resource],
         before=change.before,
         after=change.after,

@@ -9,7 +9,7 @@ module only decides. Two rules carry the weight:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, Protocol, TypeVar
 
@@ -17,18 +17,48 @@ from govcloud.core.models import (
     CapacityRecord,
     Department,
     Flavor,
+    FloatingIp,
     Pool,
+    Port,
     Project,
+    ProjectAllocation,
+    QuotaResource,
     QuotaUsage,
+    SecurityGroup,
     Server,
     Snapshot,
+    StorageBackend,
+    TypeQuotaUsage,
+    Unassigned,
     Volume,
+    VolumeType,
 )
+from govcloud.core.partition import RegionObjects, in_scope, partition
+
+__all__ = ["in_scope"]  # where the scope rule lived first: readers and tests import it here
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
-KINDS = ("projects", "flavors", "servers", "volumes", "snapshots", "quotas", "capacity")
+KINDS = (
+    "projects",
+    "flavors",
+    "servers",
+    "volumes",
+    "snapshots",
+    "quotas",
+    "capacity",
+    "backends",
+    "volume_types",
+    "type_quotas",
+    "ports",
+    "floating_ips",
+    "security_groups",
+    "allocations",
+)
+# the kinds a service's listing makes complete: a quota row of that service may only be
+# removed when they are (a skipped Neutron proves nothing about network quotas)
+SERVICE_KINDS = {"compute": "servers", "volume": "volumes", "network": "ports"}
 SYSTEM_CODE_MAX = 64
 
 
@@ -40,7 +70,9 @@ class PoolScope:
     """Which part of a cloud region is this pool.
 
     A pool with an availability zone or host aggregate takes what is in it; a pool without one
-    takes the rest of its region, minus what sibling pools in the same region claim.
+    takes the rest of its region, minus what sibling pools in the same region claim. SIBLINGS:
+    the other pools of the region (without their own siblings), so that one scope names the
+    whole region a reader lists once.
     """
 
     pool_code: str
@@ -50,19 +82,18 @@ class PoolScope:
     aggregate: str | None = None
     excluded_zones: frozenset[str] = frozenset()
     excluded_aggregates: frozenset[str] = frozenset()
+    storage_backends: tuple[str, ...] = ()
+    siblings: tuple[PoolScope, ...] = ()
 
     @property
     def filtered(self) -> bool:
         return bool(self.availability_zone or self.aggregate)
 
-
-@dataclass(frozen=True)
-class SnapshotHomes:
-    """Volumes and projects that place a snapshot: a pool's own (its volumes; projects holding
-    servers or volumes there or declared there by a department), or those of other pools."""
-
-    volumes: frozenset[str] = frozenset()
-    projects: frozenset[str] = frozenset()
+    @property
+    def region_scopes(self) -> tuple[PoolScope, ...]:
+        """Every pool of the region, by code."""
+        own = replace(self, siblings=())
+        return tuple(sorted((own, *self.siblings), key=lambda s: s.pool_code))
 
 
 @dataclass(frozen=True)
@@ -73,30 +104,74 @@ class ServerPage:
     duplicates: int = 0
 
 
+@dataclass(frozen=True)
+class VolumePage:
+    """Volumes of a complete listing, with each one's Cinder availability zone."""
+
+    volumes: tuple[Volume, ...]
+    zones: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuotaListing:
+    """Quota sets of the projects asked for: the per-type Cinder keys kept apart."""
+
+    quotas: tuple[QuotaUsage, ...] = ()
+    type_quotas: tuple[TypeQuotaUsage, ...] = ()
+    # services asked for whose quotas could not be read (an extension the cloud lacks)
+    skipped: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+
 class Progress(Protocol):
     def __call__(self, pool_code: str, stage: str, done: int) -> None: ...
 
 
 class CloudReader(Protocol):
-    """One pool of one cloud, read-only. Each method returns a complete listing or raises
-    `CloudError` naming the pool and the call; `volumes` returns None without a volume service,
-    `snapshots` None when the volume service has no snapshot API (404)."""
+    """One region of one cloud, read-only, listed once for all its pools.
+
+    Records carry any pool code (`collect_region` places them). Each method returns a complete
+    listing or raises `CloudError` naming the call; None says the service is not in the catalog
+    or the cloud lacks the extension (404): the kind is not synced, nothing of it is removed.
+    """
+
+    @property
+    def scopes(self) -> tuple[PoolScope, ...]:
+        """The pools of the region (all of them, whichever are being synced)."""
 
     def projects(self) -> list[Project]: ...
 
     def flavors(self) -> list[Flavor]: ...
 
+    def aggregate_hosts(self) -> dict[str, frozenset[str]]:
+        """Nova aggregate name -> its hosts."""
+
     def servers(self, on_page: Callable[[int], None]) -> ServerPage: ...
 
-    def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None: ...
+    def volumes(self) -> VolumePage | None: ...
 
-    def snapshots(self, here: SnapshotHomes, elsewhere: SnapshotHomes) -> list[Snapshot] | None:
-        """ELSEWHERE: what other pools are known to hold; the reader adds what it saw of them
-        while listing servers and volumes of the region."""
+    def snapshots(self) -> list[Snapshot] | None: ...
 
-    def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]: ...
+    def backends(self) -> list[StorageBackend] | None: ...
 
-    def capacity(self) -> list[CapacityRecord]: ...
+    def volume_types(self) -> list[VolumeType] | None: ...
+
+    def ports(self) -> list[Port] | None: ...
+
+    def floating_ips(self) -> list[FloatingIp] | None: ...
+
+    def security_groups(self) -> list[SecurityGroup] | None: ...
+
+    def quotas(self, project_ids: Sequence[str], services: frozenset[str]) -> QuotaListing:
+        """SERVICES: which of compute, volume, network to ask."""
+
+    def capacity(self, scope: PoolScope) -> list[CapacityRecord]: ...
+
+    def allocations(
+        self, scope: PoolScope, consumers: Mapping[str, str]
+    ) -> list[ProjectAllocation] | None:
+        """What each project's consumers hold in the scope's providers. CONSUMERS: server id ->
+        project id (others are looked up)."""
 
 
 @dataclass(frozen=True)
@@ -109,20 +184,42 @@ class PoolListing:
     quotas: tuple[QuotaUsage, ...] = ()
     capacity: tuple[CapacityRecord, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
+    backends: tuple[StorageBackend, ...] = ()
+    volume_types: tuple[VolumeType, ...] = ()
+    type_quotas: tuple[TypeQuotaUsage, ...] = ()
+    ports: tuple[Port, ...] = ()
+    floating_ips: tuple[FloatingIp, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    allocations: tuple[ProjectAllocation, ...] = ()
     complete: frozenset[str] = frozenset(KINDS)
     duplicates: int = 0
+    notes: tuple[str, ...] = ()
+    # services whose quotas were not read although the service is there: none of their
+    # quota rows is removed
+    quota_skipped: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RegionListing:
+    """One region's listing placed among its pools, and what no pool took."""
+
+    cloud: str
+    region: str
+    pools: dict[str, PoolListing]
+    unassigned: tuple[Unassigned, ...] = ()
+    complete: frozenset[str] = frozenset(KINDS)
     notes: tuple[str, ...] = ()
 
 
 def scopes(pools: Sequence[Pool]) -> dict[str, PoolScope]:
     """Each pool's scope; unfiltered pools give up what filtered siblings in the region claim."""
-    out: dict[str, PoolScope] = {}
+    alone: dict[str, PoolScope] = {}
     for p in pools:
         siblings = [
             s for s in pools if s.code != p.code and (s.cloud, s.region) == (p.cloud, p.region)
         ]
         filtered = bool(p.availability_zone or p.aggregate)
-        out[p.code] = PoolScope(
+        alone[p.code] = PoolScope(
             pool_code=p.code,
             cloud=p.cloud,
             region=p.region,
@@ -134,57 +231,19 @@ def scopes(pools: Sequence[Pool]) -> dict[str, PoolScope]:
             excluded_aggregates=frozenset()
             if filtered
             else frozenset(s.aggregate for s in siblings if s.aggregate),
+            storage_backends=tuple(p.storage_backends),
         )
-    return out
-
-
-def in_scope(
-    scope: PoolScope, zone: str | None, host: str | None, hosts: Mapping[str, frozenset[str]]
-) -> bool:
-    """Does a server in ZONE on HOST belong to the pool? HOSTS: aggregate name -> its hosts."""
-    if scope.availability_zone:
-        return zone == scope.availability_zone
-    if scope.aggregate:
-        return host is not None and host in hosts.get(scope.aggregate, frozenset())
-    if zone is not None and zone in scope.excluded_zones:
-        return False
-    return not any(host in hosts.get(a, frozenset()) for a in scope.excluded_aggregates)
-
-
-def volume_in_scope(
-    scope: PoolScope, zone: str | None, attached_to: str | None, server_ids: frozenset[str]
-) -> bool:
-    """An attached volume follows its server; an unattached one follows the zone rule."""
-    if attached_to:
-        return attached_to in server_ids
-    if scope.availability_zone:
-        return zone == scope.availability_zone
-    if scope.aggregate:
-        return False  # an aggregate is a set of hosts: only attached volumes can be placed
-    return zone is None or zone not in scope.excluded_zones
-
-
-def snapshot_in_scope(
-    scope: PoolScope,
-    volume_id: str | None,
-    project_id: str,
-    here: SnapshotHomes,
-    elsewhere: SnapshotHomes,
-) -> bool:
-    """A snapshot goes where its volume is; a snapshot of a deleted volume where its project is.
-
-    The pool that takes the rest of its region (unfiltered) leaves a project it shares with a
-    zone or aggregate pool to that pool (unscheduled ERROR servers, which have no zone, make
-    such sharing common) and takes the projects placed nowhere: each snapshot of a region lands
-    in one pool.
-    """
-    if volume_id and volume_id in here.volumes:
-        return True
-    if volume_id and volume_id in elsewhere.volumes:
-        return False
-    if scope.filtered:
-        return project_id in here.projects
-    return project_id not in elsewhere.projects
+    return {
+        code: replace(
+            scope,
+            siblings=tuple(
+                alone[p.code]
+                for p in pools
+                if p.code != code and (p.cloud, p.region) == (scope.cloud, scope.region)
+            ),
+        )
+        for code, scope in alone.items()
+    }
 
 
 def system_code_from(metadata: Mapping[str, object] | None, key: str) -> str | None:
@@ -202,82 +261,255 @@ def collect(
     progress: Progress,
     departments: Sequence[Department] = (),
 ) -> PoolListing:
-    """Everything the store keeps about one pool, each listing complete or an exception.
+    """One pool's share of its region (the region is read whole: see `collect_region`)."""
+    return collect_region(reader, progress, departments, only=(pool_code,)).pools[pool_code]
 
-    Quotas are read for the projects that matter to the pool: those a department declares in
-    it and those holding servers or volumes there (not every project of a shared Keystone).
+
+def collect_region(
+    reader: CloudReader,
+    progress: Progress,
+    departments: Sequence[Department] = (),
+    only: Collection[str] | None = None,
+) -> RegionListing:
+    """Everything the store keeps about the pools of one region, each listing complete or an
+    exception, placed so that each object lands in one pool or in the unassigned list.
+
+    The region is read once whatever pools are synced (placing needs all of it); ONLY limits
+    the per-pool reads (quotas, capacity, allocations) and listings to those pools. Quotas are
+    read once per project that matters to a pool: declared there by a department or holding
+    servers or volumes there (not every project of a shared Keystone).
     """
-    progress(pool_code, "projects", 0)
-    projects = assign_departments(reader.projects(), departments, pool_code)
+    region_scopes = reader.scopes
+    first = region_scopes[0]
+    label = f"{first.cloud}/{first.region}"
+    progress(label, "projects", 0)
+    projects = reader.projects()
     flavors = reader.flavors()
-    page = reader.servers(lambda n: progress(pool_code, "servers", n))
-    progress(pool_code, "volumes", len(page.servers))
-    volumes = reader.volumes(frozenset(s.server_id for s in page.servers))
-    owners = {s.project_id for s in page.servers} | {v.project_id for v in volumes or ()}
-    snapshots = None
-    if volumes is not None:
-        progress(pool_code, "snapshots", len(page.servers))
-        snapshots = reader.snapshots(
-            *snapshot_homes(projects, departments, pool_code, owners, volumes)
+    aggregates = any(s.aggregate or s.excluded_aggregates for s in region_scopes)
+    hosts = reader.aggregate_hosts() if aggregates else {}
+    page = reader.servers(lambda n: progress(label, "servers", n))
+    n = len(page.servers)
+    progress(label, "volumes", n)
+    volumes = reader.volumes()
+    storage_ok = volumes is not None
+    snapshots = reader.snapshots() if storage_ok else None
+    backends = reader.backends() if storage_ok else None
+    types = reader.volume_types() if storage_ok else None
+    progress(label, "network", n)
+    ports = reader.ports()
+    network_ok = ports is not None
+    fips = reader.floating_ips() if network_ok else None
+    groups = reader.security_groups() if network_ok else None
+    codes = [s.pool_code for s in region_scopes]
+    servers: Sequence[Server] = page.servers
+    if ports is not None:
+        servers = with_port_addresses(page.servers, ports, fips or ())
+        by_id = {p.port_id: p for p in ports}
+        fips = [_fip_server(f, by_id) for f in fips] if fips is not None else None
+    placed = partition(
+        RegionObjects(
+            servers=servers,
+            volumes=volumes.volumes if volumes else (),
+            volume_zones=volumes.zones if volumes else {},
+            snapshots=snapshots or (),
+            ports=ports or (),
+            floating_ips=fips or (),
+            security_groups=groups or (),
+            backends=backends or (),
+            volume_types=types or (),
+        ),
+        region_scopes,
+        hosts,
+        declared_pools(projects, departments, codes),
+    )
+    chosen = [s for s in region_scopes if only is None or s.pool_code in only]
+    mine = {
+        s.pool_code: assign_departments(
+            [replace(p, pool_code=s.pool_code) for p in projects], departments, s.pool_code
         )
-    progress(pool_code, "quotas", len(page.servers))
-    wanted = [p.project_id for p in projects if p.department_code or p.project_id in owners]
-    quotas = reader.quotas(wanted, volume_service=volumes is not None)
-    progress(pool_code, "capacity", len(page.servers))
-    capacity = reader.capacity()
-    return PoolListing(
-        pool_code=pool_code,
-        projects=tuple(projects),
-        flavors=tuple(flavors),
-        servers=page.servers,
-        volumes=tuple(volumes or ()),
-        quotas=tuple(quotas),
-        capacity=tuple(capacity),
-        snapshots=tuple(snapshots or ()),
-        complete=frozenset(KINDS) - _missing(volumes, snapshots),
-        duplicates=page.duplicates,
-        notes=tuple(_notes(volumes, snapshots, page.duplicates)),
+        for s in chosen
+    }
+    wanted = {
+        code: sorted(
+            {p.project_id for p in mine[code] if p.department_code}
+            | {s.project_id for s in placed.shares[code].servers}
+            | {v.project_id for v in placed.shares[code].volumes}
+        )
+        for code in mine
+    }
+    progress(label, "quotas", n)
+    services = frozenset(
+        ["compute", *(["volume"] if storage_ok else []), *(["network"] if network_ok else [])]
+    )
+    everyone = sorted({p for ids in wanted.values() for p in ids})
+    quota = reader.quotas(everyone, services)
+    progress(label, "capacity", n)
+    consumers = {s.server_id: s.project_id for s in page.servers}
+    missing = set(_missing(volumes, snapshots, backends, types, ports, fips, groups))
+    notes = [*_notes(missing, page.duplicates), *quota.notes]
+    notes += [
+        f"backend {b.name} reports its capacity as infinite or unknown: not counted"
+        for b in backends or ()
+        if b.total_gib is None
+    ]
+    listings = {}
+    for scope in chosen:
+        code = scope.pool_code
+        share = placed.shares[code]
+        allocations = reader.allocations(scope, consumers)
+        pool_notes = [*notes, *placed.notes]
+        if allocations is None:
+            pool_notes.append("Placement lists no allocations (404): allocations not synced")
+        pool_missing = missing | ({"allocations"} if allocations is None else set())
+        ids = frozenset(wanted[code])
+        type_names = {t.name for t in share.volume_types}
+        listings[code] = PoolListing(
+            pool_code=code,
+            projects=tuple(mine[code]),
+            flavors=tuple(replace(f, pool_code=code) for f in flavors),
+            servers=tuple(share.servers),
+            volumes=tuple(share.volumes),
+            quotas=tuple(replace(q, pool_code=code) for q in quota.quotas if q.project_id in ids),
+            capacity=tuple(reader.capacity(scope)),
+            snapshots=tuple(share.snapshots),
+            backends=tuple(share.backends),
+            volume_types=tuple(share.volume_types),
+            type_quotas=tuple(
+                replace(q, pool_code=code)
+                for q in quota.type_quotas
+                if q.project_id in ids and q.volume_type in type_names
+            ),
+            ports=tuple(share.ports),
+            floating_ips=tuple(share.floating_ips),
+            security_groups=tuple(share.security_groups),
+            allocations=() if allocations is None else _with_idle(code, allocations, ids),
+            complete=frozenset(KINDS) - pool_missing,
+            quota_skipped=quota.skipped,
+            duplicates=page.duplicates,
+            notes=tuple(pool_notes),
+        )
+    return RegionListing(
+        cloud=first.cloud,
+        region=first.region,
+        pools=listings,
+        unassigned=placed.unassigned,
+        complete=frozenset(KINDS) - missing,
+        notes=tuple([*notes, *placed.notes]),
     )
 
 
-def _missing(volumes: object | None, snapshots: object | None) -> set[str]:
+def with_port_addresses(
+    servers: Sequence[Server], ports: Iterable[Port], fips: Iterable[FloatingIp]
+) -> list[Server]:
+    """Servers whose addresses are their Neutron ports' fixed addresses, then the floating
+    addresses on those ports: Neutron, not Nova's cached copy, is the truth `metrics collect`
+    scrapes. A server without a port keeps what Nova says."""
+    by_port: dict[str, list[str]] = {}
+    for f in fips:
+        if f.port_id:
+            by_port.setdefault(f.port_id, []).append(f.address)
+    fixed: dict[str, list[str]] = {}
+    floating: dict[str, list[str]] = {}
+    for p in ports:
+        if p.device_id:
+            fixed.setdefault(p.device_id, []).extend(p.fixed_ips)
+            floating.setdefault(p.device_id, []).extend(by_port.get(p.port_id, ()))
+    out = []
+    for s in servers:
+        if s.server_id in fixed:
+            addresses = tuple(dict.fromkeys([*fixed[s.server_id], *floating[s.server_id]]))
+            s = s if addresses == s.addresses else replace(s, addresses=addresses)
+        out.append(s)
+    return out
+
+
+def _fip_server(fip: FloatingIp, ports: Mapping[str, Port]) -> FloatingIp:
+    """The server behind a floating IP, from its port when Neutron did not embed it."""
+    port = ports.get(fip.port_id or "")
+    if fip.server_id or port is None or not port.device_id:
+        return fip
+    if not (port.device_owner or "").startswith("compute:"):
+        return fip
+    return replace(fip, server_id=port.device_id)
+
+
+def _with_idle(
+    code: str, allocations: Iterable[ProjectAllocation], wanted: frozenset[str]
+) -> tuple[ProjectAllocation, ...]:
+    """Placement's figures, plus a zero row for each project that matters to the pool and holds
+    nothing there (so a quota usage Placement does not back shows up against 0)."""
+    rows = {a.project_id: replace(a, pool_code=code) for a in allocations}
+    for project_id in wanted - rows.keys():
+        rows[project_id] = ProjectAllocation(code, project_id, 0, 0, 0)
+    return tuple(rows[p] for p in sorted(rows))
+
+
+def _missing(
+    volumes: object | None,
+    snapshots: object | None,
+    backends: object | None,
+    types: object | None,
+    ports: object | None,
+    fips: object | None,
+    groups: object | None,
+) -> Iterator[str]:
     if volumes is None:
-        return {"volumes", "snapshots"}
-    return {"snapshots"} if snapshots is None else set()
+        yield from ("volumes", "snapshots", "backends", "volume_types", "type_quotas")
+    else:
+        if snapshots is None:
+            yield "snapshots"
+        if backends is None:
+            yield "backends"
+        if types is None:  # per-type quotas are kept for the pool's types: none known
+            yield from ("volume_types", "type_quotas")
+    if ports is None:
+        yield from ("ports", "floating_ips", "security_groups")
+    else:
+        if fips is None:
+            yield "floating_ips"
+        if groups is None:
+            yield "security_groups"
 
 
-def _notes(volumes: object | None, snapshots: object | None, duplicates: int) -> list[str]:
+def _notes(missing: set[str], duplicates: int) -> list[str]:
     notes = []
-    if volumes is None:
+    if "volumes" in missing:
         notes.append("no volume service in the catalog: volumes and volume quotas not synced")
-    elif snapshots is None:
-        notes.append("the volume service lists no snapshots (404): snapshots not synced")
+    else:
+        for kind, call in (
+            ("snapshots", "snapshots"),
+            ("backends", "scheduler-stats/get_pools"),
+            ("volume_types", "types"),
+        ):
+            if kind in missing:
+                notes.append(f"the volume service has no {call} (404): {kind} not synced")
+    if "ports" in missing:
+        notes.append(
+            "no network service in the catalog: ports, floating IPs, security groups and"
+            " network quotas not synced"
+        )
+    else:
+        for kind, call in (("floating_ips", "floatingips"), ("security_groups", "security-groups")):
+            if kind in missing:
+                notes.append(f"the network service has no {call} (404): {kind} not synced")
     if duplicates:
         notes.append(f"{duplicates} servers listed twice across pages (kept once)")
     return notes
 
 
-def snapshot_homes(
-    projects: Sequence[Project],
-    departments: Iterable[Department],
-    pool_code: str,
-    owners: Iterable[str],
-    volumes: Iterable[Volume],
-) -> tuple[SnapshotHomes, SnapshotHomes]:
-    """The pool's homes for snapshots, and the projects departments declare in other pools.
-    PROJECTS carry their department in POOL_CODE (see `assign_departments`)."""
+def declared_pools(
+    projects: Sequence[Project], departments: Iterable[Department], codes: Iterable[str]
+) -> dict[str, frozenset[str]]:
+    """Project id -> the pools among CODES that departments declare it in (by id, else name)."""
     by_name = {p.name: p.project_id for p in projects}
-    declared_elsewhere = {
-        b.project_id or by_name.get(b.project_name, "")
-        for dept in departments
-        for b in dept.projects
-        if b.pool_code != pool_code
-    }
-    here = {p.project_id for p in projects if p.department_code} | set(owners)
-    return (
-        SnapshotHomes(frozenset(v.volume_id for v in volumes), frozenset(here)),
-        SnapshotHomes(projects=frozenset(declared_elsewhere - here - {""})),
-    )
+    wanted = set(codes)
+    out: dict[str, set[str]] = {}
+    for dept in departments:
+        for b in dept.projects:
+            project_id = b.project_id or by_name.get(b.project_name)
+            if project_id and b.pool_code in wanted:
+                out.setdefault(project_id, set()).add(b.pool_code)
+    return {p: frozenset(c) for p, c in out.items()}
 
 
 # --- departments ------------------------------------------------------------------------------
@@ -332,6 +564,13 @@ class PoolSnapshot:
     deleted_volumes: frozenset[str] = frozenset()
     snapshots: tuple[Snapshot, ...] = ()
     deleted_snapshots: frozenset[str] = frozenset()
+    backends: tuple[StorageBackend, ...] = ()
+    volume_types: tuple[VolumeType, ...] = ()
+    type_quotas: tuple[TypeQuotaUsage, ...] = ()
+    ports: tuple[Port, ...] = ()
+    floating_ips: tuple[FloatingIp, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    allocations: tuple[ProjectAllocation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -344,6 +583,13 @@ class PoolDiff:
     snapshots: KindDiff[str, Snapshot] = field(default_factory=KindDiff)
     quotas: KindDiff[tuple[str, str], QuotaUsage] = field(default_factory=KindDiff)
     capacity: KindDiff[str, CapacityRecord] = field(default_factory=KindDiff)
+    backends: KindDiff[str, StorageBackend] = field(default_factory=KindDiff)
+    volume_types: KindDiff[str, VolumeType] = field(default_factory=KindDiff)
+    type_quotas: KindDiff[tuple[str, str, str], TypeQuotaUsage] = field(default_factory=KindDiff)
+    ports: KindDiff[str, Port] = field(default_factory=KindDiff)
+    floating_ips: KindDiff[str, FloatingIp] = field(default_factory=KindDiff)
+    security_groups: KindDiff[str, SecurityGroup] = field(default_factory=KindDiff)
+    allocations: KindDiff[str, ProjectAllocation] = field(default_factory=KindDiff)
 
     def kinds(self) -> dict[str, KindDiff[object, object]]:
         return {k: getattr(self, k) for k in KINDS}
@@ -430,17 +676,64 @@ def diff_pool(snapshot: PoolSnapshot, listing: PoolListing) -> PoolDiff:
             complete=done("snapshots"),
             tombstoned=snapshot.deleted_snapshots,
         ),
-        quotas=diff_kind(
-            snapshot.quotas,
-            listing.quotas,
-            _quota_key,
-            # volume quotas are only listed when the volume listing is
-            complete=done("quotas") and done("volumes"),
-        ),
+        quotas=_diff_quotas(snapshot.quotas, listing.quotas, listing),
         capacity=diff_kind(
             snapshot.capacity, listing.capacity, _capacity_key, complete=done("capacity")
         ),
+        # the kinds below keep no tombstones: gone from a complete listing, gone from the store
+        backends=diff_kind(
+            snapshot.backends, listing.backends, _backend_key, complete=done("backends")
+        ),
+        volume_types=diff_kind(
+            snapshot.volume_types, listing.volume_types, _type_id, complete=done("volume_types")
+        ),
+        type_quotas=diff_kind(
+            snapshot.type_quotas,
+            listing.type_quotas,
+            _type_quota_key,
+            complete=done("type_quotas") and done("volumes"),
+        ),
+        ports=diff_kind(snapshot.ports, listing.ports, _port_id, complete=done("ports")),
+        floating_ips=diff_kind(
+            snapshot.floating_ips, listing.floating_ips, _fip_id, complete=done("floating_ips")
+        ),
+        security_groups=diff_kind(
+            snapshot.security_groups,
+            listing.security_groups,
+            _group_id,
+            complete=done("security_groups"),
+        ),
+        allocations=diff_kind(
+            snapshot.allocations,
+            listing.allocations,
+            _allocation_key,
+            complete=done("allocations"),
+        ),
     )
+
+
+def _diff_quotas(
+    current: Iterable[QuotaUsage], listed: Sequence[QuotaUsage], listing: PoolListing
+) -> KindDiff[tuple[str, str], QuotaUsage]:
+    """Quotas of three services in one kind: a row is removed only when the quota listing and
+    its service's own listing both completed (no volume service, no Neutron: nothing of theirs
+    is removed)."""
+    complete = listing.complete
+    diff = diff_kind(current, listed, _quota_key, complete="quotas" in complete)
+    kept = tuple(
+        k
+        for k in diff.removed
+        if SERVICE_KINDS[_service_of(k[1])] in complete
+        and _service_of(k[1]) not in listing.quota_skipped
+    )
+    return replace(diff, removed=kept)
+
+
+def _service_of(resource: str) -> str:
+    try:
+        return QuotaResource(resource).service
+    except ValueError:  # a resource this version does not know: never removed on a guess
+        return "volume"
 
 
 def _project_id(p: Project) -> str:
@@ -469,3 +762,31 @@ def _quota_key(q: QuotaUsage) -> tuple[str, str]:
 
 def _capacity_key(c: CapacityRecord) -> str:
     return c.resource_class
+
+
+def _backend_key(b: StorageBackend) -> str:
+    return b.name
+
+
+def _type_id(t: VolumeType) -> str:
+    return t.type_id
+
+
+def _type_quota_key(q: TypeQuotaUsage) -> tuple[str, str, str]:
+    return (q.project_id, q.volume_type, q.resource.value)
+
+
+def _port_id(p: Port) -> str:
+    return p.port_id
+
+
+def _fip_id(f: FloatingIp) -> str:
+    return f.fip_id
+
+
+def _group_id(g: SecurityGroup) -> str:
+    return g.group_id
+
+
+def _allocation_key(a: ProjectAllocation) -> str:
+    return a.project_id

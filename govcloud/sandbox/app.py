@@ -5,6 +5,7 @@ URL layout (one port for everything; regions are path prefixes so one process is
     /r/<region>/compute[/v2.1/...]          Nova
     /r/<region>/volume[/v3/<project>/...]   Cinder
     /r/<region>/placement[/...]             Placement
+    /r/<region>/network[/v2.0/...]          Neutron
     /_sandbox/faults                        GET/PUT the fault settings (tests)
 """
 
@@ -17,7 +18,7 @@ import uuid
 from dataclasses import replace
 from urllib.parse import unquote
 
-from govcloud.sandbox import cinder, keystone, nova, placement
+from govcloud.sandbox import cinder, keystone, neutron, nova, placement
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import Estate
 from govcloud.sandbox.faults import Faults, FaultState
@@ -45,6 +46,7 @@ _SERVICES = {"compute": nova.VERSIONS, "volume": cinder.VERSIONS, "placement": p
 class App:
     def __init__(self, estate: Estate, identity: Identity, faults: FaultState) -> None:
         self.estate, self.identity, self.faults = estate, identity, faults
+        identity.hide_network = lambda: self.faults.faults.no_network
 
     def dispatch(self, req: Request) -> Response:
         latency_ms = self.faults.faults.latency_ms
@@ -64,7 +66,8 @@ class App:
     def _route(self, req: Request) -> Response:
         parts = [unquote(p) for p in req.path.split("/") if p]
         if parts[:1] == ["identity"]:
-            return keystone.handle(self.identity, req, parts[1:])
+            unified = self.faults.faults.unified_limits
+            return keystone.handle(self.identity, req, parts[1:], unified_limits=unified)
         if parts[:1] == ["_sandbox"]:
             return self._admin(req, parts[1:])
         if len(parts) < 3 or parts[0] != "r" or parts[1] not in self.estate.regions:
@@ -88,6 +91,12 @@ class App:
             if not rest:
                 return placement.versions()
             return self._api(req, region, service, root_url, rest)
+        if service == "network" and not self.faults.faults.no_network:
+            if not rest:
+                return neutron.versions(root_url)
+            if rest[0] != "v2.0":
+                raise ApiError(neutron.not_found())
+            return self._network(req, region, root_url, rest[1:])
         raise ApiError(fault(404, "The resource could not be found."))
 
     def _api(
@@ -104,7 +113,7 @@ class App:
         faults = self.faults.faults
         call = Call(
             req, token, self.estate, self.identity, region, version, root_url, faults.paging,
-            faults.no_snapshots,
+            faults.no_snapshots, faults.odd_capacity,
         )  # fmt: skip
         try:
             if service == "compute":
@@ -118,6 +127,19 @@ class App:
         except ApiError as exc:
             resp = exc.response
         return replace(resp, headers=(*resp.headers, *response_headers(rng, version)))
+
+    def _network(self, req: Request, region: str, root_url: str, parts: list[str]) -> Response:
+        """Neutron has no microversions: no negotiation, its own error bodies."""
+        token = self._authenticate(req, "network")
+        faults = self.faults.faults
+        call = Call(
+            req, token, self.estate, self.identity, region, (2, 0), root_url, faults.paging,
+            neutron_changed_since=faults.neutron_changed_since,
+        )  # fmt: skip
+        try:
+            return neutron.handle(call, parts)
+        except ApiError as exc:
+            return exc.response
 
     def _authenticate(self, req: Request, service: str) -> Token:
         token = self.identity.validate(req.headers.get("x-auth-token"))

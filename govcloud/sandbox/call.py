@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from govcloud.sandbox.estate import Estate
 from govcloud.sandbox.identity import Identity, Token
@@ -22,6 +23,8 @@ class Call:
     root_url: str  # the service's unversioned root, e.g. .../r/<region>/compute
     page_faults: PageFaults
     no_snapshots: bool = False  # imitate a Cinder without snapshots (404)
+    odd_capacity: Mapping[str, str] = field(default_factory=dict)  # Cinder pool -> "infinite"
+    neutron_changed_since: bool = False  # Neutron honours `changed_since` (an older Neutron)
 
     def flag(self, name: str) -> bool | None:
         """A boolean query parameter as oslo's bool_from_string (strict): None when absent."""

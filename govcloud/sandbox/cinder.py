@@ -3,11 +3,18 @@ snapshots, in `cinder_snapshots`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from govcloud.sandbox import cinder_snapshots
+from govcloud.sandbox import cinder_backends, cinder_snapshots
 from govcloud.sandbox.call import Call
-from govcloud.sandbox.estate import NO_SERVER, VOLUME_QUOTA_DEFAULTS, VOLUME_STATUSES
+from govcloud.sandbox.estate import (
+    EPOCH,
+    NO_SERVER,
+    VOLUME_QUOTA_DEFAULTS,
+    VOLUME_STATUSES,
+)
 from govcloud.sandbox.ids import name_uuid
 from govcloud.sandbox.microversion import VersionRange
 from govcloud.sandbox.paging import next_link, next_marker, take_page
@@ -17,7 +24,7 @@ from govcloud.sandbox.wire import ApiError, Response, fault, json_response
 
 VERSIONS = VersionRange("volume", (3, 0), (3, 70))
 MAX_LIMIT = 1000  # cinder.conf osapi_max_limit
-TYPES = ("ssd", "sata")  # root volumes are ssd, data volumes sata
+TYPES = cinder_backends.ALL_TYPES  # per-type quota keys
 _BELOW_USAGE = (
     "Quota {resource} limit must be equal or greater than existing resources. "
     "Current usage is {minimum} and the requested limit is {limit}."
@@ -53,29 +60,15 @@ def handle(call: Call, project_id: str, parts: list[str]) -> Response:
         return _show_volume(call, parts[1])
     if parts[:1] == ["snapshots"]:
         return cinder_snapshots.handle(call, parts)
-    if method == "GET" and parts in (["types"], ["types", "default"]):
-        return _types(call, default=len(parts) == 2)
+    if method == "GET" and parts[:1] == ["types"]:
+        return cinder_backends.types(call, parts[1:])
+    if method == "GET" and parts == ["scheduler-stats", "get_pools"]:
+        return cinder_backends.get_pools(call, call.odd_capacity)
+    if method == "GET" and parts in (["backups"], ["backups", "detail"]):
+        return cinder_backends.backups(call, detail=len(parts) == 2)
     if parts[:1] == ["os-quota-sets"] and len(parts) in (2, 3):
         return _quota_sets(call, parts[1], parts[2:])
     raise ApiError(fault(404, "The resource could not be found."))
-
-
-def _type_body(index: int) -> dict[str, Any]:
-    return {
-        "id": name_uuid("volume-type", TYPES[index]),
-        "name": TYPES[index],
-        "description": None,
-        "is_public": True,
-        "extra_specs": {"volume_backend_name": TYPES[index]},
-        "os-volume-type-access:is_public": True,
-        "qos_specs_id": None,
-    }
-
-
-def _types(call: Call, *, default: bool) -> Response:
-    if default:
-        return json_response(200, {"volume_type": _type_body(0)})
-    return json_response(200, {"volume_types": [_type_body(i) for i in range(len(TYPES))]})
 
 
 def _volume_body(call: Call, row: int) -> dict[str, Any]:
@@ -84,7 +77,8 @@ def _volume_body(call: Call, row: int) -> dict[str, Any]:
     project = e.projects[v.project[row]]
     server = v.server[row]
     bootable = bool(v.bootable[row])
-    type_index = 0 if bootable else 1
+    vtype = e.volume_type(row)
+    backend = e.backend_of(v.project[row], vtype)
     created = nova_usec_time(v.created[row])
     attachments = []
     if server != NO_SERVER:
@@ -113,7 +107,7 @@ def _volume_body(call: Call, row: int) -> dict[str, Any]:
         "encrypted": False,
         "multiattach": False,
         "description": None,
-        "volume_type": TYPES[type_index],
+        "volume_type": vtype,
         "snapshot_id": None,
         "source_volid": None,
         "metadata": {},
@@ -133,9 +127,7 @@ def _volume_body(call: Call, row: int) -> dict[str, Any]:
         ],
     }
     if call.token.is_admin:
-        body["os-vol-host-attr:host"] = (
-            f"cinder-{call.region}@{TYPES[type_index]}#{TYPES[type_index]}"
-        )
+        body["os-vol-host-attr:host"] = backend.name if backend else None
         body["os-vol-mig-status-attr:migstat"] = None
         body["os-vol-mig-status-attr:name_id"] = None
     if ver >= (3, 13):
@@ -144,7 +136,7 @@ def _volume_body(call: Call, row: int) -> dict[str, Any]:
         body["shared_targets"] = False
         body["service_uuid"] = name_uuid("cinder-volume", call.region)
     if ver >= (3, 63):
-        body["volume_type_id"] = name_uuid("volume-type", TYPES[type_index])
+        body["volume_type_id"] = cinder_backends.type_id(vtype)
     if ver >= (3, 65):
         body["consumes_quota"] = True
     return body
@@ -167,7 +159,19 @@ def _list_volumes(call: Call, *, detail: bool) -> Response:
     if marker and (marker_row is None or marker_row >= len(e.volumes)):
         raise ApiError(fault(404, f"Volume {marker} could not be found."))
     status = req.arg("status")
-    keep = (lambda r: VOLUME_STATUSES[e.volumes.status[r]] == status) if status else None
+    checks: list[Callable[[int], bool]] = []
+    if status:
+        checks.append(lambda r: VOLUME_STATUSES[e.volumes.status[r]] == status)
+    for column in ("created_at", "updated_at"):
+        raw = req.arg(column)
+        if raw is not None and call.version >= (3, 60):
+            times = e.volumes.created if column == "created_at" else e.volumes.updated
+            checks.append(_time_filter(times, raw))
+    if req.arg("changes-since") is not None and call.token.is_admin:
+        # Cinder has no changes-since: an administrator's unknown filter matches no volume
+        # (members' unknown filters are dropped); `updated_at=gte:` (3.60) is the real one
+        checks.append(lambda r: False)
+    keep = (lambda r: all(c(r) for c in checks)) if checks else None
     page = take_page(rows, marker_row, limit, keep)
     ids = [e.volume_ids.of(r) for r in page]
     if detail:
@@ -182,6 +186,30 @@ def _list_volumes(call: Call, *, detail: bool) -> Response:
         url = f"{call.root_url}/v3/{call.token.project_id}/{path}"
         payload["volumes_links"] = [next_link(url, req.query, nxt)]
     return json_response(200, payload)
+
+
+_TIME_OPS: dict[str, Callable[[int, int], bool]] = {
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "eq": lambda a, b: a == b,
+    "neq": lambda a, b: a != b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+}  # fmt: skip
+
+
+def _time_filter(column: Sequence[int], raw: str) -> Callable[[int], bool]:
+    """Cinder 3.60's `updated_at=gte:2024-01-01T00:00:00` (one or more `op:time`, comma
+    separated); a bad operator or time is Cinder's 400."""
+    tests: list[tuple[Callable[[int, int], bool], int]] = []
+    for part in raw.split(","):
+        op, sep, text = part.partition(":")
+        if not sep or op not in _TIME_OPS:
+            op, text = "eq", part
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise ApiError(fault(400, f"Invalid {text} value")) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        tests.append((_TIME_OPS[op], int(moment.timestamp()) - EPOCH))
+    return lambda r: all(f(column[r], t) for f, t in tests)
 
 
 def _show_volume(call: Call, volume_id: str) -> Response:
@@ -208,9 +236,17 @@ def _usage(call: Call, project_id: str) -> dict[str, int]:
     for t in TYPES:
         used[f"volumes_{t}"] = used[f"gigabytes_{t}"] = used[f"snapshots_{t}"] = 0
     for row in e.project_volumes[index] if index is not None else ():
-        t = TYPES[0 if e.volumes.bootable[row] else 1]
+        t = e.volume_type(row)
         used[f"volumes_{t}"] += 1
         used[f"gigabytes_{t}"] += e.volumes.size_gib[row]
+    for row in e.project_snapshots[index] if index is not None else ():
+        t = e.volume_type(e.snapshots.volume[row])
+        used["snapshots"] += 1
+        used[f"snapshots_{t}"] += 1
+    for b in e.backups:
+        if b.project == index:
+            used["backups"] += 1
+            used["backup_gigabytes"] += b.size_gib
     return used
 
 
@@ -232,7 +268,10 @@ def _quota_sets(call: Call, target: str, rest: list[str]) -> Response:
                 fault(403, "Policy doesn't allow volume_extension:quotas:update to be performed.")
             )
         try:
-            changes = validated_update(call.req.json(), keys, _usage(call, target), _BELOW_USAGE)
+            changes = validated_update(
+                call.req.json(), keys, _usage(call, target), _BELOW_USAGE,
+                unknown="Bad key(s) in quota set: {keys}",
+            )  # fmt: skip
         except QuotaUpdateError as exc:
             raise ApiError(fault(400, str(exc))) from None
         with e.lock:

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 from govcloud.sandbox.ids import RowIds
 
-SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "ERROR")
+SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "ERROR", "SHELVED_OFFLOADED")
+SHELVED_OFFLOADED = 3
 VOLUME_STATUSES = ("in-use", "available", "error")
+VOLUME_TYPES = ("ssd", "sata")  # root volumes are ssd, data volumes sata
 SNAPSHOT_STATUSES = ("available", "error")
 NO_HOST = 0xFFFF
 NO_SERVER = -1
@@ -42,6 +44,18 @@ VOLUME_QUOTA_DEFAULTS = {
     "backup_gigabytes": 1000,
     "groups": 10,
     "per_volume_gigabytes": -1,
+}
+NETWORK_QUOTA_DEFAULTS = {  # neutron.conf [quotas] defaults
+    "network": 100,
+    "subnet": 100,
+    "port": 500,
+    "router": 10,
+    "floatingip": 50,
+    "security_group": 10,
+    "security_group_rule": 100,
+    "rbac_policy": 10,
+    "subnetpool": -1,
+    "router_route": 30,
 }
 
 
@@ -91,6 +105,54 @@ class SbAggregate:
     region: str
     availability_zone: str | None
     hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SbBackend:
+    """One Cinder backend pool (`host@backend#pool`) serving one govcloud pool."""
+
+    region: str
+    pool_code: str
+    volume_type: str  # the type whose `volume_backend_name` is `backend`
+    backend: str
+    total_gib: int
+    thin: bool
+    max_over_subscription_ratio: float
+    reserved_percentage: int
+    storage_protocol: str
+    vendor_name: str
+
+    @property
+    def host(self) -> str:
+        return f"cinder-{self.pool_code}@{self.backend}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.host}#{self.backend}"
+
+
+@dataclass(frozen=True)
+class SbBackup:
+    id: str
+    project: int
+    volume: int  # volume row
+    size_gib: int
+    created: int
+    status: str
+
+
+@dataclass
+class DeletedServerTable:
+    """Servers deleted before the estate's present, kept (as Nova keeps soft-deleted rows) so
+    `changes-since` listings can report them with status DELETED."""
+
+    project: array[int] = field(default_factory=lambda: array("I"))
+    flavor: array[int] = field(default_factory=lambda: array("B"))
+    created: array[int] = field(default_factory=lambda: array("I"))
+    deleted: array[int] = field(default_factory=lambda: array("I"))
+
+    def __len__(self) -> int:
+        return len(self.project)
 
 
 @dataclass
@@ -158,7 +220,17 @@ class Estate:
     now: int = 0  # the estate's present, seconds after EPOCH
     snapshots: SnapshotTable = field(default_factory=SnapshotTable)
     snapshot_ids: RowIds = field(default_factory=lambda: RowIds("snapshot", 0))
+    backends: tuple[SbBackend, ...] = ()
+    backups: tuple[SbBackup, ...] = ()
+    deleted: DeletedServerTable = field(default_factory=DeletedServerTable)
+    deleted_ids: RowIds = field(default_factory=lambda: RowIds("deleted-server", 0))
+    network_quota: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    # pool codes whose projects get floating IPs (internet-facing zones)
+    internet_pools: frozenset[str] = frozenset()
+    floating_ips: dict[int, int] = field(default_factory=dict)  # project -> seeded FIP count
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # derived objects built on first use by `govcloud.sandbox.neutron_estate` (any type)
+    derived: dict[str, object] = field(default_factory=dict)
     # derived indexes, filled by `index()`
     project_by_id: dict[str, int] = field(default_factory=dict)
     region_servers: dict[str, array[int]] = field(default_factory=dict)
@@ -168,6 +240,7 @@ class Estate:
     server_volumes: dict[int, list[int]] = field(default_factory=dict)
     region_snapshots: dict[str, array[int]] = field(default_factory=dict)
     project_snapshots: dict[int, array[int]] = field(default_factory=dict)
+    region_deleted: dict[str, array[int]] = field(default_factory=dict)
     _host_usage: list[tuple[int, int, int, int]] | None = None
 
     def index(self) -> None:
@@ -190,6 +263,9 @@ class Estate:
         for row, proj in enumerate(self.snapshots.project):
             self.region_snapshots[self.projects[proj].region].append(row)
             self.project_snapshots[proj].append(row)
+        self.region_deleted = {r: array("I") for r in self.regions}
+        for row, proj in enumerate(self.deleted.project):
+            self.region_deleted[self.projects[proj].region].append(row)
 
     def project_index(self, region: str, project_id: str) -> int | None:
         i = self.project_by_id.get(project_id)
@@ -226,6 +302,19 @@ class Estate:
         system = self.servers.system[row]
         prefix = self.system_codes[system] if system != NO_SYSTEM else "vm"
         return f"{prefix}-{('app', 'db', 'web', 'mq')[row % 4]}-{row:05d}"
+
+    def volume_type(self, row: int) -> str:
+        """The type of a volume row; rows past the table (deleted volumes) were data volumes."""
+        bootable = row < len(self.volumes) and self.volumes.bootable[row]
+        return VOLUME_TYPES[0 if bootable else 1]
+
+    def backend_of(self, project: int, volume_type: str) -> SbBackend | None:
+        """The backend holding a project's volumes of a type: its pool's backend of that type."""
+        pool = self.projects[project].pool_code
+        for b in self.backends:
+            if b.pool_code == pool and b.volume_type == volume_type:
+                return b
+        return None
 
     def region_hosts(self, region: str) -> list[SbHost]:
         return [h for h in self.hosts if h.region == region]

@@ -19,6 +19,13 @@ class Faults:
     stuck_marker: bool = False  # next links repeat the request's marker
     duplicate_servers: bool = False  # each page repeats the last row of the previous one
     no_snapshots: bool = False  # Cinder's snapshot paths answer 404 (a cloud without them)
+    # Cinder pools (`host@backend#pool`, comma separated) reporting this instead of capacities
+    infinite_capacity: str = ""
+    unknown_capacity: str = ""
+    unified_limits: bool = False  # Keystone lists registered and project limits
+    no_network: bool = False  # Neutron is missing from the catalog (and its paths 404)
+    # an older Neutron that honours `changed_since` (current ones reject it as a filter)
+    neutron_changed_since: bool = False
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
@@ -31,6 +38,13 @@ class Faults:
     @property
     def paging(self) -> PageFaults:
         return PageFaults(self.stuck_marker, self.duplicate_servers)
+
+    @property
+    def odd_capacity(self) -> dict[str, str]:
+        """Cinder pool name -> the word it reports for its capacities."""
+        odd = {n.strip(): "infinite" for n in self.infinite_capacity.split(",") if n.strip()}
+        odd.update({n.strip(): "unknown" for n in self.unknown_capacity.split(",") if n.strip()})
+        return odd
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -91,6 +92,8 @@ class Identity:
         )
         self._tokens: dict[str, Token] = {}
         self._lock = threading.Lock()
+        # whether Neutron is left out of the catalog (a fault setting; the App installs it)
+        self.hide_network: Callable[[], bool] = lambda: False
 
     def _users(self) -> dict[str, User]:
         admin = User(
@@ -165,7 +168,10 @@ class Identity:
             ("volumev3", "cinderv3", f"volume/v3/{project_id}"),
             ("block-storage", "cinder", f"volume/v3/{project_id}"),
             ("placement", "placement", "placement"),
+            ("network", "neutron", "network"),
         ]
+        if self.hide_network():
+            services = services[:-1]
         return [
             {
                 "id": name_uuid("service", stype),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcloud.sandbox.identity import DOMAIN, AppCredential, Identity, Token, User
+from govcloud.sandbox.ids import name_uuid
 from govcloud.sandbox.wire import ApiError, Request, Response, identity_error, json_response
 
 _UPDATED = "2023-03-01T00:00:00Z"
@@ -23,8 +24,11 @@ def version_doc(identity: Identity) -> dict[str, Any]:
     }
 
 
-def handle(identity: Identity, req: Request, parts: list[str]) -> Response:
-    """`parts`: path segments after `/identity`."""
+def handle(
+    identity: Identity, req: Request, parts: list[str], *, unified_limits: bool = False
+) -> Response:
+    """`parts`: path segments after `/identity`. UNIFIED_LIMITS: the cloud keeps its quotas as
+    Keystone limits (registered and per-project limits are listed)."""
     if not parts:
         return json_response(300, {"versions": {"values": [version_doc(identity)]}})
     if parts[0] != "v3":
@@ -42,6 +46,8 @@ def handle(identity: Identity, req: Request, parts: list[str]) -> Response:
         return json_response(200, {"catalog": identity.catalog(token.project_id), "links": links})
     if rest[0] == "projects":
         return _projects(identity, req, token, rest[1:])
+    if rest in (["registered_limits"], ["limits"]) and req.method == "GET":
+        return _limits(identity, rest[0], unified_limits)
     if rest[0] == "users" and len(rest) == 3 and rest[2] == "projects":
         user = identity.user_by_id(rest[1])
         if user is None:
@@ -50,6 +56,27 @@ def handle(identity: Identity, req: Request, parts: list[str]) -> Response:
             raise ApiError(_forbidden("identity:list_user_projects"))
         return _project_list(identity, req, _user_projects(identity, user))
     raise ApiError(identity_error(404, "The resource could not be found."))
+
+
+def _limits(identity: Identity, kind: str, in_use: bool) -> Response:
+    """Unified limits: empty unless the cloud uses them (then compute cores and instances)."""
+    items: list[dict[str, Any]] = []
+    if in_use:
+        compute = name_uuid("service", "compute")
+        for resource, default in (("cores", 20), ("instances", 10)):
+            item: dict[str, Any] = {
+                "id": name_uuid(kind, resource), "service_id": compute, "region_id": None,
+                "resource_name": resource, "description": None,
+                "links": {"self": f"{identity.auth_url}/{kind}/{name_uuid(kind, resource)}"},
+            }  # fmt: skip
+            if kind == "limits":
+                item.update(project_id=identity.admin_project_id, domain_id=None,
+                            resource_limit=default * 2)  # fmt: skip
+            else:
+                item["default_limit"] = default
+            items.append(item)
+    links = {"self": f"{identity.auth_url}/{kind}", "previous": None, "next": None}
+    return json_response(200, {kind: items, "links": links})
 
 
 def _caller(identity: Identity, req: Request) -> Token:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from govcloud.sandbox import nova_changes
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import NO_HOST, SERVER_STATUSES
 from govcloud.sandbox.paging import (
@@ -32,6 +33,10 @@ def list_servers(call: Call, *, detail: bool) -> Response:
             )
         )
     rows = _candidate_rows(call, bool(all_tenants))
+    if req.arg("changes-since") is not None:
+        return nova_changes.list_changed(
+            call, rows, _filter(call), limit, detail=detail, summary=_summary
+        )
     marker = req.arg("marker")
     marker_row = None
     if marker is not None:

@@ -56,12 +56,17 @@ def validated_update(
     used: Mapping[str, int],
     message: str,
     ignored: Iterable[str] = (),
+    unknown: str | None = None,
 ) -> dict[str, int]:
     """New limits from a `{"quota_set": {...}}` body; 400 on unknown keys, bad values, or a
-    limit below what is in use (`message` formatted with limit, resource, minimum)."""
+    limit below what is in use (`message` formatted with limit, resource, minimum). UNKNOWN:
+    the message for an unknown key (formatted with `keys`), when the API has its own."""
     if not isinstance(body, dict) or not isinstance(body.get("quota_set"), dict):
         raise QuotaUpdateError("Invalid input for field/attribute quota_set.")
     known_set, changes = set(known), {}
+    bad = [k for k in body["quota_set"] if k not in known_set and k not in ignored]
+    if bad and unknown is not None:
+        raise QuotaUpdateError(unknown.format(keys=",".join(bad)))
     for key, value in body["quota_set"].items():
         if key in ignored:
             continue

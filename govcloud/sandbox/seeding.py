@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from govcloud.core.models import Inventory, Pool, ProjectBinding, QuotaResource
-from govcloud.sandbox import history
+from govcloud.sandbox import history, seeding_extra
 from govcloud.sandbox.estate import (
+    NETWORK_QUOTA_DEFAULTS,
     NO_HOST,
     NO_SERVER,
     NO_SYSTEM,
+    VOLUME_QUOTA_DEFAULTS,
+    VOLUME_TYPES,
     Estate,
     SbAggregate,
     SbFlavor,
@@ -30,6 +33,8 @@ from govcloud.sandbox.estate import (
     VolumeTable,
 )
 from govcloud.sandbox.ids import RowIds, name_uuid
+from govcloud.sandbox.neutron_estate import group_usage, router_ports
+from govcloud.sandbox.server_body import has_port
 
 MAX_SERVERS = 100_000
 HOST_CORES = 64
@@ -55,6 +60,9 @@ ODD_NAMES = (
     "[red]告警[/red]\x07",
     "evil\rover-written",
 )
+_VOLUME_KEYS = frozenset(VOLUME_QUOTA_DEFAULTS) | {
+    f"{r}_{t}" for t in VOLUME_TYPES for r in ("gigabytes", "volumes", "snapshots")
+}
 UNDECLARED_PROJECTS = ("ops-sandbox", "legacy-migration-tmp", "shadow-it")
 
 
@@ -93,6 +101,7 @@ def build_estate(
         volume_quota={},
         now=history.present(now),
         snapshot_ids=RowIds("snapshot", seed),
+        deleted_ids=RowIds("deleted-server", seed),
     )
     pool_hosts = {
         p.code: [i for i, h in enumerate(hosts) if h.pool_code == p.code] for p in inventory.pools
@@ -104,7 +113,13 @@ def build_estate(
     history.server_changes(estate, seed)
     history.volume_changes(estate, seed)
     history.snapshots(estate, seed)
+    seeding_extra.backups(estate, seed)
+    seeding_extra.backends(estate, inventory.pools)
+    fip_quota = [b.approved_quota.get(QuotaResource.FLOATINGIP) if b else None for b in bindings]
+    seeding_extra.floating_ips(estate, fip_quota, seed)
     _quotas(estate, bindings, factor, seed)
+    seeding_extra.shelve(estate, seed)
+    seeding_extra.deleted_servers(estate, seed)
     estate.index()
     return estate
 
@@ -352,18 +367,43 @@ def _quotas(
         if rng.random() < 0.15:
             resource = rng.choice(("cores", "ram", "instances", "gigabytes"))
             q[resource] = int(q.get(resource, 0) * rng.choice((0.75, 1.5, 2.0)))
+        for name, limit in binding.approved_type_quota.items():
+            q[name] = math.ceil(limit * factor) if name.startswith("gigabytes") else limit
         for resource, amount in used[i].items():
-            q[resource] = max(q.get(resource, 0), amount)
+            if resource in q and q[resource] >= 0:
+                q[resource] = max(q[resource], amount)
+            elif resource in ("cores", "ram", "instances", "gigabytes", "volumes"):
+                q[resource] = max(q.get(resource, 0), amount)
         key = (project.region, project.id)
         estate.compute_quota[key] = {k: q[k] for k in ("cores", "ram", "instances") if k in q}
-        estate.volume_quota[key] = {k: q[k] for k in ("gigabytes", "volumes") if k in q}
+        estate.volume_quota[key] = {k: v for k, v in q.items() if k in _VOLUME_KEYS}
+        estate.network_quota[key] = {k: v for k, v in q.items() if k in NETWORK_QUOTA_DEFAULTS}
+        if not estate.network_quota[key]:
+            del estate.network_quota[key]
 
 
 def _usage_by_project(estate: Estate) -> list[dict[str, int]]:
-    used = [
-        {"cores": 0, "ram": 0, "instances": 0, "gigabytes": 0, "volumes": 0}
-        for _ in estate.projects
-    ]
+    """What each project uses of every quota the seed sets (Neutron's as the network estate
+    will count it)."""
+    keys = ["cores", "ram", "instances", "gigabytes", "volumes", "snapshots", "backups",
+            "backup_gigabytes", "port", "floatingip", "network", "subnet", "router",
+            "security_group", "security_group_rule"]  # fmt: skip
+    keys += [f"{r}_{t}" for t in VOLUME_TYPES for r in ("gigabytes", "volumes", "snapshots")]
+    used = [dict.fromkeys(keys, 0) for _ in estate.projects]
+    for i, p in enumerate(estate.projects):
+        u = used[i]
+        u["network"] = u["subnet"] = 1
+        u["router"] = router_ports(estate, i)
+        u["port"] = 1 + u["router"]  # DHCP and router interface
+        u["floatingip"] = estate.floating_ips.get(i, 0)
+        u["security_group"], u["security_group_rule"] = group_usage(estate.seed, p.id)
+    for t in range(len(estate.snapshots)):
+        u = used[estate.snapshots.project[t]]
+        u["snapshots"] += 1
+        u[f"snapshots_{estate.volume_type(estate.snapshots.volume[t])}"] += 1
+    for b in estate.backups:
+        used[b.project]["backups"] += 1
+        used[b.project]["backup_gigabytes"] += b.size_gib
     s, v = estate.servers, estate.volumes
     for row in range(len(s)):
         u = used[s.project[row]]
@@ -371,8 +411,12 @@ def _usage_by_project(estate: Estate) -> list[dict[str, int]]:
         u["instances"] += 1
         u["cores"] += f[1]
         u["ram"] += f[2]
+        u["port"] += has_port(estate, row)
     for row in range(len(v)):
         u = used[v.project[row]]
+        vtype = estate.volume_type(row)
         u["volumes"] += 1
         u["gigabytes"] += v.size_gib[row]
+        u[f"volumes_{vtype}"] += 1
+        u[f"gigabytes_{vtype}"] += v.size_gib[row]
     return used

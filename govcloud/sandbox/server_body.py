@@ -18,7 +18,13 @@ from typing import Any
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import EPOCH, NO_HOST, NO_SYSTEM, SERVER_STATUSES, Estate
 
-_VM_STATES = {"ACTIVE": ("active", 1), "SHUTOFF": ("stopped", 4), "ERROR": ("error", 0)}
+_VM_STATES = {
+    "ACTIVE": ("active", 1),
+    "SHUTOFF": ("stopped", 4),
+    "ERROR": ("error", 0),
+    "SHELVED_OFFLOADED": ("shelved_offloaded", 4),
+    "DELETED": ("deleted", 0),
+}
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 _PLACEHOLDER = re.compile(r'"@@(\w+)@@"')
 # values that are plain ASCII without quotes or backslashes: no JSON escaping needed
@@ -54,6 +60,17 @@ def fixed_ip(estate: Estate, row: int) -> str:
     return f"10.{project % 250}.{(row >> 8) & 255}.{row & 255 or 1}"
 
 
+def has_port(estate: Estate, row: int) -> bool:
+    """Whether a server row has a Neutron port (and so a fixed address): all but ERROR servers
+    that were never scheduled."""
+    s = estate.servers
+    return not (SERVER_STATUSES[s.status[row]] == "ERROR" and s.host[row] == NO_HOST)
+
+
+def mac_address(row: int) -> str:
+    return f"fa:16:3e:{(row >> 16) & 255:02x}:{(row >> 8) & 255:02x}:{row & 255:02x}"
+
+
 def flavor_ref(call: Call, flavor_index: int) -> dict[str, Any]:
     f = call.estate.flavors[flavor_index]
     if call.version >= (2, 47):
@@ -77,9 +94,8 @@ def _values(call: Call, row: int) -> tuple[str, dict[str, Any]]:
     server_id = e.server_ids.of(row)
     host = e.hosts[s.host[row]] if s.host[row] != NO_HOST else None
     system = s.system[row]
-    mac = f"fa:16:3e:{(row >> 16) & 255:02x}:{(row >> 8) & 255:02x}:{row & 255:02x}"
     address = {"version": 4, "addr": fixed_ip(e, row), "OS-EXT-IPS:type": "fixed",
-               "OS-EXT-IPS-MAC:mac_addr": mac}  # fmt: skip
+               "OS-EXT-IPS-MAC:mac_addr": mac_address(row)}  # fmt: skip
     values = {
         "id": server_id,
         "name": e.server_name(row),
@@ -90,7 +106,8 @@ def _values(call: Call, row: int) -> tuple[str, dict[str, Any]]:
         "flavor": s.flavor[row],
         "created": nova_time(s.created[row]),
         "updated": nova_time(s.updated[row]),
-        "addresses": {f"{project.name}-net": [address]},
+        # a server that never got a host never got a port either
+        "addresses": {f"{project.name}-net": [address]} if has_port(e, row) else {},
         "self": f"{call.root_url}/v2.1/servers/{server_id}",
         "bookmark": f"{call.root_url}/servers/{server_id}",
         "az": host.availability_zone if host else "",
@@ -133,7 +150,7 @@ def _assemble(call: Call, layout: Layout, val: dict[str, Any]) -> dict[str, Any]
         "config_drive": "",
         "key_name": None,
         "OS-SRV-USG:launched_at": val["launched_at"],
-        "OS-SRV-USG:terminated_at": None,
+        "OS-SRV-USG:terminated_at": val.get("terminated_at"),
         "security_groups": [{"name": "default"}],
         "OS-EXT-STS:task_state": None,
         "OS-EXT-STS:vm_state": vm_state,
@@ -183,6 +200,36 @@ def _attached(call: Call, volume_ids: list[str]) -> list[dict[str, Any]]:
     if call.version < (2, 3):
         return [{"id": i} for i in volume_ids]
     return [{"id": i, "delete_on_termination": False} for i in volume_ids]
+
+
+def deleted_server_body(call: Call, index: int) -> dict[str, Any]:
+    """A server deleted before the present, as `changes-since` listings show it."""
+    e, d = call.estate, call.estate.deleted
+    project = e.projects[d.project[index]]
+    server_id = e.deleted_ids.of(index)
+    val: dict[str, Any] = {
+        "id": server_id,
+        "name": f"vm-deleted-{index:05d}",
+        "tenant_id": project.id,
+        "user_id": call.identity.project_user_ids.get(project.id, ""),
+        "metadata": {},
+        "host_id": "",
+        "flavor": flavor_ref(call, d.flavor[index]),
+        "created": nova_time(d.created[index]),
+        "updated": nova_time(d.deleted[index]),
+        "addresses": {},
+        "self": f"{call.root_url}/v2.1/servers/{server_id}",
+        "bookmark": f"{call.root_url}/servers/{server_id}",
+        "az": "",
+        "launched_at": nova_usec_time(d.created[index] + 30),
+        "terminated_at": nova_usec_time(d.deleted[index]),
+        "volumes": [],
+        "host": None,
+        "instance_name": f"instance-d{index:07x}",
+        "reservation_id": f"r-d{index:07x}",
+        "hostname": f"vm-{server_id[:8]}",
+    }
+    return _assemble(call, (call.version, call.token.is_admin, False, "DELETED"), val)
 
 
 def server_body(call: Call, row: int, *, show: bool = False) -> dict[str, Any]:

@@ -20,17 +20,38 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from govcloud.adapters.openstack.config import CloudTarget, clouds_yaml_path, connect
-from govcloud.adapters.openstack.quota_api import QuotaApi
-from govcloud.adapters.store import audit_repo, declared_repo, observed_repo, quota_repo
+from govcloud.adapters.openstack.quota_api import QuotaApi, Reading
+from govcloud.adapters.openstack.unified_limits import HINT as UNIFIED_HINT
+from govcloud.adapters.store import (
+    audit_repo,
+    declared_repo,
+    observed_repo,
+    quota_repo,
+    storage_repo,
+)
 from govcloud.adapters.store.engine import Store, describe
 from govcloud.core import quota_plan as qp
 from govcloud.core.audit_trail import AuditRecord
 from govcloud.core.capacity import Allocated
-from govcloud.core.errors import CloudError, NotFoundError, StoreError, UsageError
-from govcloud.core.models import Department, Pool, ProjectBinding, QuotaResource
-from govcloud.core.quota_check import PoolQuotaCheck, QuotaView, check_pool, quota_view, sort_views
+from govcloud.core.errors import (
+    CloudError,
+    NotFoundError,
+    StoreError,
+    UsageError,
+    ValidationError,
+)
+from govcloud.core.models import Department, Pool, ProjectBinding, QuotaResource, TypeQuotaUsage
+from govcloud.core.quota_check import (
+    PoolQuotaCheck,
+    QuotaView,
+    check_pool,
+    check_storage,
+    quota_view,
+    sort_views,
+)
 from govcloud.services.settings import Settings
 from govcloud.services.store import command_line, opened
+from govcloud.services.views import read_storage
 
 TIMEOUT_S = 30.0
 MAX_PLAN_BYTES = 32 * 1024 * 1024
@@ -42,22 +63,77 @@ MAX_PLAN_BYTES = 32 * 1024 * 1024
 def show(
     settings: Settings, tenant: str | None, pool: str | None, resource: str | None
 ) -> list[QuotaView]:
-    if resource is not None and resource not in {r.value for r in QuotaResource}:
-        raise UsageError(
-            f"unknown quota resource {resource!r}",
-            hint="resources: " + ", ".join(r.value for r in QuotaResource),
-        )
+    """Every quota of every project: Nova, Cinder (with per-volume-type rows under their wire
+    names, `gigabytes_ssd`) and Neutron; approved beside the cloud's limit and usage."""
+    if resource is not None:
+        try:
+            qp.split_wire_name(resource)
+        except ValidationError:
+            raise UsageError(
+                f"unknown quota resource {resource!r}",
+                hint="resources: "
+                + ", ".join(r.value for r in QuotaResource)
+                + ", or gigabytes_<type>, volumes_<type>, snapshots_<type>",
+            ) from None
     with opened(settings) as store, store.read() as conn:
-        rows = quota_repo.quota_rows(conn, tenant, pool, resource)
-    return sort_views([quota_view(*row) for row in rows])
+        rows = quota_repo.quota_rows(conn, tenant, pool, None)
+        typed = storage_repo.type_quotas(conn, pool)
+    views = _with_type_quotas(rows, typed, tenant is not None)
+    return sort_views([v for v in views if resource is None or v.resource == resource])
+
+
+def _with_type_quotas(
+    rows: Sequence[Any], typed: Sequence[TypeQuotaUsage], filtered: bool
+) -> list[QuotaView]:
+    """The store's quota rows plus its per-type quotas, each with the department and approved
+    value its project's other rows carry. Per-type approved quotas only appear in the rows as
+    "declared" (the cloud's per-type figures are kept apart): they are matched here."""
+    known = {r.value for r in QuotaResource}
+    names: dict[tuple[str, str], tuple[Any, ...]] = {}
+    approved: dict[tuple[str, str | None, str], tuple[Any, ...]] = {}
+    views = []
+    for row in rows:
+        pool, dept, dept_zh, dept_en, project, project_id, res = row[:7]
+        if res in known:
+            views.append(quota_view(*row))
+            if project_id is not None:
+                names[(pool, project_id)] = (dept, dept_zh, dept_en, project)
+        else:
+            approved[(pool, dept, res)] = tuple(row)
+    for q in typed:
+        who = names.get((q.pool_code, q.project_id))
+        if who is None and filtered:
+            continue  # a project of another department
+        dept, dept_zh, dept_en, project = who or (None, None, None, None)
+        declared = approved.pop((q.pool_code, dept, q.wire_name), None)
+        views.append(
+            quota_view(
+                q.pool_code,
+                dept,
+                dept_zh,
+                dept_en,
+                project,
+                q.project_id,
+                q.wire_name,
+                None if declared is None else declared[7],
+                q.limit,
+                q.in_use,
+                q.reserved,
+            )
+        )
+    views += [quota_view(*row) for row in approved.values()]  # declared, not synced
+    return views
 
 
 def check(settings: Settings, pool: str | None = None) -> list[PoolQuotaCheck]:
+    """Per pool: cores and RAM against Placement, then storage (`gigabytes`, and per volume
+    type `gigabytes_<type>`) against the Cinder backends the pool holds."""
     with opened(settings) as store, store.read() as conn:
         pools = declared_repo.read_pools(conn)
         capacity = observed_repo.capacity_by_pool(conn)
         allocated = observed_repo.allocated_by(conn, "pool")
         committed = quota_repo.committed_by_pool(conn)
+        storage = read_storage(conn, pools, committed)
     if pool is not None and pool not in {p.code for p in pools}:
         raise NotFoundError(f"no pool {pool!r}", hint="`govcloud pool list` shows the pools")
     rows: list[PoolQuotaCheck] = []
@@ -71,6 +147,7 @@ def check(settings: Settings, pool: str | None = None) -> list[PoolQuotaCheck]:
                 {r: total for r, (total, _) in sums.items()},
                 {r: unlimited for r, (_, unlimited) in sums.items()},
             )
+            rows += [check_storage(p, cap) for cap in storage.get(p.code, [])]
     return rows
 
 
@@ -91,10 +168,17 @@ def plan(
     clouds_yaml = clouds_yaml_path(settings.clouds_yaml)
     readings: list[qp.ProjectReading] = []
     missing: list[qp.MissingProject] = []
+    read_only: dict[str, list[str]] = {}
+    notes: list[str] = []
     for pool_code in sorted({b.pool_code for b in bindings}):
         target = _target(by_code[pool_code])
         with _api(target, clouds_yaml) as api:
+            unified = api.unified_limits()
+            if unified.in_use:
+                read_only[pool_code] = sorted(unified.services)
+                notes.append(unified.message(pool_code))
             ids = api.project_ids()
+            skipped: set[str] = set()
             for b in (b for b in bindings if b.pool_code == pool_code):
                 project_id = _resolve(b, ids)
                 if project_id is None:
@@ -104,9 +188,13 @@ def plan(
                         )
                     )
                     continue
-                limits, in_use = api.read(project_id)
-                readings.append(_reading(target, b, project_id, limits, in_use))
-    result = qp.build_plan(bindings, readings, missing, datetime.now(UTC))
+                found = api.read(project_id)
+                skipped.update(found.skipped)
+                readings.append(_reading(target, b, project_id, found))
+            notes += [
+                f"pool {pool_code}: {why}: its quotas are not planned" for why in sorted(skipped)
+            ]
+    result = qp.build_plan(bindings, readings, missing, datetime.now(UTC), read_only, notes)
     if out is not None:
         _write_plan(out, result)
     return result
@@ -176,9 +264,9 @@ def _reading(
     target: CloudTarget,
     binding: ProjectBinding,
     project_id: str,
-    limits: dict[QuotaResource, int],
-    in_use: dict[QuotaResource, int],
+    found: Reading,
 ) -> qp.ProjectReading:
+    what = binding.project_name
     return qp.ProjectReading(
         pool=target.pool_code,
         cloud=target.cloud,
@@ -186,8 +274,10 @@ def _reading(
         department=binding.department_code,
         project=binding.project_name,
         project_id=project_id,
-        limits={r: qp.check_limit(v, f"{binding.project_name} {r}") for r, v in limits.items()},
-        in_use=in_use,
+        limits={r: qp.check_limit(v, f"{what} {r}") for r, v in found.limits.items()},
+        in_use=found.in_use,
+        type_limits={k: qp.check_limit(v, f"{what} {k}") for k, v in found.type_limits.items()},
+        type_in_use=found.type_in_use,
     )
 
 
@@ -239,6 +329,7 @@ def apply(settings: Settings, plan_path: Path, yes: bool, ticket: str | None) ->
         with _apis([targets[p] for p in pools], clouds_yaml) as apis:
             steps = qp.reconcile(plan_, _current(plan_, apis))
             calls = qp.pending_by_call(steps)
+            _refuse_unified(apis, calls)
             if not yes:
                 rows = [_row(s, "already_applied" if s.done else "would_change") for s in steps]
                 return ApplyResult(rows, len(calls), 0, True)
@@ -249,6 +340,15 @@ def apply(settings: Settings, plan_path: Path, yes: bool, ticket: str | None) ->
             }
     rows = [_row(s, _status(s, failed)) for s in steps]
     return ApplyResult(rows, len(calls), len(failed), False)
+
+
+def _refuse_unified(apis: dict[str, QuotaApi], calls: dict[tuple[str, str, str], Any]) -> None:
+    """Before any PUT: a service whose limits Keystone keeps is read-only to govcloud (the
+    plan may predate the switch to unified limits)."""
+    for pool, _, service in sorted(calls):
+        unified = apis[pool].unified_limits()
+        if unified.covers(service):
+            raise UsageError(unified.message(pool), hint=UNIFIED_HINT)
 
 
 @contextmanager
@@ -284,8 +384,15 @@ def _current(
                 f"unknown project {reading.project} ({reading.project_id}) in pool {reading.pool}",
                 hint="the project is gone from Keystone; re-run `govcloud quota plan`",
             )
-        limits, in_use = api.read(reading.project_id)
-        out[key] = reading.model_copy(update={"limits": limits, "in_use": in_use})
+        found = api.read(reading.project_id)
+        out[key] = reading.model_copy(
+            update={
+                "limits": found.limits,
+                "in_use": found.in_use,
+                "type_limits": found.type_limits,
+                "type_in_use": found.type_in_use,
+            }
+        )
     return out
 
 

@@ -1,8 +1,10 @@
-"""`govcloud sync`: OpenStack -> store, every pool at once, each pool in its own transaction.
+"""`govcloud sync`: OpenStack -> store, every region at once, each region in its own transaction.
 
-A pool whose listing fails leaves the store exactly as it was (only its sync_run row records
-the failure); the other pools still commit, and the next run simply retries it. Each successful
-pool also appends one `pool_usage` point (what its live servers and volumes hold), in the same
+A region is listed once for all its pools and placed among them (`core.sync.collect_region`):
+what no pool takes is the region's unassigned list, stored and reported. A region whose listing
+fails leaves the store exactly as it was (only its pools' sync_run rows record the failure);
+the other regions still commit, and the next run simply retries it. Each successful pool also
+appends one `pool_usage` point (what its live servers and volumes hold), in the same
 transaction: the history capacity forecasts fit a trend to.
 """
 
@@ -20,10 +22,12 @@ from govcloud.adapters.store import declared_repo, sync_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core import sync as core
 from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
-from govcloud.core.models import Department, Pool
+from govcloud.core.models import Department, Pool, Unassigned
+from govcloud.core.partition import reason_group
 from govcloud.services.settings import Settings
 from govcloud.services.store import opened
 
+# (a pool's scope, metadata key) -> a reader of that pool's whole region
 ReaderFactory = Callable[[core.PoolScope, str], core.CloudReader]
 
 
@@ -50,11 +54,19 @@ class PoolSyncResult:
     duration_s: float = 0.0
     error: str | None = None
     notes: str | None = None
+    region: str = ""  # cloud/region
+    # of the pool's whole region (every pool row of a region repeats them): what no pool took
+    unassigned: int = 0
+    unassigned_objects: tuple[Unassigned, ...] = ()
 
 
 @dataclass(frozen=True)
 class SyncReport:
     results: tuple[PoolSyncResult, ...]
+
+    def unassigned(self) -> dict[str, tuple[Unassigned, ...]]:
+        """cloud/region -> its unassigned objects (regions synced successfully)."""
+        return {r.region: r.unassigned_objects for r in self.results if r.status == "ok"}
 
     @property
     def failed(self) -> list[PoolSyncResult]:
@@ -88,7 +100,8 @@ def run(
     progress: core.Progress | None = None,
     reader_factory: ReaderFactory | None = None,
 ) -> SyncReport:
-    """Sync the chosen pools concurrently; never raises for a pool's failure (see the report)."""
+    """Sync the chosen pools, their regions concurrently; never raises for a region's failure
+    (see the report: each of its pools is failed with the reason)."""
     with opened(settings) as store:
         with store.read() as conn:
             pools = declared_repo.read_pools(conn)
@@ -103,9 +116,15 @@ def run(
             )
         chosen = _chosen(pools, opts.pools)
         scopes = core.scopes(pools)
-        with ThreadPoolExecutor(len(chosen), thread_name_prefix="sync") as ex:
-            results = list(ex.map(lambda p: _sync_pool(ctx, p, scopes[p.code]), chosen))
-    return SyncReport(tuple(results))
+        regions: dict[tuple[str, str], list[Pool]] = {}
+        for p in chosen:
+            regions.setdefault((p.cloud, p.region), []).append(p)
+        with ThreadPoolExecutor(len(regions), thread_name_prefix="sync") as ex:
+            done = list(
+                ex.map(lambda ps: _sync_region(ctx, ps, scopes[ps[0].code]), regions.values())
+            )
+    by_code = {r.pool: r for results in done for r in results}
+    return SyncReport(tuple(by_code[p.code] for p in chosen))
 
 
 def _chosen(pools: Sequence[Pool], wanted: Sequence[str]) -> list[Pool]:
@@ -134,31 +153,55 @@ def _openstack_factory(settings: Settings, opts: SyncOptions) -> ReaderFactory:
     return factory
 
 
-def _sync_pool(ctx: _Context, pool: Pool, scope: core.PoolScope) -> PoolSyncResult:
+def _sync_region(
+    ctx: _Context, pools: Sequence[Pool], scope: core.PoolScope
+) -> list[PoolSyncResult]:
+    """The chosen POOLS of one region (SCOPE: one of them), in one transaction."""
     t0 = time.monotonic()
-    pool_id = ctx.pool_ids[pool.code]
+    codes = [p.code for p in pools]
     with ctx.write_lock, ctx.store.write() as conn:
-        run_id = sync_repo.start_run(conn, pool_id, _now())
+        runs = {c: sync_repo.start_run(conn, ctx.pool_ids[c], _now()) for c in codes}
     try:
         reader = ctx.factory(scope, ctx.metadata_key)
-        listing = core.collect(reader, pool.code, ctx.progress, ctx.departments)
+        region = core.collect_region(reader, ctx.progress, ctx.departments, only=codes)
         with ctx.write_lock, ctx.store.write() as conn:
-            snapshot = sync_repo.read_snapshot(conn, pool_id, pool.code)
-            diff = core.diff_pool(snapshot, listing)
             now = _now()
-            sync_repo.apply_diff(conn, pool_id, diff, ctx.department_ids, now)
-            sync_repo.record_usage(conn, pool_id, pool.code, now)
-            counts: dict[str, object] = {**diff.counts(), "duplicates": listing.duplicates,
-                                         "notes": list(listing.notes)}  # fmt: skip
-            sync_repo.finish_run(conn, run_id, status="ok", now=now, counts=counts)
-    except Exception as exc:  # any failure of one pool is reported, never fatal to the others
-        message = _reason(pool.code, exc)
+            diffs = {}
+            for code in codes:
+                pool_id = ctx.pool_ids[code]
+                listing = region.pools[code]
+                snapshot = sync_repo.read_snapshot(conn, pool_id, code)
+                diffs[code] = diff = core.diff_pool(snapshot, listing)
+                sync_repo.apply_diff(conn, pool_id, diff, ctx.department_ids, now)
+                sync_repo.record_usage(conn, pool_id, code, now)
+                counts: dict[str, object] = {
+                    **diff.counts(),
+                    "duplicates": listing.duplicates,
+                    "notes": list(listing.notes),
+                    "unassigned": _by_kind(region.unassigned),
+                }
+                sync_repo.finish_run(conn, runs[code], status="ok", now=now, counts=counts)
+            sync_repo.replace_unassigned(conn, region.cloud, region.region, region.unassigned, now)
+    except Exception as exc:  # any failure of one region is reported, never fatal to the others
+        message = _reason(scope.pool_code, exc)
         with ctx.write_lock, ctx.store.write() as conn:
-            sync_repo.finish_run(conn, run_id, status="failed", now=_now(), error=message)
-        return PoolSyncResult(pool.code, "failed", duration_s=_since(t0), error=message)
+            for code in codes:
+                sync_repo.finish_run(conn, runs[code], status="failed", now=_now(), error=message)
+        return [
+            PoolSyncResult(c, "failed", duration_s=_since(t0), error=message,
+                           region=f"{scope.cloud}/{scope.region}")
+            for c in codes
+        ]  # fmt: skip
+    return [_result(region, code, diffs[code], _since(t0)) for code in codes]
+
+
+def _result(
+    region: core.RegionListing, code: str, diff: core.PoolDiff, duration_s: float
+) -> PoolSyncResult:
+    listing = region.pools[code]
     added, changed, removed = diff.totals()
     return PoolSyncResult(
-        pool=pool.code,
+        pool=code,
         status="ok",
         servers=len(listing.servers),
         projects=len(listing.projects),
@@ -168,9 +211,22 @@ def _sync_pool(ctx: _Context, pool: Pool, scope: core.PoolScope) -> PoolSyncResu
         changed=changed,
         removed=removed,
         duplicates=listing.duplicates,
-        duration_s=_since(t0),
+        duration_s=duration_s,
         notes="; ".join(listing.notes) or None,
+        region=f"{region.cloud}/{region.region}",
+        unassigned=len(region.unassigned),
+        unassigned_objects=region.unassigned,
     )
+
+
+def _by_kind(unassigned: Sequence[Unassigned]) -> dict[str, dict[str, int]]:
+    """kind -> reason -> how many: what a sync run records of its region's unassigned list."""
+    out: dict[str, dict[str, int]] = {}
+    for u in unassigned:
+        reasons = out.setdefault(u.kind, {})
+        why = reason_group(u.reason)
+        reasons[why] = reasons.get(why, 0) + 1
+    return out
 
 
 def _reason(pool_code: str, exc: Exception) -> str:

@@ -2,42 +2,70 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from govcloud.adapters.store import declared_repo, observed_repo
+from govcloud.adapters.store import declared_repo, observed_repo, quota_repo, storage_repo
 from govcloud.core.capacity import Allocated, PoolSummary, summarize_pool
 from govcloud.core.errors import NotFoundError
 from govcloud.core.listing import VmFilter, VmView
-from govcloud.core.models import QuotaResource
+from govcloud.core.models import Pool, QuotaResource
+from govcloud.core.storage_capacity import StorageCapacity, storage_by_pool
 from govcloud.core.tenancy import TenantSummary, summarize_tenant
 from govcloud.services.settings import Settings
 from govcloud.services.store import opened
 
 
 def pool_summaries(settings: Settings) -> list[PoolSummary]:
+    return [summary for summary, _ in _pools(settings)]
+
+
+def _pools(settings: Settings) -> list[tuple[PoolSummary, list[StorageCapacity]]]:
+    """Each pool's summary and its storage rows (the pool's, then one per volume type)."""
     with opened(settings) as store, store.read() as conn:
         pools = declared_repo.read_pools(conn)
         allocated = observed_repo.allocated_by(conn, "pool")
         capacity = observed_repo.capacity_by_pool(conn)
         committed = observed_repo.committed_quota_by_pool(conn)
-    return [
-        summarize_pool(
+        storage = read_storage(conn, pools, quota_repo.committed_by_pool(conn))
+    out = []
+    for p in pools:
+        rows = storage.get(p.code, [])
+        summary = summarize_pool(
             p,
             capacity.get(p.code, {}),
             allocated.get(p.code, Allocated()),
             # a pool nobody has a project in has promised nothing (not "unbounded")
             committed.get(p.code, dict.fromkeys(QuotaResource, 0)),
+            rows[0] if rows else None,
         )
-        for p in pools
-    ]
+        out.append((summary, rows))
+    return out
 
 
-def pool_summary(settings: Settings, code: str) -> PoolSummary:
-    for summary in pool_summaries(settings):
+def pool_summary(settings: Settings, code: str) -> tuple[PoolSummary, list[StorageCapacity]]:
+    """One pool's summary and its storage per volume type."""
+    for summary, storage in _pools(settings):
         if summary.code == code:
-            return summary
+            return summary, storage[1:]
     raise NotFoundError(f"no pool {code!r}", hint="`govcloud pool list` shows the declared pools")
+
+
+def read_storage(
+    conn: Any, pools: Sequence[Pool], committed: dict[str, dict[QuotaResource, tuple[int, int]]]
+) -> dict[str, list[StorageCapacity]]:
+    """Storage capacity and promises per pool, from one read connection."""
+    gib = QuotaResource.GIGABYTES
+    return storage_by_pool(
+        pools,
+        declared_repo.read_departments(conn),
+        storage_repo.backends(conn),
+        storage_repo.volume_types(conn),
+        storage_repo.type_quotas(conn),
+        {code: sums[gib] for code, sums in committed.items() if gib in sums},
+        storage_repo.bound_project_ids(conn),
+    )
 
 
 def tenant_summaries(settings: Settings) -> list[TenantSummary]:

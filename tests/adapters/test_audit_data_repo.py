@@ -94,7 +94,7 @@ def _observed(conn: Connection) -> None:
     ))  # fmt: skip
     conn.execute(insert(t.QuotaRow), [
         {"pool_id": pool_id, "project_id": "proj-1", "resource": res, "limit": 64, "in_use": 12}
-        for res in ("cores", "backups")  # backups: not modelled, left out
+        for res in ("cores", "server_groups")  # server_groups: not modelled, left out
     ])  # fmt: skip
     conn.execute(insert(t.PoolCapacityRow).values(
         pool_id=pool_id, resource_class="VCPU", total=128, reserved=0, allocation_ratio=4.0,

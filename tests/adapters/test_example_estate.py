@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from govcloud.core.models import QuotaResource
 from govcloud.services.inventory import read_inventory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,3 +27,20 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(ROOT / "inventory" / "generate_example.py")], check=True)
     after = {p.name: p.read_bytes() for p in (ROOT / "inventory" / "example").glob("*.yaml")}
     assert after == before
+
+
+def test_example_estate_declares_storage_backends_and_storage_network_quotas() -> None:
+    inv = read_inventory(ROOT / "inventory" / "example")
+    assert {p.code: p.storage_backends for p in inv.pools} == {
+        "zw-prod": ("ceph-ssd", "ceph-sata"),
+        "hlw": ("hlw-ceph",),
+        "dr-test": ("dr-sata",),
+    }
+    bindings = [b for d in inv.departments for b in d.projects]
+    typed = [b for b in bindings if b.approved_type_quota]
+    assert typed
+    assert {b.pool_code for b in typed} == {"zw-prod"}
+    assert all(set(b.approved_type_quota) == {"gigabytes_ssd"} for b in typed)
+    fips = [b for b in bindings if QuotaResource.FLOATINGIP in b.approved_quota]
+    assert fips
+    assert {b.pool_code for b in fips} == {"hlw"}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 from govcloud.adapters.store import audit_repo, declared_repo, observed_repo
 from govcloud.adapters.store import schema as t
@@ -22,7 +22,7 @@ from govcloud.adapters.store.engine import (
 from govcloud.core.audit_trail import chain_hash
 from govcloud.core.errors import StoreError, UsageError
 from govcloud.core.listing import VmFilter
-from govcloud.core.models import Inventory
+from govcloud.core.models import Department, Inventory
 from govcloud.services.inventory import read_inventory
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "inventory" / "example"
@@ -109,7 +109,13 @@ def test_load_is_idempotent_and_counts_changes(store_url: str, example: Inventor
     assert second.counts["departments"].added == 0
     assert second.counts["departments"].unchanged == 88
     assert second.counts["projects"].changed == 0
-    assert _count(store_url, t.ApprovedQuotaRow) == 5 * first.counts["projects"].added
+    approved = sum(
+        len(b.approved_quota) + len(b.approved_type_quota)
+        for d in example.departments
+        for b in d.projects
+    )
+    assert approved > 5 * first.counts["projects"].added  # network quotas are declared too
+    assert _count(store_url, t.ApprovedQuotaRow) == approved
 
 
 def test_reload_keeps_observed_rows_and_removes_undeclared(
@@ -197,3 +203,99 @@ def test_sqlite_writers_take_the_lock_up_front(tmp_path: Path) -> None:
         other.close()
         conn.execute(text("SELECT 1"))
     store.close()
+
+
+def test_upgrading_a_0003_store_keeps_its_rows(store_url: str) -> None:
+    """0004 widens `quota` and `approved_quota` (SQLite rebuilds them) and adds a column to
+    `pool` (a rebuild of `pool` would cascade to every observed row): nothing may be lost."""
+    from alembic import command
+
+    from govcloud.adapters.store.engine import _alembic_config
+
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0003")
+        pool_id = conn.execute(
+            insert(t.PoolRow)
+            .values(
+                code="p", name_zh="区", name_en="P", cloud="c", region="r", security_zone="gov",
+                mlps_level_max=3,
+            )
+            .returning(t.PoolRow.id)
+        ).scalar_one()  # fmt: skip
+        dept_id = conn.execute(
+            insert(t.DepartmentRow)
+            .values(code="d", name_zh="局", short_zh="局", name_en="D")
+            .returning(t.DepartmentRow.id)
+        ).scalar_one()
+        binding = conn.execute(
+            insert(t.ProjectBindingRow)
+            .values(department_id=dept_id, pool_id=pool_id, project_name="d-p")
+            .returning(t.ProjectBindingRow.id)
+        ).scalar_one()
+        conn.execute(
+            insert(t.ApprovedQuotaRow),
+            [{"binding_id": binding, "resource": r, "limit": 10} for r in ("cores", "ram_mib")],
+        )
+        conn.execute(
+            insert(t.ProjectRow).values(
+                pool_id=pool_id, project_id="p1", name="d-p", department_id=dept_id
+            )
+        )
+        conn.execute(
+            insert(t.ServerRow).values(
+                pool_id=pool_id, server_id="s1", name="vm", project_id="p1", status="ACTIVE",
+                flavor_name="c4m8", vcpus=4, ram_mib=8192, disk_gib=40,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(t.QuotaRow).values(
+                pool_id=pool_id, project_id="p1", resource="cores", limit=20, in_use=4
+            )
+        )
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+    engine.dispose()
+
+    store = open_store(store_url, create=True)  # upgrades to the head
+    long_name = "gigabytes_" + "x" * 100  # wider than the 32 characters of 0003
+    with store.write() as conn:
+        conn.execute(
+            insert(t.ApprovedQuotaRow).values(binding_id=binding, resource=long_name, limit=1)
+        )
+    with store.read() as conn:
+        approved = conn.execute(select(t.ApprovedQuotaRow.resource, t.ApprovedQuotaRow.limit))
+        quota = conn.execute(select(t.QuotaRow.resource, t.QuotaRow.limit, t.QuotaRow.in_use))
+        assert sorted(approved) == [("cores", 10), (long_name, 1), ("ram_mib", 10)]
+        assert quota.all() == [("cores", 20, 4)]
+        assert conn.execute(select(t.ServerRow.server_id)).scalars().all() == ["s1"]
+        assert conn.execute(select(t.ProjectRow.department_id)).scalar_one() == dept_id
+        assert conn.execute(select(t.PoolRow.storage_backends)).scalar_one() is None
+    assert current_revision(store) == SCHEMA_HEAD
+    store.close()
+
+
+def test_storage_backends_and_per_type_quotas_round_trip(
+    store_url: str, example: Inventory
+) -> None:
+    store = open_store(store_url, create=True)
+    with store.write() as conn:
+        declared_repo.load_inventory(conn, example)
+    with store.write() as conn:  # a reload finds nothing changed
+        again = declared_repo.load_inventory(conn, example)
+    with store.read() as conn:
+        pools = declared_repo.read_pools(conn)
+        departments = declared_repo.read_departments(conn)
+    store.close()
+    assert {p.code: p for p in pools} == {p.code: p for p in example.pools}
+    assert any(p.storage_backends for p in pools)
+
+    def bindings(depts: tuple[Department, ...] | list[Department]) -> dict[object, object]:
+        return {
+            (b.department_code, b.pool_code): (b.approved_quota, b.approved_type_quota)
+            for d in depts
+            for b in d.projects
+        }
+
+    assert bindings(departments) == bindings(example.departments)
+    assert any(b.approved_type_quota for d in departments for b in d.projects)
+    assert (again.counts["pools"].changed, again.counts["projects"].changed) == (0, 0)

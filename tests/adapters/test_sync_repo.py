@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,18 +13,28 @@ from sqlalchemy import event, func, select
 
 from govcloud.adapters.store import declared_repo, sync_repo
 from govcloud.adapters.store import schema as t
+from govcloud.adapters.store import schema_network as tn
 from govcloud.adapters.store.engine import Store, open_store
 from govcloud.core import sync
 from govcloud.core.models import (
     CapacityRecord,
     Flavor,
+    FloatingIp,
     Inventory,
+    Port,
     Project,
+    ProjectAllocation,
     QuotaResource,
     QuotaUsage,
+    SecurityGroup,
+    SecurityRule,
     Server,
     Snapshot,
+    StorageBackend,
+    TypeQuotaUsage,
+    Unassigned,
     Volume,
+    VolumeType,
 )
 from govcloud.services.inventory import read_inventory
 
@@ -271,3 +281,210 @@ def test_sync_runs_record_status_counts_and_error(store: Store) -> None:
 def test_metadata_key_comes_from_the_inventory_setting(store: Store, example: Inventory) -> None:
     with store.read() as conn:
         assert sync_repo.metadata_key(conn) == example.system_metadata_key
+
+
+def storage_and_network(servers: list[Server]) -> sync.PoolListing:
+    """A listing with every storage and network kind, edge values included: capacities a
+    driver reports as infinite, a type with no backend, a rule open to any port."""
+    gib = QuotaResource.GIGABYTES
+    return replace(
+        listing(servers),
+        quotas=(
+            *listing(servers).quotas,
+            QuotaUsage(POOL, "proj-a", QuotaResource.FLOATINGIP, 10, 2),
+            QuotaUsage(POOL, "proj-a", QuotaResource.SECURITY_GROUP_RULE, -1, 40),
+        ),
+        backends=(
+            StorageBackend(
+                POOL,
+                "cinder@ceph-ssd#ssd",
+                "ceph-ssd",
+                10240.0,
+                4096.5,
+                6000.25,
+                7000.0,
+                2.0,
+                5.0,
+                thin=True,
+                thick=False,
+            ),
+            StorageBackend(POOL, "cinder@lvm#lvm", None, None, None, None, None, None),
+        ),
+        volume_types=(
+            VolumeType(POOL, "vt-ssd", "ssd", "ceph-ssd"),
+            VolumeType(POOL, "vt-orphan", "orphan", None, is_public=False),
+        ),
+        type_quotas=(
+            TypeQuotaUsage(POOL, "proj-a", "ssd", gib, 1000, 500, 2),
+            TypeQuotaUsage(POOL, "proj-a", "ssd", QuotaResource.VOLUMES, 10, 1),
+            TypeQuotaUsage(POOL, "proj-a", "orphan", gib, -1, 0),
+        ),
+        ports=(
+            Port(
+                POOL,
+                "port-1",
+                "proj-a",
+                "net-1",
+                "srv-000001",
+                "compute:nova",
+                ("10.0.0.5", "fd00::5"),
+                ("sg-1", "sg-2"),
+                "ACTIVE",
+            ),
+            Port(POOL, "port-dhcp", "proj-a", "net-1", "dhcp-1", "network:dhcp", ("10.0.0.2",)),
+        ),
+        floating_ips=(
+            FloatingIp(
+                POOL,
+                "fip-1",
+                "proj-a",
+                "203.0.113.10",
+                "ext",
+                "ACTIVE",
+                "port-1",
+                "10.0.0.5",
+                "srv-000001",
+                T0 - timedelta(days=9),
+                T0 - timedelta(days=1),
+            ),
+            FloatingIp(POOL, "fip-2", "proj-a", "203.0.113.11", "ext", "DOWN"),
+        ),
+        security_groups=(
+            SecurityGroup(
+                POOL,
+                "sg-1",
+                "proj-a",
+                "web",
+                (
+                    SecurityRule("ingress", "IPv4", "tcp", 22, 22, "0.0.0.0/0"),
+                    SecurityRule("ingress", "IPv4", None, None, None, None, "sg-1"),
+                    SecurityRule("egress", "IPv6", None, None, None, "::/0"),
+                ),
+            ),
+            SecurityGroup(POOL, "sg-2", "proj-a", "empty"),
+        ),
+        allocations=(ProjectAllocation(POOL, "proj-a", 8, 16384, 160),),
+    )
+
+
+NEW_KINDS = (
+    "backends", "volume_types", "type_quotas", "ports", "floating_ips", "security_groups",
+    "allocations",
+)  # fmt: skip
+
+
+def same(stored: Sequence[object], listed: Sequence[object]) -> bool:
+    """The same records, in whatever order the database returns them."""
+    return len(stored) == len(listed) and set(stored) == set(listed)
+
+
+def read_back(store: Store) -> sync.PoolSnapshot:
+    with store.read() as conn:
+        return sync_repo.read_snapshot(conn, sync_repo.pool_ids(conn)[POOL], POOL)
+
+
+def test_storage_and_network_kinds_round_trip_exactly(store: Store) -> None:
+    lst = storage_and_network([server(1)])
+    diff = write(store, lst)
+    assert {k: diff.counts()[k]["added"] for k in NEW_KINDS} == {
+        k: len(getattr(lst, k)) for k in NEW_KINDS
+    }
+    back = read_back(store)
+    for kind in NEW_KINDS:
+        assert same(getattr(back, kind), getattr(lst, kind)), kind
+    assert set(back.quotas) == set(lst.quotas)  # Neutron quotas ride in the quota kind
+    again = write(store, lst, T0 + timedelta(hours=1))
+    assert again.totals() == (0, 0, 0)
+    assert again.security_groups.unchanged == 2
+
+
+def test_changed_storage_and_network_rows_are_updated(store: Store) -> None:
+    lst = storage_and_network([server(1)])
+    write(store, lst)
+    moved = replace(
+        lst,
+        backends=(replace(lst.backends[0], free_gib=None), lst.backends[1]),
+        type_quotas=(replace(lst.type_quotas[0], in_use=700), *lst.type_quotas[1:]),
+        floating_ips=(replace(lst.floating_ips[0], port_id=None, server_id=None, status="DOWN"),
+                      lst.floating_ips[1]),
+        security_groups=(replace(lst.security_groups[0], rules=()), lst.security_groups[1]),
+        allocations=(replace(lst.allocations[0], vcpus=4),),
+    )  # fmt: skip
+    diff = write(store, moved, T0 + timedelta(hours=1))
+    changed = {k for k in NEW_KINDS if getattr(diff, k).changed}
+    assert changed == {"backends", "type_quotas", "floating_ips", "security_groups", "allocations"}
+    back = read_back(store)
+    for kind in NEW_KINDS:
+        assert same(getattr(back, kind), getattr(moved, kind)), kind
+
+
+def test_gone_storage_and_network_rows_are_deleted_after_a_complete_listing(store: Store) -> None:
+    lst = storage_and_network([server(1)])
+    write(store, lst)
+    fewer = replace(
+        lst,
+        backends=lst.backends[:1],
+        volume_types=lst.volume_types[:1],
+        type_quotas=lst.type_quotas[:1],
+        ports=lst.ports[:1],
+        floating_ips=lst.floating_ips[:1],
+        security_groups=lst.security_groups[:1],
+        allocations=(),
+    )
+    partial = replace(fewer, complete=frozenset(sync.KINDS) - set(NEW_KINDS))
+    assert write(store, partial, T0 + timedelta(hours=1)).totals() == (0, 0, 0)
+    assert same(read_back(store).ports, lst.ports)
+    diff = write(store, fewer, T0 + timedelta(hours=2))
+    assert set(diff.type_quotas.removed) == {
+        ("proj-a", "ssd", "volumes"),
+        ("proj-a", "orphan", "gigabytes"),
+    }
+    assert diff.totals()[2] == 8
+    back = read_back(store)
+    for kind in NEW_KINDS:
+        assert same(getattr(back, kind), getattr(fewer, kind)), kind
+    rows = (tn.PortRow, tn.FloatingIpRow, tn.SecurityGroupRow, t.ProjectAllocationRow)
+    assert [count(store, row) for row in rows] == [1, 1, 1, 0]
+
+
+def test_many_ports_go_out_in_batches(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_repo, "BATCH", 7)
+    ports = [Port(POOL, f"port-{i}", "proj-a", "net-1", f"srv-{i:06d}", "compute:nova",
+                  (f"10.0.{i // 250}.{i % 250}",)) for i in range(40)]  # fmt: skip
+    lst = replace(listing([server(1)]), ports=tuple(ports))
+    write(store, lst)
+    back = [replace(p, status="ACTIVE") if i < 10 else p for i, p in enumerate(ports[:30])]
+    diff = write(store, replace(lst, ports=tuple(back)), T0 + timedelta(hours=1))
+    assert (len(diff.ports.changed), len(diff.ports.removed)) == (10, 10)
+    assert same(read_back(store).ports, back)
+
+
+def gone(kind: str, object_id: str, region: str = "r1") -> Unassigned:
+    return Unassigned("c", region, kind, object_id, f"n-{object_id}", "proj-a", "in no pool")
+
+
+def test_unassigned_objects_are_replaced_per_region(store: Store) -> None:
+    with store.write() as conn:
+        sync_repo.replace_unassigned(
+            conn,
+            "c",
+            "r1",
+            [gone("volumes", "v1"), gone("servers", "s1"), gone("volumes", "v1")],
+            T0,
+        )
+        sync_repo.replace_unassigned(conn, "c", "r2", [gone("ports", "p1", "r2")], T0)
+    with store.read() as conn:
+        first = sync_repo.read_unassigned(conn)
+    assert first == [gone("servers", "s1"), gone("volumes", "v1"), gone("ports", "p1", "r2")]
+    with store.write() as conn:
+        sync_repo.replace_unassigned(
+            conn, "c", "r1", [gone("servers", "s2")], T0 + timedelta(hours=1)
+        )
+    with store.read() as conn:
+        second = sync_repo.read_unassigned(conn)
+    assert second == [gone("servers", "s2"), gone("ports", "p1", "r2")]
+    with store.write() as conn:
+        sync_repo.replace_unassigned(conn, "c", "r2", [], T0 + timedelta(hours=2))
+        with pytest.raises(ValueError, match="another region"):
+            sync_repo.replace_unassigned(conn, "c", "r1", [gone("ports", "p9", "r2")], T0)
+    assert count(store, t.UnassignedRow, t.UnassignedRow.region == "r2") == 0

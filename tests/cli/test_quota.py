@@ -152,6 +152,55 @@ def test_show_unknown_resource_is_a_usage_error(observed: Path) -> None:
     assert "Traceback" not in out.stderr
 
 
+def type_quota(db: Path, pool: str, pid: str, rows: dict[str, tuple[int, int]]) -> None:
+    """Insert per-volume-type quotas {wire name: (limit, in_use)} as sync would."""
+    con = sqlite3.connect(db)
+    pool_id = con.execute("SELECT id FROM pool WHERE code = ?", (pool,)).fetchone()[0]
+    con.executemany(
+        'INSERT INTO type_quota (pool_id, project_id, volume_type, resource, "limit", in_use,'
+        " reserved) VALUES (?,?,?,?,?,?,0)",
+        [
+            (pool_id, pid, wire.split("_", 1)[1], wire.split("_", 1)[0], limit, used)
+            for wire, (limit, used) in rows.items()
+        ],
+    )
+    con.commit()
+    con.close()
+
+
+def test_show_per_volume_type_and_neutron_quotas(observed: Path) -> None:
+    observe(observed, "hlw", "nyj-hlw", "id-nyj-hlw", {"floatingip": (4, 3)})
+    type_quota(observed, "zw-prod", "id-wjw", {"gigabytes_ssd": (500, 100), "volumes_ssd": (-1, 2)})
+    type_quota(observed, "zw-prod", "id-rogue", {"gigabytes_ssd": (-1, 7)})
+    out = govcloud("quota", "show", "--pool", "zw-prod", "-o", "json")
+    assert out.exit_code == 0, out.stderr
+    typed = {(r["project"], r["resource"]): r for r in out.json() if "_" in r["resource"]}
+    wjw = typed[("wjw-zw-prod", "gigabytes_ssd")]
+    assert (wjw["department"], wjw["limit"], wjw["in_use"], wjw["used_pct"], wjw["unit"]) == (
+        "wjw",
+        500,
+        100,
+        20.0,
+        "GiB",
+    )
+    assert typed[("rogue-project", "gigabytes_ssd")]["department"] == "-"
+    # an approved SSD share nobody has synced yet is shown as declared (no limit)
+    declared = typed[("nyj-zw-prod", "gigabytes_ssd")]
+    assert declared["limit"] is None
+    assert declared["approved"] > 0
+    order = [r["resource"] for r in out.json() if r["project"] == "wjw-zw-prod"]
+    assert order.index("gigabytes_ssd") == order.index("gigabytes") + 1
+    fip = govcloud("quota", "show", "--resource", "floatingip", "-o", "json").json()
+    assert [(r["project"], r["limit"], r["in_use"]) for r in fip if r["limit"] is not None] == [
+        ("nyj-hlw", 4, 3)
+    ]
+    only = govcloud("quota", "show", "--resource", "gigabytes_ssd", "--tenant", "wjw", "-o", "json")
+    assert [(r["project"], r["limit"]) for r in only.json()] == [("wjw-zw-prod", 500)]
+    bad = govcloud("quota", "show", "--resource", "gigabytes_")
+    assert bad.exit_code == 2
+    assert "gigabytes_<type>" in bad.stderr
+
+
 # --- check ------------------------------------------------------------------------------------
 
 
@@ -159,7 +208,14 @@ def test_check_reports_overcommitted_prod_pool(observed: Path) -> None:
     out = govcloud("quota", "check", "-o", "json")
     assert out.exit_code == 0, out.stderr
     rows = {(r["pool"], r["resource"]): r for r in out.json()}
-    assert set(rows) == {(p, r) for p in ("dr-test", "hlw", "zw-prod") for r in ("cores", "ram")}
+    kinds = ("cores", "ram", "gigabytes")
+    # the example estate approves an SSD share in zw-prod: that type gets its own row
+    assert set(rows) == {(p, r) for p in ("dr-test", "hlw", "zw-prod") for r in kinds} | {
+        ("zw-prod", "gigabytes_ssd")
+    }
+    unknown = rows[("hlw", "gigabytes")]  # no Cinder backend synced yet: said, not guessed
+    assert (unknown["severity"], unknown["capacity"]) == ("info", None)
+    assert "no Cinder backend synced" in unknown["finding"]
     prod = rows[("zw-prod", "cores")]
     assert prod["capacity"] == 1792 * 4 - 256
     con = sqlite3.connect(observed)
@@ -171,6 +227,68 @@ def test_check_reports_overcommitted_prod_pool(observed: Path) -> None:
     # wjw's cloud limit (40) replaces its approved 32 in the sum
     assert prod["quota_committed"] == approved - 32 + 40
     assert prod["severity"] in ("medium", "high")
+
+
+def storage(
+    db: Path, pool: str, backends: list[tuple[Any, ...]], types: list[tuple[str, str]]
+) -> None:
+    """Insert Cinder scheduler pools (name, backend, total, free, allocated, provisioned,
+    ratio, reserved_pct, thin) and volume types (name, backend) as sync would."""
+    con = sqlite3.connect(db)
+    pool_id = con.execute("SELECT id FROM pool WHERE code = ?", (pool,)).fetchone()[0]
+    con.executemany(
+        "INSERT INTO storage_backend (pool_id, name, backend_name, total_gib, free_gib,"
+        " allocated_gib, provisioned_gib, max_over_subscription_ratio, reserved_pct, thin, thick)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(pool_id, *b, not b[-1]) for b in backends],
+    )
+    con.executemany(
+        "INSERT INTO volume_type (pool_id, type_id, name, backend_name, is_public)"
+        " VALUES (?,?,?,?,1)",
+        [(pool_id, f"t-{name}", name, backend) for name, backend in types],
+    )
+    con.commit()
+    con.close()
+
+
+PROD_BACKENDS = [
+    # ssd: thin 2x, 10% reserve; sata: thick
+    ("c@ceph#ssd", "ceph-ssd", 20000.0, 12000.0, 9000.0, 15000.0, 2.0, 10.0, True),
+    ("c@ceph#sata", "ceph-sata", 200000.0, 150000.0, 50000.0, None, None, 0.0, False),
+]
+
+
+def test_check_storage_promises_against_the_backends(observed: Path) -> None:
+    storage(observed, "zw-prod", PROD_BACKENDS, [("ssd", "ceph-ssd"), ("sata", "ceph-sata")])
+    out = govcloud("quota", "check", "--pool", "zw-prod", "-o", "json")
+    assert out.exit_code == 0, out.stderr
+    rows = {r["resource"]: r for r in out.json()}
+    total = rows["gigabytes"]
+    assert total["capacity_source"] == "cinder"
+    assert total["capacity"] == 20000 * 2 - 2000 + 200000  # thin x ratio - reserve, + thick
+    assert total["provisioned"] == 15000 + 50000  # sata reports no provisioned: allocated
+    ssd = rows["gigabytes_ssd"]
+    assert ssd["capacity"] == 38000
+    # the example estate approves a quarter of big projects' volume GiB on SSD: more than
+    # the SSD backend holds
+    assert ssd["approved"] > 40000
+    assert ssd["severity"] == "high"
+    assert "exceed the pool's limit 40,000" in ssd["finding"]
+    assert rows["gigabytes_sata"]["approved"] == 0
+
+
+def test_check_storage_table_in_both_languages(observed: Path) -> None:
+    storage(observed, "zw-prod", PROD_BACKENDS, [("ssd", "ceph-ssd")])
+    zh = govcloud("--lang", "zh", "quota", "check", "--pool", "zw-prod")
+    assert zh.exit_code == 0, zh.stderr
+    assert "gigabytes_ssd" in zh.stdout
+    assert "容量来源" not in zh.stdout
+    assert "配额合计" in zh.stdout
+    en = govcloud("--lang", "en", "quota", "check", "--pool", "zw-prod", "--long")
+    assert en.exit_code == 0, en.stderr
+    assert "Σ approved" in en.stdout
+    assert "Provisioned" in en.stdout
+    assert "cinder" in en.stdout
 
 
 def test_check_fail_on_exits_3_only_at_or_above(observed: Path) -> None:

@@ -104,8 +104,9 @@ def test_a_cloud_without_snapshots_is_noted_not_failed(
 def test_table_output_is_a_summary_per_pool(loaded: Path, clouds_yaml: Path) -> None:
     res = govcloud("sync", "--clouds-yaml", str(clouds_yaml), "--pool", "hlw")
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.splitlines()[0].split()[:3] == ["Pool", "Status", "VMs"]
-    assert [line.split()[0] for line in res.stdout.splitlines()[1:]] == ["hlw"]
+    table = res.stdout.split("\n\n")[0].splitlines()  # unassigned objects may follow
+    assert table[0].split()[:3] == ["Pool", "Status", "VMs"]
+    assert [line.split()[0] for line in table[1:]] == ["hlw"]
     assert res.stderr == ""  # not a terminal: no progress display
 
 
@@ -170,3 +171,50 @@ def test_bad_input_is_a_usage_error(loaded: Path, clouds_yaml: Path, tmp_path: P
     res = govcloud("sync", "--clouds-yaml", str(tmp_path / "missing.yaml"))
     assert res.exit_code == 2
     assert "does not exist" in res.stderr
+
+
+def _declare(tmp_path: Path, **changes: dict[str, object]) -> Path:
+    """A copy of the example inventory with some pools' fields changed."""
+    import shutil
+
+    target = tmp_path / "inventory"
+    shutil.copytree(EXAMPLE, target)
+    doc = yaml.safe_load((target / "pools.yaml").read_text())
+    for p in doc["pools"]:
+        p.update(changes.get(p["code"], {}))
+    (target / "pools.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    return target
+
+
+def test_what_no_pool_takes_is_reported_stored_and_replaced(
+    db: Path, clouds_yaml: Path, tmp_path: Path
+) -> None:
+    """zw-region as an aggregate pool with no hosts beside a zone pool: the servers of the other
+    zones are in neither, and sync says so instead of dropping them."""
+    inventory = _declare(tmp_path, **{"zw-prod": {"aggregate": "agg-empty"}})
+    assert govcloud("inventory", "load", str(inventory)).exit_code == 0
+    code, rows, err = sync("--clouds-yaml", str(clouds_yaml))
+    assert (code, err) == (0, "")
+    zw = [r for r in rows if r["region"] == "zwy/zw-region"]
+    assert len(zw) == 2
+    objects = zw[0]["unassigned_objects"]
+    assert zw[1]["unassigned_objects"] == objects  # of the region, on each of its pools
+    servers = [o for o in objects if o["kind"] == "servers"]  # type: ignore[index]
+    assert servers
+    assert all("its host is in no pool's zone" in str(o["reason"]) for o in servers)  # type: ignore[index]
+    assert zw[0]["unassigned"] == len(objects)  # type: ignore[arg-type]
+    stored = rows_of(db, t.UnassignedRow)
+    assert {(r.kind, r.object_id) for r in stored if r.region == "zw-region"} == {
+        (o["kind"], o["object_id"])
+        for o in objects  # type: ignore[index]
+    }
+    placed = sum(int(r["servers"]) for r in rows)  # type: ignore[call-overload]
+    assert placed + len(servers) == 300  # nothing lost
+    table = govcloud("-v", "sync", "--clouds-yaml", str(clouds_yaml))
+    assert f"zwy/zw-region: {len(servers)} servers in no pool" in table.stdout
+    assert servers[0]["object_id"] in table.stdout  # type: ignore[index]
+    # declared back as it was: the next sync places them and replaces the list
+    assert govcloud("inventory", "load", EXAMPLE).exit_code == 0
+    code, rows, _ = sync("--clouds-yaml", str(clouds_yaml))
+    assert code == 0
+    assert not [u for u in rows_of(db, t.UnassignedRow) if u.kind == "servers"]

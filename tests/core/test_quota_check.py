@@ -181,9 +181,15 @@ def test_declared_but_not_synced_has_no_limit_yet() -> None:
 def test_sort_views_orders_resources_as_openstack_lists_them() -> None:
     views = [
         quota_view("p", "d", "d", "d", "x", "i", r, 1, 1, 0, 0)
-        for r in ("volumes", "cores", "gigabytes", "ram", "instances")
-    ]
-    assert [v.resource for v in sort_views(views)] == [r.value for r in QuotaResource]
+        for r in ("volumes", "floatingip", "gigabytes_ssd", "cores", "gigabytes", "ram",
+                  "instances", "gigabytes_hdd", "snapshots")
+    ]  # fmt: skip
+    assert [v.resource for v in sort_views(views)] == [
+        "cores", "ram", "instances", "gigabytes", "gigabytes_hdd", "gigabytes_ssd", "volumes",
+        "snapshots", "floatingip",
+    ]  # fmt: skip
+    typed = quota_view("p", "d", "d", "d", "x", "i", "gigabytes_ssd", 100, 200, 50, 0)
+    assert (typed.unit, typed.drift, typed.used_pct) == ("GiB", True, 25.0)
 
 
 def test_pool_summary_carries_committed_quota_percent_of_capacity() -> None:

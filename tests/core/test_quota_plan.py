@@ -215,3 +215,81 @@ def test_plan_views_flag_below_usage() -> None:
     plan = make_plan([binding(cores=8, instances=30)], [reading(in_use=16)])
     status = {v.resource: v.status for v in qp.plan_views(plan)}
     assert status == {"cores": "below_usage", "instances": "planned"}
+
+
+# --- issue 8: per-volume-type, Neutron and read-only (unified limits) quotas -------------------
+
+
+def _typed(pid: str = "p-wjw", **type_limits: int) -> qp.ProjectReading:
+    base = reading(pid=pid, floatingip=10)
+    return base.model_copy(
+        update={
+            "type_limits": {"gigabytes_ssd": -1, "volumes_ssd": -1, **type_limits},
+            "type_in_use": {"gigabytes_ssd": 300, "volumes_ssd": 3},
+        }
+    )
+
+
+def _typed_binding() -> ProjectBinding:
+    b = binding(floatingip=4)
+    return ProjectBinding(
+        b.department_code, b.pool_code, b.project_name, b.approved_quota,
+        approved_type_quota={"gigabytes_ssd": 1024, "gigabytes_gone": 10},
+    )  # fmt: skip
+
+
+def test_per_type_and_neutron_quotas_are_planned_under_their_wire_names() -> None:
+    plan = make_plan([_typed_binding()], [_typed()])
+    got = {
+        (c.wire_name, c.resource, c.volume_type, c.before, c.after, c.in_use) for c in plan.changes
+    }
+    # gigabytes_gone: the cloud has no such volume type, nothing to write
+    assert got == {
+        ("gigabytes_ssd", R.GIGABYTES, "ssd", -1, 1024, 300),
+        ("floatingip", R.FLOATINGIP, None, 10, 4, 0),
+    }
+    assert plan.notes == (
+        "pool zw-prod: wjw-zw-prod: the cloud has no volume type 'gone' (gigabytes_gone)",
+    )
+    calls = qp.pending_by_call(qp.reconcile(plan, {("zw-prod", "p-wjw"): _typed()}))
+    assert calls == {
+        ("zw-prod", "p-wjw", "volume"): {"gigabytes_ssd": 1024},
+        ("zw-prod", "p-wjw", "network"): {"floatingip": 4},
+    }
+    assert {v.resource for v in qp.plan_views(plan)} == {"gigabytes_ssd", "floatingip"}
+    assert qp.parse_plan(qp.to_json(plan), "plan.json") == plan
+
+
+def test_a_per_type_limit_changed_by_someone_else_makes_the_plan_stale() -> None:
+    plan = make_plan([_typed_binding()], [_typed()])
+    with pytest.raises(qp.StalePlanError, match="gigabytes_ssd -1 -> 500"):
+        qp.reconcile(plan, {("zw-prod", "p-wjw"): _typed(gigabytes_ssd=500)})
+    done = qp.reconcile(plan, {("zw-prod", "p-wjw"): _typed(gigabytes_ssd=1024)})
+    assert [s.done for s in done if s.change.volume_type] == [True]
+
+
+def test_per_type_limit_below_usage_is_refused() -> None:
+    b = _typed_binding()
+    low = ProjectBinding(b.department_code, b.pool_code, b.project_name, b.approved_quota,
+                         approved_type_quota={"gigabytes_ssd": 100})  # fmt: skip
+    plan = make_plan([low], [_typed()])
+    with pytest.raises(qp.BelowUsageError, match="gigabytes_ssd to 100"):
+        qp.check_values(plan)
+
+
+def test_services_under_unified_limits_are_never_planned() -> None:
+    plan = qp.build_plan(
+        [binding(cores=120, floatingip=4)],
+        [reading(floatingip=10)],
+        [],
+        WHEN,
+        read_only={"zw-prod": ["compute"]},
+        notes=["pool zw-prod: this cloud uses Keystone unified limits for compute"],
+    )
+    assert [c.wire_name for c in plan.changes] == ["floatingip"]
+    assert plan.notes == ("pool zw-prod: this cloud uses Keystone unified limits for compute",)
+
+
+def test_type_quotas_change_the_inventory_digest() -> None:
+    plain = binding()
+    assert qp.inventory_digest([plain]) != qp.inventory_digest([_typed_binding()])

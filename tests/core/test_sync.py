@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -14,14 +14,20 @@ from govcloud.core.models import (
     CapacityRecord,
     Department,
     Flavor,
+    FloatingIp,
     Pool,
+    Port,
     Project,
+    ProjectAllocation,
     ProjectBinding,
     QuotaResource,
     QuotaUsage,
+    SecurityGroup,
     Server,
     Snapshot,
+    StorageBackend,
     Volume,
+    VolumeType,
 )
 
 
@@ -36,7 +42,7 @@ def pool(code: str, region: str = "r1", az: str | None = None, agg: str | None =
 
 @dataclass
 class FakeReader:
-    """A cloud in memory; `fail_on` makes one call raise like the adapter does."""
+    """A one-pool region in memory; `fail_on` makes one call raise like the adapter does."""
 
     projects_: list[Project] = field(default_factory=list)
     servers_: list[Server] = field(default_factory=list)
@@ -46,12 +52,18 @@ class FakeReader:
     calls: list[str] = field(default_factory=list)
     quota_projects: list[str] = field(default_factory=list)
     snapshots_: list[Snapshot] | None = field(default_factory=list)
-    homes: tuple[sync.SnapshotHomes, sync.SnapshotHomes] | None = None
+    ports_: list[Port] | None = field(default_factory=list)
+    pools: tuple[Pool, ...] = (Pool("p1", "p1", "p1", "cloud", "r1", "政务外网", 3),)
+    allocations_: list[ProjectAllocation] | None = field(default_factory=list)
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
         if self.fail_on == name:
             raise CloudError(f"pool p1: GET /{name}: 503 after 4 tries")
+
+    @property
+    def scopes(self) -> tuple[sync.PoolScope, ...]:
+        return next(iter(sync.scopes(self.pools).values())).region_scopes
 
     def projects(self) -> list[Project]:
         self._call("projects")
@@ -61,31 +73,60 @@ class FakeReader:
         self._call("flavors")
         return [Flavor("p1", "f1", "m1.small", 2, 4096, 40)]
 
+    def aggregate_hosts(self) -> dict[str, frozenset[str]]:
+        self._call("aggregates")
+        return {}
+
     def servers(self, on_page: Callable[[int], None]) -> sync.ServerPage:
         self._call("servers")
         on_page(len(self.servers_))
         return sync.ServerPage(tuple(self.servers_), self.duplicates)
 
-    def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None:
+    def volumes(self) -> sync.VolumePage | None:
         self._call("volumes")
-        return self.volumes_
+        return None if self.volumes_ is None else sync.VolumePage(tuple(self.volumes_))
 
-    def snapshots(
-        self, here: sync.SnapshotHomes, elsewhere: sync.SnapshotHomes
-    ) -> list[Snapshot] | None:
+    def snapshots(self) -> list[Snapshot] | None:
         self._call("snapshots")
-        self.homes = (here, elsewhere)
         return self.snapshots_
 
-    def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]:
+    def backends(self) -> list[StorageBackend] | None:
+        self._call("backends")
+        return []
+
+    def volume_types(self) -> list[VolumeType] | None:
+        self._call("volume_types")
+        return []
+
+    def ports(self) -> list[Port] | None:
+        self._call("ports")
+        return self.ports_
+
+    def floating_ips(self) -> list[FloatingIp] | None:
+        self._call("floating_ips")
+        return []
+
+    def security_groups(self) -> list[SecurityGroup] | None:
+        self._call("security_groups")
+        return []
+
+    def quotas(self, project_ids: Sequence[str], services: frozenset[str]) -> sync.QuotaListing:
         self._call("quotas")
         self.quota_projects = list(project_ids)
-        resources = list(QuotaResource) if volume_service else [QuotaResource.CORES]
-        return [QuotaUsage("p1", p, r, 10, 1) for p in project_ids for r in resources]
+        resources = [r for r in QuotaResource if r.service in services]
+        return sync.QuotaListing(
+            tuple(QuotaUsage("p1", p, r, 10, 1) for p in project_ids for r in resources)
+        )
 
-    def capacity(self) -> list[CapacityRecord]:
+    def capacity(self, scope: sync.PoolScope) -> list[CapacityRecord]:
         self._call("capacity")
-        return [CapacityRecord("p1", "VCPU", 64, 0, 4.0, 8, 2)]
+        return [CapacityRecord(scope.pool_code, "VCPU", 64, 0, 4.0, 8, 2)]
+
+    def allocations(
+        self, scope: sync.PoolScope, consumers: Mapping[str, str]
+    ) -> list[ProjectAllocation] | None:
+        self._call("allocations")
+        return self.allocations_
 
 
 class Recorder:
@@ -110,6 +151,13 @@ def snapshot_from(listing: sync.PoolListing, **kw: object) -> sync.PoolSnapshot:
         quotas=listing.quotas,
         capacity=listing.capacity,
         snapshots=listing.snapshots,
+        backends=listing.backends,
+        volume_types=listing.volume_types,
+        type_quotas=listing.type_quotas,
+        ports=listing.ports,
+        floating_ips=listing.floating_ips,
+        security_groups=listing.security_groups,
+        allocations=listing.allocations,
     )
     return replace(snap, **kw)
 
@@ -219,50 +267,13 @@ def test_without_a_volume_service_snapshots_are_not_asked_for() -> None:
     assert listing.snapshots == ()
 
 
-def test_snapshot_homes_name_the_pool_s_volumes_and_projects() -> None:
-    dept = Department("d", "部门", "部门", "Dept", (
-        ProjectBinding("d", "p1", "a", {}),
-        ProjectBinding("d", "p2", "b", {}),
-        ProjectBinding("d", "p2", "gone", {}, project_id="id-gone"),
-    ))  # fmt: skip
-    reader = FakeReader(
-        [Project("p1", "id-a", "a"), Project("p1", "id-b", "b"), Project("p1", "id-c", "c")],
-        servers_=[server("1", project_id="id-c")],
-        volumes_=[Volume("p1", "v1", "data", "id-c", 100, "in-use", attached_server_id="1")],
-    )
-    sync.collect(reader, "p1", Recorder(), [dept])
-    assert reader.homes == (
-        sync.SnapshotHomes(volumes=frozenset({"v1"}), projects=frozenset({"id-a", "id-c"})),
-        sync.SnapshotHomes(projects=frozenset({"id-b", "id-gone"})),
-    )
-
-
-def test_a_snapshot_follows_its_volume_else_its_project() -> None:
-    scopes = sync.scopes([pool("prod"), pool("dr", az="az-dr")])
-    homes = sync.SnapshotHomes(frozenset({"v1"}), frozenset({"proj-a"}))
-    theirs = sync.SnapshotHomes(frozenset({"v9"}), frozenset({"proj-dr"}))
-    prod, dr = scopes["prod"], scopes["dr"]
-    assert sync.snapshot_in_scope(dr, "v1", "proj-x", homes, theirs)  # the volume wins
-    assert not sync.snapshot_in_scope(prod, "v9", "proj-a", homes, theirs)  # volume elsewhere
-    assert sync.snapshot_in_scope(dr, "gone", "proj-a", homes, theirs)  # volume gone: project
-    assert sync.snapshot_in_scope(dr, None, "proj-a", homes, theirs)
-    # a project placed nowhere goes to the pool that takes the rest of the region, only there
-    assert sync.snapshot_in_scope(prod, "gone", "proj-x", homes, theirs)
-    assert not sync.snapshot_in_scope(dr, "gone", "proj-x", homes, theirs)
-    assert not sync.snapshot_in_scope(prod, "gone", "proj-dr", homes, theirs)
-    # a project both hold: the zone pool takes it, the rest-of-region pool leaves it
-    shared = sync.SnapshotHomes(frozenset(), frozenset({"proj-a"}))
-    assert sync.snapshot_in_scope(dr, "gone", "proj-a", homes, shared)
-    assert not sync.snapshot_in_scope(prod, "gone", "proj-a", homes, shared)
-
-
 # --- collect ----------------------------------------------------------------------------------
 
 
 def test_collect_reports_progress_and_duplicates() -> None:
     rec = Recorder()
     listing = sync.collect(FakeReader(servers_=[server("1")], duplicates=3), "p1", rec)
-    assert ("p1", "servers", 1) in rec.events
+    assert ("cloud/r1", "servers", 1) in rec.events
     assert listing.duplicates == 3
     assert any("3 servers listed twice" in n for n in listing.notes)
 
@@ -348,11 +359,87 @@ def test_aggregate_only_pool_takes_servers_on_its_hosts() -> None:
     assert not sync.in_scope(scope, "nova", None, hosts)
 
 
-def test_volumes_follow_their_server_else_the_zone() -> None:
-    scopes = sync.scopes([pool("prod"), pool("dr", az="az-dr")])
-    mine = frozenset({"s1"})
-    assert sync.volume_in_scope(scopes["prod"], "az-dr", "s1", mine)  # attached wins
-    assert not sync.volume_in_scope(scopes["prod"], "nova", "s2", mine)
-    assert sync.volume_in_scope(scopes["prod"], "nova", None, mine)
-    assert not sync.volume_in_scope(scopes["prod"], "az-dr", None, mine)
-    assert sync.volume_in_scope(scopes["dr"], "az-dr", None, frozenset())
+# --- storage, networking, allocations -----------------------------------------------------------
+
+
+def vm_port(pid: str, server_id: str, *ips: str) -> Port:
+    return Port("p1", pid, "proj-a", "net", server_id, "compute:nova", ips)
+
+
+def test_network_kinds_are_removed_outright_only_from_a_complete_listing() -> None:
+    ports = [vm_port("pt1", "1", "10.0.0.5"), vm_port("pt2", "1")]
+    with_ports = FakeReader([Project("p1", "proj-a", "a")], [server("1")], ports_=ports)
+    before = snapshot_from(listing_of(with_ports))
+    fewer = listing_of(replace(with_ports, ports_=[vm_port("pt1", "1", "10.0.0.5")]))
+    diff = sync.diff_pool(before, fewer)
+    assert diff.ports.removed == ("pt2",)
+    assert diff.counts()["ports"] == {"added": 0, "changed": 0, "removed": 1, "unchanged": 1}
+    no_neutron = listing_of(replace(with_ports, ports_=None))
+    assert not {"ports", "floating_ips", "security_groups"} & no_neutron.complete
+    assert any("no network service" in n for n in no_neutron.notes)
+    diff = sync.diff_pool(before, no_neutron)
+    assert diff.ports.removed == ()
+    network = {r.value for r in QuotaResource if r.service == "network"}
+    assert network <= {q.resource.value for q in before.quotas}
+    assert diff.quotas.removed == ()  # the network quota rows stay without Neutron
+
+
+def test_quotas_of_a_service_skipped_by_the_reader_are_not_removed() -> None:
+    listing = listing_of(FakeReader([Project("p1", "proj-a", "a")], [server("1")]))
+    before = snapshot_from(listing)
+    compute_only = replace(
+        listing,
+        quotas=tuple(q for q in listing.quotas if q.resource.service != "network"),
+        quota_skipped=frozenset({"network"}),
+    )
+    assert sync.diff_pool(before, compute_only).quotas.removed == ()
+    gone = replace(compute_only, quota_skipped=frozenset())
+    assert len(sync.diff_pool(before, gone).quotas.removed) == 7
+
+
+def test_neutron_ports_are_the_servers_addresses() -> None:
+    reader = FakeReader(servers_=[server("1", addresses=("10.9.9.9",)), server("2")],
+                        ports_=[vm_port("pt1", "1", "10.0.0.5", "fd00::5")])  # fmt: skip
+    listing = listing_of(reader)
+    assert {s.server_id: s.addresses for s in listing.servers} == {
+        "1": ("10.0.0.5", "fd00::5"),  # Neutron, not Nova's cached copy
+        "2": (),  # no port: what Nova says
+    }
+
+
+def test_allocations_have_a_row_for_each_project_that_matters_and_none_without_placement() -> None:
+    held = [ProjectAllocation("p1", "proj-a", 4, 8192, 40)]
+    dept = Department("d", "部门", "部门", "Dept", (ProjectBinding("d", "p1", "b", {}),))
+    projects = [Project("p1", "proj-a", "a"), Project("p1", "proj-b", "b")]
+    reader = FakeReader(projects, [server("1")], allocations_=held)
+    listing = sync.collect(reader, "p1", Recorder(), [dept])
+    assert listing.allocations == (held[0], ProjectAllocation("p1", "proj-b", 0, 0, 0))
+    before = snapshot_from(listing)
+    without = sync.collect(replace(reader, allocations_=None), "p1", Recorder(), [dept])
+    assert without.allocations == ()
+    assert "allocations" not in without.complete
+    assert any("no allocations (404)" in n for n in without.notes)
+    assert sync.diff_pool(before, without).allocations.removed == ()
+
+
+def test_collect_region_reads_the_region_once_for_all_its_pools() -> None:
+    pools = (
+        Pool("prod", "prod", "prod", "cloud", "r1", "政务外网", 3),
+        Pool("dr", "dr", "dr", "cloud", "r1", "政务外网", 3, "az-dr"),
+    )
+    reader = FakeReader(
+        servers_=[server("1", availability_zone="nova", host="cn-1"),
+                  server("2", availability_zone="az-dr", host="cn-9")],
+        pools=pools,
+    )  # fmt: skip
+    region = sync.collect_region(reader, Recorder())
+    assert reader.calls.count("servers") == 1
+    assert reader.calls.count("capacity") == 2
+    assert {c: [s.server_id for s in p.servers] for c, p in region.pools.items()} == {
+        "dr": ["2"],
+        "prod": ["1"],
+    }
+    assert [s.pool_code for s in region.pools["dr"].servers] == ["dr"]
+    assert region.unassigned == ()
+    only = sync.collect_region(replace(reader, calls=[]), Recorder(), only=("dr",))
+    assert set(only.pools) == {"dr"}

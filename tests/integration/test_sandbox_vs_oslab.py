@@ -38,6 +38,7 @@ class Cloud:
     volume: str
     placement: str
     project_id: str
+    network: str = ""
 
     def get(self, url: str, version: str | None = None, token: bool = True) -> requests.Response:
         headers = {"Accept": "application/json"}
@@ -56,7 +57,7 @@ def _cloud(conn: Any) -> Cloud:
 
     return Cloud(
         conn.auth_token, endpoint("compute"), endpoint("block-storage"), endpoint("placement"),
-        conn.current_project_id,
+        conn.current_project_id, endpoint("network"),
     )  # fmt: skip
 
 
@@ -76,11 +77,16 @@ def lab(oslab: OsLab) -> Iterator[Cloud]:
         )
         for i in range(2)
     ]
+    fip = None
     try:
         for server in servers:
             conn.compute.wait_for_server(server, status="ACTIVE", failures=["ERROR"], wait=WAIT)
+        # an unassociated floating IP, so that the listing has a body to compare
+        fip = conn.network.create_ip(floating_network_id=oslab.public_network_id)
         yield _cloud(conn)
     finally:
+        if fip is not None:
+            conn.network.delete_ip(fip, ignore_missing=True)
         for server in servers:
             conn.compute.delete_server(server, ignore_missing=True)
         for server in servers:
@@ -152,6 +158,119 @@ def test_microversion_headers_and_406(lab: Cloud, sandbox: Cloud) -> None:
         assert r.status_code == 406
         r = cloud.get(f"{cloud.placement}/resource_providers", "placement 1.10")
         assert r.headers["OpenStack-API-Version"] == "placement 1.10"
+
+
+# Storage and networking (issue 8): what sync reads, compared by keys, links and error bodies.
+# The sandbox's internet-zone region holds the floating IPs.
+
+
+def _sandbox_region(url: str) -> str:
+    return url.replace("/r/zw-region/", "/r/hlw-region/")
+
+
+def _first(cloud: Cloud, url: str, key: str, version: str | None = None) -> dict[str, Any]:
+    r = cloud.get(url, version)
+    assert r.status_code == 200, r.text
+    items = r.json()[key]
+    assert items, f"{url}: empty {key}"
+    return dict(items[0])
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("ports?limit=1", "ports"),
+        ("networks", "networks"),
+        ("subnets", "subnets"),
+        ("floatingips", "floatingips"),
+        ("security-groups", "security_groups"),
+        ("security-group-rules", "security_group_rules"),
+    ],
+)
+def test_neutron_listing_keys(lab: Cloud, sandbox: Cloud, path: str, key: str) -> None:
+    theirs = _first(lab, f"{lab.network}/v2.0/{path}", key)
+    ours = _first(sandbox, _sandbox_region(f"{sandbox.network}/v2.0/{path}"), key)
+    assert set(ours) == set(theirs)
+    # types of scalar values (nested ones differ with content: the lab's FIP is unassociated)
+    scalars = {k for k in theirs if not isinstance(theirs[k], list | dict)}
+    assert {
+        k: _shape(ours[k]) for k in scalars if ours[k] is not None and theirs[k] is not None
+    } == {k: _shape(theirs[k]) for k in scalars if ours[k] is not None and theirs[k] is not None}
+    if key == "security_groups":
+        assert set(ours["security_group_rules"][0]) == set(theirs["security_group_rules"][0])
+
+
+def test_neutron_links(lab: Cloud, sandbox: Cloud) -> None:
+    for cloud in (lab, sandbox):
+        body = cloud.get(f"{cloud.network}/v2.0/ports?limit=1").json()
+        assert [x["rel"] for x in body["ports_links"]] == ["next", "previous"]
+        assert f"marker={body['ports'][0]['id']}" in body["ports_links"][0]["href"]
+        empty = cloud.get(f"{cloud.network}/v2.0/ports?device_id=nothing&limit=2").json()
+        assert empty["ports"] == []
+        assert [x["rel"] for x in empty["ports_links"]] == ["previous"]
+        lost = cloud.get(f"{cloud.network}/v2.0/ports?limit=1&marker={MISSING}")
+        assert lost.json()["NeutronError"]["type"] == "PortNotFound"
+        url = _sandbox_region(f"{cloud.network}/v2.0/floatingips?limit=1&marker={MISSING}")
+        fips = cloud.get(url).json()
+        assert len(fips["floatingips"]) == 1  # floating IPs ignore the marker
+
+
+def test_neutron_error_bodies(lab: Cloud, sandbox: Cloud) -> None:
+    def bodies(cloud: Cloud) -> list[tuple[int, Any]]:
+        paths = [f"ports/{MISSING}", f"networks/{MISSING}", f"floatingips/{MISSING}",
+                 f"security-groups/{MISSING}", "ports?limit=abc", "ports?colour=blue",
+                 "ports?changed_since=2020-01-01T00:00:00", "nothing"]  # fmt: skip
+        calls = [cloud.get(f"{cloud.network}/v2.0/{p}") for p in paths]
+        return [(r.status_code, r.json()) for r in calls]
+
+    assert bodies(sandbox) == bodies(lab)
+
+
+def test_quota_detail_shapes(lab: Cloud, sandbox: Cloud) -> None:
+    def shapes(cloud: Cloud) -> list[Any]:
+        pid = cloud.project_id
+        nova = cloud.get(f"{cloud.compute}/os-quota-sets/{pid}/detail").json()["quota_set"]
+        cinder = cloud.get(f"{cloud.volume}/os-quota-sets/{pid}?usage=true").json()["quota_set"]
+        neutron = cloud.get(f"{cloud.network}/v2.0/quotas/{pid}/details").json()["quota"]
+        # per-type Cinder keys name each cloud's own types; compare the untyped ones and one
+        untyped = {k: v for k, v in cinder.items() if not k.endswith(("_ssd", "_sata", "__"))}
+        return [_shape(nova), _shape(untyped), _shape(cinder["gigabytes_ssd"]), _shape(neutron)]
+
+    assert shapes(sandbox) == shapes(lab)
+
+
+def test_volume_types_and_pools(lab: Cloud, sandbox: Cloud) -> None:
+    def shapes(cloud: Cloud) -> list[Any]:
+        types = cloud.get(f"{cloud.volume}/types").json()["volume_types"]
+        default = cloud.get(f"{cloud.volume}/types/default").json()["volume_type"]
+        pools = cloud.get(f"{cloud.volume}/scheduler-stats/get_pools?detail=True").json()["pools"]
+        brief = cloud.get(f"{cloud.volume}/scheduler-stats/get_pools").json()["pools"]
+        missing = cloud.get(f"{cloud.volume}/types/{MISSING}")
+        return [
+            sorted(set(types[0])), sorted(set(default)), sorted({t["name"] for t in types} & {
+                "ssd", "sata", "__DEFAULT__"}), sorted(set(pools[0])),
+            [set(p) for p in brief][:1], (missing.status_code, missing.json()),
+        ]  # fmt: skip
+
+    assert shapes(sandbox) == shapes(lab)
+    # drivers differ in what else they report; the sandbox has all the lab's driver reports
+    ours, theirs = (
+        c.get(f"{c.volume}/scheduler-stats/get_pools?detail=True").json()["pools"][0]
+        for c in (sandbox, lab)
+    )
+    assert set(ours["capabilities"]) >= set(theirs["capabilities"])
+    # the lab's driver reports the ratio as a number; Cinder's option is a string ("auto")
+    pool = sandbox.get(f"{sandbox.volume}/scheduler-stats/get_pools?detail=True").json()["pools"]
+    assert isinstance(pool[0]["capabilities"]["max_over_subscription_ratio"], str)
+
+
+def test_changes_since_errors(lab: Cloud, sandbox: Cloud) -> None:
+    def bodies(cloud: Cloud) -> list[tuple[int, Any]]:
+        r = cloud.get(f"{cloud.compute}/servers/detail?changes-since=garbage")
+        v = cloud.get(f"{cloud.volume}/volumes/detail?updated_at=gte:garbage", "volume 3.60")
+        return [(r.status_code, r.json()), (v.status_code, v.json())]
+
+    assert bodies(sandbox) == bodies(lab)
 
 
 def _shape(value: Any) -> Any:

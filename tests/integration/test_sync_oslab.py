@@ -1,4 +1,5 @@
-"""`govcloud sync` against the real OpenStack lab: Keystone, Nova (fake), Cinder, Placement."""
+"""`govcloud sync` against the real OpenStack lab: Keystone, Nova (fake), Cinder, Placement,
+Neutron (servers on the lab's shared network get fixed addresses)."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def lab_estate(oslab: OsLab) -> Iterator[dict[str, Any]]:
                 meta = {"business_system": "lab-web"} if i == 0 else {}
                 srv = conn.compute.create_server(
                     name=f"sync-{proj.name}-{i}", flavor_id=flavor.id, image_id=image.id,
-                    networks="none", metadata=meta,
+                    networks=[{"uuid": oslab.network_id}], metadata=meta,
                 )  # fmt: skip
                 undo.append(
                     lambda conn=conn, srv=srv: (
@@ -127,14 +128,14 @@ def test_sync_reads_the_lab_into_the_store(
         }
         capacity = {r.resource_class: r for r in conn.execute(select(t.PoolCapacityRow))}
         lab_ids = {s.id for s in lab_estate["servers"]}
-        updated = [
-            r.updated_at
-            for r in conn.execute(select(t.ServerRow).where(t.ServerRow.server_id.in_(lab_ids)))
-        ]
+        rows = list(conn.execute(select(t.ServerRow).where(t.ServerRow.server_id.in_(lab_ids))))
+        updated = [r.updated_at for r in rows]
         usage = list(conn.execute(select(t.PoolUsageRow)))
     engine.dispose()
     assert len(updated) == 3
     assert all(u is not None for u in updated)  # Nova's `updated`
+    assert all(len(r.addresses or []) == 1 for r in rows)  # one fixed address from Neutron
+    assert {r.host for r in rows} <= set(oslab.hosts)
     assert [u.servers for u in usage] == [row["servers"]]  # one history point per sync
     assert "snapshots not synced" not in str(row["notes"])  # the lab's Cinder lists snapshots
     assert quotas[(ids[0], "instances")] == 2
@@ -152,3 +153,257 @@ def test_sync_reads_the_lab_into_the_store(
     assert second[0]["removed"] == 0
     # the lab's own clock moves usage (none here): nothing about servers may change
     assert servers_changed == 0
+
+
+# --- a zone pool and an aggregate pool of one region: nothing lost ------------------------------
+
+
+def write_split_inventory(directory: Path, lab: OsLab, zone_project: str) -> None:
+    """Pool `agg` is aggregate agg-general (the first host) with backend fast; pool `zone` is
+    the lab's zone (the second host) and names no backend. No pool takes the rest."""
+    common = {"cloud": lab.cloud, "region": lab.region_name, "security_zone": "政务外网"}
+    pools = {
+        "clouds": [{"name": lab.cloud, "regions": [lab.region_name]}],
+        "pools": [
+            {"code": "agg", "name_zh": "聚合池", "name_en": "Aggregate", **common,
+             "aggregate": "agg-general", "storage_backends": [lab.volume_types["ssd"]]},
+            {"code": "zone", "name_zh": "可用区池", "name_en": "Zone", **common,
+             "availability_zone": lab.az},
+        ],
+    }  # fmt: skip
+    depts = {
+        "departments": [
+            {"code": "d0", "name_zh": "部门", "short_zh": "部门", "name_en": "Dept",
+             "projects": [{"pool": "zone", "project": zone_project,
+                           "quota": {"cores": 8, "ram_gib": 8, "instances": 5}}]}
+        ]
+    }  # fmt: skip
+    directory.mkdir()
+    for name, doc in (("pools", pools), ("departments", depts), ("systems", {"systems": []})):
+        (directory / f"{name}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+
+
+@pytest.fixture(scope="module")
+def split_estate(oslab: OsLab) -> Iterator[dict[str, Any]]:
+    """Admin's server on the aggregate's host; project A's server in the zone and a shelved
+    one (SHELVED_OFFLOADED: no host), an unattached volume (Cinder zone `nova`) and a floating
+    IP on its server; project B holds only an orphan volume with a snapshot and an idle
+    floating IP (no pool can take them)."""
+    admin = oslab.connect()
+    idn = admin.identity
+    suffix = uuid.uuid4().hex[:8]
+    undo: list[Any] = []
+    try:
+        me = idn.find_user(oslab.username, ignore_missing=False)
+        member = idn.find_role("member", ignore_missing=False)
+        projects = []
+        for name in (f"split-a-{suffix}", f"split-b-{suffix}"):
+            proj = idn.create_project(name=name, domain_id="default")
+            undo.append(lambda proj=proj: idn.delete_project(proj))
+            undo.append(
+                lambda proj=proj: [
+                    admin.network.delete_security_group(sg, ignore_missing=True)
+                    for sg in admin.network.security_groups(project_id=proj.id)
+                ]
+            )
+            idn.assign_project_role_to_user(proj, me, member)
+            projects.append(proj)
+        a, b = (oslab.connect(project_name=p.name) for p in projects)
+        flavor = admin.compute.create_flavor(name=f"split-{suffix}", vcpus=1, ram=256, disk=1)
+        undo.append(lambda: admin.compute.delete_flavor(flavor))
+        image = admin.image.create_image(
+            name=f"split-{suffix}", data=io.BytesIO(b"\0" * 65536), disk_format="raw",
+            container_format="bare", visibility="public",
+        )  # fmt: skip
+        undo.append(lambda: admin.image.delete_image(image))
+
+        def boot(conn: Any, name: str, **kw: Any) -> Any:
+            srv = conn.compute.create_server(
+                name=f"split-{name}-{suffix}", flavor_id=flavor.id, image_id=image.id,
+                networks=[{"uuid": oslab.network_id}], **kw,
+            )  # fmt: skip
+            undo.append(
+                lambda: (
+                    conn.compute.delete_server(srv, ignore_missing=True),
+                    conn.compute.wait_for_delete(srv, interval=1, wait=WAIT),
+                )
+            )
+            return srv
+
+        on_agg = boot(admin, "agg", availability_zone=f"nova:{oslab.hosts[0]}")
+        in_zone = boot(a, "zone", availability_zone=oslab.az)
+        shelved = boot(a, "shelved", availability_zone=oslab.az)
+        for conn, srv in ((admin, on_agg), (a, in_zone), (a, shelved)):
+            conn.compute.wait_for_server(srv, status="ACTIVE", failures=["ERROR"], wait=WAIT)
+        a.compute.shelve_server(shelved)
+        loose = a.block_storage.create_volume(size=1, name=f"split-loose-{suffix}")
+        orphan = b.block_storage.create_volume(size=1, name=f"split-orphan-{suffix}")
+        for conn, vol in ((a, loose), (b, orphan)):
+            undo.append(
+                lambda conn=conn, vol=vol: (
+                    conn.block_storage.delete_volume(vol, ignore_missing=True),
+                    conn.block_storage.wait_for_delete(vol, interval=1, wait=WAIT),
+                )
+            )
+            conn.block_storage.wait_for_status(vol, "available", failures=["error"], wait=WAIT)
+        snap = b.block_storage.create_snapshot(volume_id=orphan.id, name=f"split-{suffix}")
+        undo.append(
+            lambda: (
+                b.block_storage.delete_snapshot(snap, ignore_missing=True),
+                b.block_storage.wait_for_delete(snap, interval=1, wait=WAIT),
+            )
+        )
+        b.block_storage.wait_for_status(snap, "available", failures=["error"], wait=WAIT)
+        port = next(admin.network.ports(device_id=in_zone.id))
+        used = a.network.create_ip(floating_network_id=oslab.public_network_id)
+        undo.append(lambda: a.network.delete_ip(used, ignore_missing=True))
+        a.network.update_ip(used, port_id=port.id)
+        idle = b.network.create_ip(floating_network_id=oslab.public_network_id)
+        undo.append(lambda: b.network.delete_ip(idle, ignore_missing=True))
+        a.compute.wait_for_server(shelved, status="SHELVED_OFFLOADED", failures=["ERROR"],
+                                  interval=1, wait=WAIT)  # fmt: skip
+        yield {
+            "admin": admin, "projects": [p.id for p in projects], "suffix": suffix,
+            "servers": {"agg": on_agg.id, "zone": in_zone.id, "shelved": shelved.id},
+            "volumes": {"loose": loose.id, "orphan": orphan.id}, "snapshot": snap.id,
+            "fips": {"used": used.id, "idle": idle.id},
+        }  # fmt: skip
+    finally:
+        for step in reversed(undo):
+            step()
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def lab_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    from sqlalchemy import text
+
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as conn:  # each run starts from an empty schema
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def listed_by_the_api(admin: Any, projects: list[str]) -> dict[str, set[str]]:
+    """Per kind, the ids the cloud lists for PROJECTS (backends and types: the region's)."""
+    mine = set(projects)
+    return {
+        "servers": {s.id for s in admin.compute.servers(all_projects=True)
+                    if s.project_id in mine},
+        "volumes": {v.id for v in admin.block_storage.volumes(all_projects=True)
+                    if v.project_id in mine},
+        "snapshots": {s.id for s in admin.block_storage.snapshots(all_projects=True)
+                      if s.project_id in mine},
+        "ports": {p.id for p in admin.network.ports() if p.project_id in mine},
+        "floating_ips": {f.id for f in admin.network.ips() if f.project_id in mine},
+        "security_groups": {g.id for g in admin.network.security_groups()
+                            if g.project_id in mine},
+        "backends": {p["name"] for p in admin.block_storage.get(
+            "/scheduler-stats/get_pools", params={"detail": "True"}).json()["pools"]},
+        "volume_types": {t.id for t in admin.block_storage.types()},
+    }  # fmt: skip
+
+
+def held_by_the_store(url: str, projects: list[str]) -> dict[str, dict[str, str]]:
+    """Per kind, id -> the pool holding it or `unassigned` (live rows only)."""
+    from govcloud.adapters.store import schema_network as tn
+    from govcloud.adapters.store import schema_storage as ts
+
+    mine = set(projects)
+    kinds: dict[str, tuple[Any, str, bool, bool]] = {  # row, id column, per project, tracked
+        "servers": (t.ServerRow, "server_id", True, True),
+        "volumes": (t.VolumeRow, "volume_id", True, True),
+        "snapshots": (t.SnapshotRow, "snapshot_id", True, True),
+        "ports": (tn.PortRow, "port_id", True, False),
+        "floating_ips": (tn.FloatingIpRow, "fip_id", True, False),
+        "security_groups": (tn.SecurityGroupRow, "group_id", True, False),
+        "backends": (ts.StorageBackendRow, "name", False, False),
+        "volume_types": (ts.VolumeTypeRow, "type_id", False, False),
+    }
+    out: dict[str, dict[str, str]] = {k: {} for k in kinds}
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            pools = {r.id: r.code for r in conn.execute(select(t.PoolRow))}
+            for kind, (row, column, per_project, tracked) in kinds.items():
+                for r in conn.execute(select(row)):
+                    if (per_project and r.project_id not in mine) or (
+                        tracked and r.deleted_at is not None
+                    ):
+                        continue
+                    key = getattr(r, column)
+                    assert key not in out[kind], f"{kind} {key} stored twice"
+                    out[kind][key] = pools[r.pool_id]
+            for u in conn.execute(select(t.UnassignedRow)):
+                if u.kind in out and (u.project_id in mine or u.kind == "backends"):
+                    assert u.object_id not in out[u.kind], f"{u.kind} {u.object_id} twice"
+                    out[u.kind][u.object_id] = "unassigned"
+    finally:
+        engine.dispose()
+    return out
+
+
+@pytest.mark.filterwarnings("ignore::openstack.warnings.RemovedInSDK50Warning")
+def test_a_zone_pool_and_an_aggregate_pool_lose_nothing_the_cloud_lists(
+    oslab: OsLab,
+    split_estate: dict[str, Any],
+    lab_store: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GOVCLOUD_DB", lab_store)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    projects = split_estate["projects"]
+    write_split_inventory(tmp_path / "inv", oslab, f"split-a-{split_estate['suffix']}")
+    assert govcloud("inventory", "load", str(tmp_path / "inv")).exit_code == 0
+    res = govcloud("-o", "json", "sync", "--clouds-yaml", str(oslab.clouds_yaml))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    rows = {r["pool"]: r for r in res.json()}
+    assert {r["status"] for r in rows.values()} == {"ok"}
+
+    # the lab is shared: compare what the two projects of this test hold (and, region-wide,
+    # backends and volume types)
+    api = listed_by_the_api(split_estate["admin"], projects)
+    stored = held_by_the_store(lab_store, projects)
+    for kind, ids in api.items():  # per kind: what the store holds is what the API listed
+        assert set(stored[kind]) == ids, kind
+
+    servers, volumes = split_estate["servers"], split_estate["volumes"]
+    admin_project = split_estate["admin"].current_project_id
+    assert held_by_the_store(lab_store, [admin_project])["servers"][servers["agg"]] == "agg"
+    assert stored["servers"][servers["zone"]] == "zone"
+    assert stored["servers"][servers["shelved"]] == "zone"  # no host: its project's pool
+    assert stored["volumes"][volumes["loose"]] == "zone"  # Cinder zone nova: project's pool
+    assert stored["volumes"][volumes["orphan"]] == "unassigned"
+    assert stored["snapshots"][split_estate["snapshot"]] == "unassigned"
+    assert stored["floating_ips"][split_estate["fips"]["used"]] == "zone"
+    assert stored["floating_ips"][split_estate["fips"]["idle"]] == "unassigned"
+    assert set(stored["backends"].values()) == {"agg", "zone"}  # fast named, bulk unclaimed
+    reported = {(o["kind"], o["object_id"]) for o in rows["zone"]["unassigned_objects"]}
+    assert ("volumes", volumes["orphan"]) in reported
+
+    # Placement is the truth for hypervisors: the shelved server holds nothing there, while
+    # Nova's quota usage still counts its core
+    engine = create_engine(lab_store)
+    try:
+        with engine.connect() as conn:
+            held = {
+                (r.project_id, r.vcpus)
+                for r in conn.execute(select(t.ProjectAllocationRow))
+                if r.project_id == projects[0]
+            }
+            cores = conn.execute(
+                select(t.QuotaRow.in_use).where(
+                    t.QuotaRow.project_id == projects[0], t.QuotaRow.resource == "cores"
+                )
+            ).scalars()
+            in_use = set(cores)
+    finally:
+        engine.dispose()
+    assert held == {(projects[0], 1)}
+    assert in_use == {2}

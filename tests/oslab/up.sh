@@ -1,7 +1,9 @@
 #!/bin/bash
 # up.sh - install, configure and start a throwaway OpenStack lab on 127.0.0.1:
-# keystone, placement, glance, nova (fake virt driver), cinder (fake volume driver) on
-# MariaDB + RabbitMQ, plus a read-only neutron stub. All state lives in $OSLAB_DIR;
+# keystone, placement, glance, neutron (ML2, a port-binding fake, no agents), nova (two
+# nova-compute hosts with the fake virt driver), cinder (two fake backends with a configured
+# capacity) on MariaDB + RabbitMQ, plus a topology (aggregates, a zone, networks, a router,
+# volume types: lib/topology.py -> $OSLAB_DIR/topology.json). All state lives in $OSLAB_DIR;
 # the Python venv and the uv/pip caches live in $OSLAB_CACHE_DIR so later runs reuse them.
 #
 #   up.sh                 install if needed, configure, start, wait until ready
@@ -12,7 +14,7 @@
 #   OSLAB_CACHE_DIR  default ${XDG_CACHE_HOME:-$HOME/.cache}/govcloud-oslab
 #   OSLAB_PORT_BASE  first of 10 consecutive TCP ports (default 16000): +0 mariadb, +1 amqp,
 #                    +2 epmd, +3 erlang dist, +4 keystone, +5 placement, +6 glance,
-#                    +7 neutron stub, +8 nova, +9 cinder
+#                    +7 neutron, +8 nova, +9 cinder
 #   OSLAB_PYTHON     interpreter for the lab venv (default python3)
 #   OSLAB_UV         uv binary to use (default: uv on PATH, else pip-installed into the venv)
 #   OSLAB_VERBOSE=1  print progress stamps to stderr (always written to $OSLAB_DIR/logs/up.log)
@@ -194,7 +196,7 @@ for _ in $(seq 1 120); do
   if mariadb -S "$O/run/mysqld.sock" -uroot -e 'select 1' > /dev/null 2>&1; then break; fi
   sleep 0.25
 done
-DBS="keystone placement glance nova_api nova_cell0 nova cinder"
+DBS="keystone placement glance nova_api nova_cell0 nova cinder neutron"
 mariadb -S "$O/run/mysqld.sock" -uroot -e "CREATE USER IF NOT EXISTS 'os'@'127.0.0.1' IDENTIFIED BY 'secret';
   GRANT ALL ON *.* TO 'os'@'127.0.0.1'; $(for d in $DBS; do echo "CREATE DATABASE IF NOT EXISTS $d;"; done)"
 
@@ -225,8 +227,10 @@ KM="$V/bin/keystone-manage --config-file $O/etc/keystone/keystone.conf"
 KS_SETUP=$!
 
 # ---------------------------------------------------------------- 4. configs for the rest
-mkdir -p "$O"/etc/{placement,glance,nova,cinder} "$O"/data/glance/{images,staging,tasks} \
-  "$O"/data/nova/{instances,locks} "$O/data/cinder/locks"
+HOSTS="compute1 compute2"
+mkdir -p "$O"/etc/{placement,glance,nova,cinder,neutron} "$O"/data/glance/{images,staging,tasks} \
+  "$O"/data/nova/locks "$O/data/cinder/locks" "$O/data/neutron/locks"
+for h in $HOSTS; do mkdir -p "$O/data/nova/$h/instances"; done
 cat > "$O/etc/placement/placement.conf" <<EOF
 [DEFAULT]
 log_file = $O/logs/placement.log
@@ -296,8 +300,13 @@ driver = noop
 send_service_user_token = true
 $(AUTH nova)
 EOF
-# nova-compute: its own host name (FakeDriverWithoutFakeNodes keeps a stable node uuid in state_path)
-printf '[DEFAULT]\nhost = compute1\n' > "$O/etc/nova/nova-compute.conf"
+# each nova-compute: its own host name and state_path (FakeDriverWithoutFakeNodes keeps its
+# node uuid there: two hosts sharing one would be one node) and its own log file
+for h in $HOSTS; do
+  printf '[DEFAULT]\nhost = %s\nstate_path = %s\ninstances_path = %s\nlog_file = %s\n' "$h" \
+    "$O/data/nova/$h" "$O/data/nova/$h/instances" "$O/logs/nova-compute-$h.log" \
+    > "$O/etc/nova/nova-compute-$h.conf"
+done
 cat > "$O/etc/nova/nova-db.conf" <<EOF
 [api_database]
 connection = $(DB nova_api)
@@ -316,7 +325,10 @@ state_path = $O/data/cinder
 log_dir = $O/logs
 api_paste_config = $O/etc/cinder/api-paste.ini
 resource_query_filters_file = $O/etc/cinder/resource_filters.json
-enabled_backends = fake
+enabled_backends = fast,bulk
+# publish backend stats (capacity, allocated) every 10 s instead of every minute
+backend_stats_polling_interval = 10
+periodic_interval = 10
 glance_api_servers = http://127.0.0.1:$P_GL
 [database]
 connection = $(DB cinder)
@@ -328,9 +340,55 @@ $(AUTH nova)
 lock_path = $O/data/cinder/locks
 [oslo_messaging_notifications]
 driver = noop
-[fake]
-volume_driver = cinder.tests.fake_driver.FakeLoggingVolumeDriver
-volume_backend_name = fake
+# lib/fakecap: fake backends that report a capacity (volume types ssd -> fast, sata -> bulk)
+[fast]
+volume_driver = fakecap.FakeCapacityDriver
+volume_backend_name = fast
+fake_total_capacity_gb = 2000
+fake_thin = false
+max_over_subscription_ratio = 1.0
+reserved_percentage = 10
+[bulk]
+volume_driver = fakecap.FakeCapacityDriver
+volume_backend_name = bulk
+fake_total_capacity_gb = 10000
+fake_thin = true
+max_over_subscription_ratio = 2.0
+reserved_percentage = 5
+EOF
+cp "$V/etc/neutron/api-paste.ini" "$O/etc/neutron/"
+cat > "$O/etc/neutron/neutron.conf" <<EOF
+[DEFAULT]
+log_file = $O/logs/neutron-api.log
+core_plugin = ml2
+# router: routers + floating IPs; port_forwarding: its DB model must be loaded or GET /ports 500s
+service_plugins = router,port_forwarding
+auth_strategy = keystone
+transport_url = rabbit://guest:guest@127.0.0.1:$P_AMQP/
+api_paste_config = $O/etc/neutron/api-paste.ini
+state_path = $O/data/neutron
+notify_nova_on_port_status_changes = false
+notify_nova_on_port_data_changes = false
+[database]
+connection = $(DB neutron)
+[keystone_authtoken]
+$(KSAUTH neutron)
+[nova]
+$(AUTH nova)
+[oslo_concurrency]
+lock_path = $O/data/neutron/locks
+[oslo_messaging_notifications]
+driver = noop
+[ml2]
+type_drivers = local,flat
+tenant_network_types = local
+# lib/fakemech: binds every port, no agent needed
+mechanism_drivers = fakebind
+extension_drivers = port_security
+[ml2_type_flat]
+flat_networks = *
+[securitygroup]
+firewall_driver = noop
 EOF
 printf '[DEFAULT]\nlog_file = %s/logs/cinder-api.log\n' "$O" > "$O/etc/cinder/cinder-api.conf"
 NM="$V/bin/nova-manage --config-file $O/etc/nova/nova.conf --config-file $O/etc/nova/nova-db.conf"
@@ -352,6 +410,9 @@ P_NOVASETUP=$!
 { "$V/bin/cinder-manage" --config-file "$O/etc/cinder/cinder.conf" db sync; } 2>&1 \
   | quiet > "$O/logs/cinder-setup.log" &
 P_CINDER=$!
+{ "$V/bin/neutron-db-manage" --config-file "$O/etc/neutron/neutron.conf" upgrade heads; } 2>&1 \
+  | quiet > "$O/logs/neutron-setup.log" &
+P_NEUTRON=$!
 
 # ---------------------------------------------------------------- 5. start the services
 step "keystone: db sync + bootstrap" "$O/logs/keystone-setup.log"
@@ -384,7 +445,10 @@ uwsgi_app placement "$P_PL" placement.wsgi.api:application "OS_PLACEMENT_CONFIG_
 step "glance: db sync" "$O/logs/glance-setup.log"
 wait $P_GLANCE
 uwsgi_app glance-api "$P_GL" glance.wsgi.api:application "OS_GLANCE_CONFIG_DIR=$O/etc/glance"
-uwsgi_app neutron-stub "$P_NET" neutron_stub:application "PYTHONPATH=$HERE/lib"
+step "neutron: db sync" "$O/logs/neutron-setup.log"
+wait $P_NEUTRON
+uwsgi_app neutron-api "$P_NET" neutron.wsgi.api:application "OS_NEUTRON_CONFIG_DIR=$O/etc/neutron" \
+  "OS_NEUTRON_CONFIG_FILES=neutron.conf"
 step "keystone: register services" "$O/logs/register.log"
 wait $P_REGISTER
 step "nova: db sync + cells" "$O/logs/nova-setup.log"
@@ -392,20 +456,27 @@ wait $P_NOVASETUP
 NOVA_CONF=(--config-file "$O/etc/nova/nova.conf")
 daemon nova-conductor "$V/bin/nova-conductor" "${NOVA_CONF[@]}" --config-file "$O/etc/nova/nova-db.conf"
 daemon nova-scheduler "$V/bin/nova-scheduler" "${NOVA_CONF[@]}" --config-file "$O/etc/nova/nova-db.conf"
-daemon nova-compute "$V/bin/nova-compute" "${NOVA_CONF[@]}" --config-file "$O/etc/nova/nova-compute.conf"
+for h in $HOSTS; do
+  daemon "nova-compute-$h" "$V/bin/nova-compute" "${NOVA_CONF[@]}" \
+    --config-file "$O/etc/nova/nova-compute-$h.conf"
+done
 uwsgi_app nova-api "$P_NOVA" nova.wsgi.osapi_compute:application "OS_NOVA_CONFIG_DIR=$O/etc/nova" \
   "OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf;nova-db.conf;nova-api.conf"
 step "cinder: db sync" "$O/logs/cinder-setup.log"
 wait $P_CINDER
 daemon cinder-scheduler "$V/bin/cinder-scheduler" --config-file "$O/etc/cinder/cinder.conf"
-daemon cinder-volume "$V/bin/cinder-volume" --config-file "$O/etc/cinder/cinder.conf"
+daemon cinder-volume env "PYTHONPATH=$HERE/lib/fakecap" "$V/bin/cinder-volume" \
+  --config-file "$O/etc/cinder/cinder.conf"
 # cinder's wsgi app parses sys.argv for its config files -> --pyargv
 UWSGI_EXTRA="--pyargv=--config-file=$O/etc/cinder/cinder.conf --config-file=$O/etc/cinder/cinder-api.conf" \
   uwsgi_app cinder-api "$P_CIN" cinder.wsgi.api:application
 
-# ready = all APIs answer, a compute host is 'up' (mapped to cell1) and cinder-volume is 'up'
+# ready = all APIs answer, both compute hosts are 'up' hypervisors and Placement providers,
+# both cinder backends are 'up' and known to the scheduler
 step "wait until ready" "$O/logs/ready.log"
-"$PY" "$HERE/lib/wait_ready.py" all "${OSLAB_READY_TIMEOUT:-300}" "http://127.0.0.1:$P_PL/" \
-  "http://127.0.0.1:$P_GL/" "http://127.0.0.1:$P_NET/" "http://127.0.0.1:$P_NOVA/" \
-  "http://127.0.0.1:$P_CIN/" > "$O/logs/ready.log" 2>&1
+"$PY" "$HERE/lib/wait_ready.py" all "${OSLAB_READY_TIMEOUT:-300}" "${HOSTS// /,}" fast,bulk \
+  "http://127.0.0.1:$P_PL/" "http://127.0.0.1:$P_GL/" "http://127.0.0.1:$P_NET/" \
+  "http://127.0.0.1:$P_NOVA/" "http://127.0.0.1:$P_CIN/" > "$O/logs/ready.log" 2>&1
+step "topology: aggregates, zone, networks, router, volume types" "$O/logs/topology.log"
+"$PY" "$HERE/lib/topology.py" "$O/topology.json" 2>&1 | quiet > "$O/logs/topology.log"
 step "READY"

@@ -37,12 +37,17 @@ def test_same_seed_and_day_same_past(inventory: Inventory) -> None:
 def test_stopped_servers_changed_days_ago_running_ones_recently(inventory: Inventory) -> None:
     e = build_estate(inventory, now=NOW)
     s = e.servers
-    ages: dict[str, list[float]] = {"ACTIVE": [], "SHUTOFF": [], "ERROR": []}
+    ages: dict[str, list[float]] = {
+        "ACTIVE": [],
+        "SHUTOFF": [],
+        "ERROR": [],
+        "SHELVED_OFFLOADED": [],
+    }
     for row in range(len(s)):
         assert s.updated[row] > s.created[row]
         ages[SERVER_STATUSES[s.status[row]]].append(days_before(e.now, s.updated[row]))
     assert all(0 <= d < 3 for d in ages["ACTIVE"])
-    stopped = ages["SHUTOFF"] + ages["ERROR"]
+    stopped = ages["SHUTOFF"] + ages["ERROR"] + ages["SHELVED_OFFLOADED"]
     assert all(1 <= d < 121 for d in stopped)
     assert min(stopped) < 30 < 60 < max(stopped)  # spread, not one age
 

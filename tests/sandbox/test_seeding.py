@@ -43,7 +43,7 @@ def test_projects_regions_and_unapproved(inventory: Inventory) -> None:
 def test_servers_fill_part_of_quota_with_a_status_mix(inventory: Inventory) -> None:
     e = build_estate(inventory)
     statuses = {SERVER_STATUSES[s] for s in e.servers.status}
-    assert statuses == {"ACTIVE", "SHUTOFF", "ERROR"}
+    assert statuses == {"ACTIVE", "SHUTOFF", "ERROR", "SHELVED_OFFLOADED"}
     for p in e.projects:
         if not p.department_code:
             continue
@@ -63,6 +63,7 @@ def test_some_quotas_drift_from_the_approved_values(inventory: Inventory) -> Non
             actual = {
                 **e.compute_quota[(region, project_id)],
                 **e.volume_quota[(region, project_id)],
+                **e.network_quota.get((region, project_id), {}),
             }
             drifted += any(actual[r.value] != v for r, v in b.approved_quota.items())
     assert 0 < drifted < sum(len(d.projects) for d in inventory.departments) / 3

@@ -1,8 +1,14 @@
-"""The real OpenStack lab (tests/oslab/up.sh), started once per pytest session."""
+"""The real OpenStack lab (tests/oslab/up.sh), started once per pytest session.
+
+The lab has two compute hosts, two Cinder backends and a real Neutron; up.sh also creates a
+topology (tests/oslab/lib/topology.py -> topology.json) whose names and ids the OsLab fields
+carry, so tests use them instead of constants.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -33,6 +39,14 @@ class OsLab:
     clouds_yaml: Path
     auth_url: str
     run_dir: Path
+    hosts: tuple[str, ...] = ()  # nova-compute hosts (= hypervisor / Placement provider names)
+    az: str = ""  # availability zone of the agg-secure aggregate (its host: hosts[1])
+    aggregates: dict[str, str] = field(default_factory=dict, compare=False)  # name -> id
+    volume_types: dict[str, str] = field(default_factory=dict, compare=False)  # type -> backend
+    network_id: str = ""  # shared tenant network (servers get fixed addresses)
+    subnet_id: str = ""
+    public_network_id: str = ""  # external network "public" (floating IPs)
+    router_id: str = ""  # gateway on public, interface on subnet_id
     cloud: str = "oslab"
     username: str = "admin"
     password: str = "secret"
@@ -99,10 +113,19 @@ def _lab_from(run_dir: Path, startup: float) -> OsLab:
 
     clouds_yaml = run_dir / "clouds.yaml"
     cfg = yaml.safe_load(clouds_yaml.read_text())["clouds"]["oslab"]
+    topo = json.loads((run_dir / "topology.json").read_text())
     return OsLab(
         clouds_yaml=clouds_yaml,
         auth_url=cfg["auth"]["auth_url"],
         run_dir=run_dir,
+        hosts=tuple(topo["hosts"]),
+        az=topo["az"],
+        aggregates=dict(topo["aggregates"]),
+        volume_types=dict(topo["volume_types"]),
+        network_id=topo["network_id"],
+        subnet_id=topo["subnet_id"],
+        public_network_id=topo["public_network_id"],
+        router_id=topo["router_id"],
         startup_seconds=startup,
     )
 

@@ -112,7 +112,8 @@ def sshd_server() -> Iterator[SshServer]:
 
 @pytest.fixture(scope="session")
 def oslab() -> Iterator[oslab_mod.OsLab]:
-    """The OpenStack lab (keystone, placement, glance, nova/fake, cinder/fake, neutron stub)."""
+    """The OpenStack lab: keystone, placement, glance, neutron, nova (2 fake hosts), cinder (2
+    fake backends), with aggregates, a zone, networks and volume types (see OsLab fields)."""
     if not os.environ.get(oslab_mod.EXTERNAL_ENV):
         reason = oslab_mod.missing_prerequisites()
         if reason:

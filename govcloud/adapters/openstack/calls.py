@@ -99,6 +99,7 @@ class Api:
         self, service: str, path: str, params: Mapping[str, Any] | None, mv: str | None
     ) -> Any:
         from keystoneauth1 import exceptions as ksa
+        from openstack.exceptions import ServiceDisabledException
 
         try:
             adapter = getattr(self.conn, service)
@@ -107,7 +108,7 @@ class Api:
                 kwargs["microversion"] = mv
             with quiet_sdk():
                 return adapter.get(path, connect_retries=0, **kwargs)
-        except ksa.EndpointNotFound:
+        except (ksa.EndpointNotFound, ServiceDisabledException):  # not in the catalog
             raise NoEndpoint(service) from None
         except ksa.SSLError as exc:
             raise self.error(

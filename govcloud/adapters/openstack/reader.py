@@ -1,8 +1,11 @@
-"""`OpenStackReader`: one pool of one cloud as plain core records.
+"""`OpenStackReader`: one region of one cloud as plain core records, listed once for all the
+region's pools (`core.sync.collect_region` places them).
 
 Nova is read at microversion 2.47, where each server embeds its flavor (no per-server flavor
 lookups); capacity comes from Placement inventories and usages, never from hypervisor fields
-(gone since 2.88). Quotas are read per project through a bounded thread pool.
+(gone since 2.88), and what projects hold from Placement allocations. Quotas are read per
+project through a bounded thread pool; Cinder's storage side and Neutron live in their own
+modules.
 """
 
 from __future__ import annotations
@@ -10,43 +13,47 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from functools import cached_property
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from govcloud.adapters.openstack import cinder_read, neutron_read
 from govcloud.adapters.openstack.calls import Api, Listing, Missing, NoEndpoint, RetryPolicy
 from govcloud.adapters.openstack.config import CloudTarget, connect
+from govcloud.adapters.openstack.fields import shared as _shared
+from govcloud.adapters.openstack.fields import timestamp as _timestamp
 from govcloud.core.models import (
     CapacityRecord,
     Flavor,
+    FloatingIp,
+    Port,
     Project,
+    ProjectAllocation,
     QuotaResource,
     QuotaUsage,
+    SecurityGroup,
     Server,
     Snapshot,
+    StorageBackend,
+    TypeQuotaUsage,
     Volume,
+    VolumeType,
 )
-from govcloud.core.sync import (
-    PoolScope,
-    ServerPage,
-    SnapshotHomes,
-    in_scope,
-    snapshot_in_scope,
-    system_code_from,
-    volume_in_scope,
-)
+from govcloud.core.sync import PoolScope, QuotaListing, ServerPage, VolumePage, system_code_from
 
 NOVA_MICROVERSION = "2.47"  # flavor embedded in server details
 AGGREGATE_MICROVERSION = "2.41"  # aggregates carry their uuid
 PLACEMENT_MICROVERSION = "1.3"  # member_of filter
+CONSUMER_MICROVERSION = "1.12"  # GET /allocations/{consumer} names its project
 PAGE_SIZE = 1000  # Nova's and Cinder's default max_limit
 _COMPUTE_QUOTAS = (QuotaResource.CORES, QuotaResource.RAM, QuotaResource.INSTANCES)
-_VOLUME_QUOTAS = (QuotaResource.GIGABYTES, QuotaResource.VOLUMES)
+_VOLUME_QUOTAS = tuple(r for r in QuotaResource if r.service == "volume")
+UNPLACED = ""  # the pool code of records not yet placed in a pool
 
 
 class OpenStackReader:
+    """The region of SCOPE (all its pools: `scope.region_scopes`)."""
+
     def __init__(
         self,
         api: Api,
@@ -61,18 +68,16 @@ class OpenStackReader:
         self.metadata_key = metadata_key
         self.workers = max(1, workers)
         self.page_size = page_size
-        # what other pools of the region hold, seen while listing: places their snapshots
-        self._foreign_volumes: set[str] = set()
-        self._foreign_owners: set[str] = set()
+        self._provider_cache: dict[str, list[str]] = {}
 
     @property
-    def pool(self) -> str:
-        return self.scope.pool_code
+    def scopes(self) -> tuple[PoolScope, ...]:
+        return self.scope.region_scopes
 
     def projects(self) -> list[Project]:
         items, _ = self.api.pages("identity", "/projects", "projects", {})
         return [
-            Project(self.pool, str(p["id"]), str(p.get("name") or ""), bool(p.get("enabled", True)))
+            Project(UNPLACED, str(p["id"]), str(p.get("name") or ""), bool(p.get("enabled", True)))
             for p in items
         ]
 
@@ -80,9 +85,12 @@ class OpenStackReader:
         params = {"is_public": "None", "limit": self.page_size}
         items, _ = self.api.pages("compute", "/flavors/detail", "flavors", params)
         return [
-            Flavor(self.pool, str(f["id"]), str(f.get("name") or ""), *_flavor_size(f))
+            Flavor(UNPLACED, str(f["id"]), str(f.get("name") or ""), *_flavor_size(f))
             for f in items
         ]
+
+    def aggregate_hosts(self) -> dict[str, frozenset[str]]:
+        return {str(a.get("name")): frozenset(a.get("hosts") or ()) for a in self._aggregates}
 
     def servers(self, on_page: Callable[[int], None]) -> ServerPage:
         servers: list[Server] = []
@@ -93,30 +101,19 @@ class OpenStackReader:
         return ServerPage(tuple(servers), duplicates)
 
     def server_pages(self, on_page: Callable[[int], None]) -> Iterator[tuple[list[Server], int]]:
-        """Each page's in-scope servers as soon as it arrives, with the duplicates so far.
+        """Each page's servers as soon as it arrives, with the duplicates so far.
 
         Only the compact records outlive a page: at 100,000 servers the raw JSON would be a GiB.
         """
-        self._foreign_owners = set()
         params: dict[str, Any] = {"all_tenants": 1, "limit": self.page_size}
-        if self.scope.availability_zone:
-            params["availability_zone"] = self.scope.availability_zone
         listing = Listing(
             self.api, "compute", "/servers/detail", "servers", params,
             microversion=NOVA_MICROVERSION, on_page=on_page,
         )  # fmt: skip
         for page in listing:
-            batch = []
-            for item in page:
-                zone = _shared(item.get("OS-EXT-AZ:availability_zone") or None)
-                host = _shared(item.get("OS-EXT-SRV-ATTR:host") or None)
-                if in_scope(self.scope, zone, host, self._aggregate_hosts):
-                    batch.append(self._server(item, zone, host))
-                else:
-                    self._foreign_owners.add(_shared(str(item.get("tenant_id") or "")))
-            yield batch, listing.duplicates
+            yield [self._server(item) for item in page], listing.duplicates
 
-    def _server(self, s: Mapping[str, Any], zone: str | None, host: str | None) -> Server:
+    def _server(self, s: Mapping[str, Any]) -> Server:
         flavor = s.get("flavor") or {}
         if "vcpus" not in flavor:
             raise self.api.error(
@@ -125,7 +122,7 @@ class OpenStackReader:
             )
         vcpus, ram_mib, disk_gib = _flavor_size(flavor)
         return Server(
-            pool_code=self.pool,
+            pool_code=UNPLACED,
             server_id=str(s["id"]),
             name=str(s.get("name") or ""),
             project_id=sys.intern(str(s.get("tenant_id") or "")),
@@ -135,91 +132,164 @@ class OpenStackReader:
             ram_mib=ram_mib,
             disk_gib=disk_gib,
             created_at=_timestamp(s.get("created")),
-            host=host,
-            availability_zone=zone,
+            host=_shared(s.get("OS-EXT-SRV-ATTR:host") or None),
+            availability_zone=_shared(s.get("OS-EXT-AZ:availability_zone") or None),
             addresses=_addresses(s.get("addresses")),
             system_code=_shared(system_code_from(s.get("metadata"), self.metadata_key)),
             updated_at=_timestamp(s.get("updated")),
         )
 
-    def volumes(self, server_ids: frozenset[str]) -> list[Volume] | None:
+    def volumes(self) -> VolumePage | None:
         params = {"all_tenants": 1, "limit": self.page_size}
         listing = Listing(self.api, "block_storage", "/volumes/detail", "volumes", params)
         out = []
-        self._foreign_volumes = set()
+        zones: dict[str, str | None] = {}
         try:
             for page in listing:  # converted page by page, as servers are
                 for v in page:
-                    attached = _attached_server(v)
-                    zone = v.get("availability_zone")
-                    if volume_in_scope(self.scope, zone, attached, server_ids):
-                        out.append(_volume(self.pool, v, attached))
-                    else:
-                        self._foreign_volumes.add(str(v["id"]))
-                        self._foreign_owners.add(
-                            _shared(str(v.get("os-vol-tenant-attr:tenant_id") or ""))
-                        )
+                    volume = _volume(UNPLACED, v, _attached_server(v))
+                    out.append(volume)
+                    zones[volume.volume_id] = _shared(v.get("availability_zone") or None)
         except NoEndpoint:
             return None
-        return out
+        return VolumePage(tuple(out), zones)
 
-    def snapshots(self, here: SnapshotHomes, elsewhere: SnapshotHomes) -> list[Snapshot] | None:
-        """The pool's snapshots; None when Cinder has no snapshot API (a 404 on the first page,
-        never on a later one: a vanished marker is an error, not a missing API).
-
-        Call after `servers` and `volumes`, which note what other pools of the region hold.
-        """
+    def snapshots(self) -> list[Snapshot] | None:
+        """Every snapshot of the region; None when Cinder has no snapshot API (a 404 on the
+        first page, never on a later one: a vanished marker is an error, not a missing API)."""
         params = {"all_tenants": 1, "limit": self.page_size}
         pages = iter(Listing(self.api, "block_storage", "/snapshots/detail", "snapshots", params))
         try:
             first = next(pages)
         except (Missing, NoEndpoint):
             return None
-        seen = SnapshotHomes(
-            elsewhere.volumes | self._foreign_volumes, elsewhere.projects | self._foreign_owners
-        )
-        out = []
-        for page in chain([first], pages):
-            for s in page:
-                snap = _snapshot(self.pool, s)
-                if snapshot_in_scope(self.scope, snap.volume_id, snap.project_id, here, seen):
-                    out.append(snap)
+        out = [_snapshot(UNPLACED, s) for s in first]
+        for page in pages:
+            out.extend(_snapshot(UNPLACED, s) for s in page)
         return out
 
-    def quotas(self, project_ids: Sequence[str], volume_service: bool) -> list[QuotaUsage]:
-        def one(project_id: str) -> list[QuotaUsage]:
+    def backends(self) -> list[StorageBackend] | None:
+        return cinder_read.backends(self.api, UNPLACED)
+
+    def volume_types(self) -> list[VolumeType] | None:
+        return cinder_read.volume_types(self.api, UNPLACED)
+
+    def ports(self) -> list[Port] | None:
+        return neutron_read.ports(self.api, UNPLACED, self.page_size)
+
+    def floating_ips(self) -> list[FloatingIp] | None:
+        return neutron_read.floating_ips(self.api, UNPLACED, self.page_size)
+
+    def security_groups(self) -> list[SecurityGroup] | None:
+        return neutron_read.security_groups(self.api, UNPLACED, self.page_size)
+
+    def quotas(self, project_ids: Sequence[str], services: frozenset[str]) -> QuotaListing:
+        def one(
+            project_id: str,
+        ) -> tuple[list[QuotaUsage], list[TypeQuotaUsage], bool]:
             body = self.api.get("compute", f"/os-quota-sets/{project_id}/detail")
-            rows = _quota_rows(self.pool, project_id, body, _COMPUTE_QUOTAS)
-            if volume_service:
+            rows = _quota_rows(UNPLACED, project_id, body, _COMPUTE_QUOTAS)
+            per_type: list[TypeQuotaUsage] = []
+            if "volume" in services:
                 body = self.api.get(
                     "block_storage", f"/os-quota-sets/{project_id}", {"usage": "true"}
                 )
-                rows += _quota_rows(self.pool, project_id, body, _VOLUME_QUOTAS)
-            return rows
+                rows += _quota_rows(UNPLACED, project_id, body, _VOLUME_QUOTAS)
+                per_type = cinder_read.type_quotas(
+                    UNPLACED, project_id, body.get("quota_set") or {}
+                )
+            network_ok = True
+            if "network" in services:
+                network = neutron_read.quota_details(self.api, UNPLACED, project_id)
+                network_ok = network is not None
+                rows += network or []
+            return rows, per_type, network_ok
 
-        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"quota-{self.pool}") as ex:
-            return [q for rows in ex.map(one, project_ids) for q in rows]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="quota") as ex:
+            results = list(ex.map(one, project_ids))
+        skipped = frozenset() if all(ok for *_, ok in results) else frozenset({"network"})
+        notes = (
+            ("the network service has no quota details (404): network quotas not synced",)
+            if skipped
+            else ()
+        )
+        return QuotaListing(
+            quotas=tuple(q for rows, _, _ in results for q in rows),
+            type_quotas=tuple(q for _, per_type, _ in results for q in per_type),
+            skipped=skipped,
+            notes=notes,
+        )
 
-    def capacity(self) -> list[CapacityRecord]:
-        providers = self._providers()
-        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"rp-{self.pool}") as ex:
+    def capacity(self, scope: PoolScope) -> list[CapacityRecord]:
+        providers = self._providers(scope)
+        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"rp-{scope.pool_code}") as ex:
             reports = list(ex.map(self._provider_report, providers))
-        return _sum_capacity(self.pool, reports)
+        return _sum_capacity(scope.pool_code, reports)
+
+    def allocations(
+        self, scope: PoolScope, consumers: Mapping[str, str]
+    ) -> list[ProjectAllocation] | None:
+        """Σ per project of what its consumers hold in the scope's providers (Placement's
+        `usages?project_id=` cannot be limited to a set of providers: the providers' own
+        allocations can). A consumer that is not a listed server (a migration) is looked up."""
+        providers = self._providers(scope)
+        if not providers:
+            return []
+        try:
+            first = self._provider_allocations(providers[0])
+        except Missing:
+            return None
+        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"al-{scope.pool_code}") as ex:
+            held = [first, *ex.map(self._provider_allocations, providers[1:])]
+        strangers = sorted({c for h in held for c in h if c not in consumers})
+        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"co-{scope.pool_code}") as ex:
+            owner = dict(zip(strangers, ex.map(self._consumer_project, strangers), strict=True))
+        sums: dict[str, list[int]] = {}
+        for allocations in held:
+            for consumer, resources in allocations.items():
+                project = consumers.get(consumer) or owner.get(consumer) or ""
+                acc = sums.setdefault(project, [0, 0, 0])
+                acc[0] += int(resources.get("VCPU", 0))
+                acc[1] += int(resources.get("MEMORY_MB", 0))
+                acc[2] += int(resources.get("DISK_GB", 0))
+        return [
+            ProjectAllocation(scope.pool_code, project, *acc)
+            for project, acc in sorted(sums.items())
+        ]
+
+    def _provider_allocations(self, uuid: str) -> dict[str, dict[str, Any]]:
+        body = self.api.get("placement", f"/resource_providers/{uuid}/allocations")
+        return {
+            str(consumer): dict(entry.get("resources") or {})
+            for consumer, entry in (body.get("allocations") or {}).items()
+            if isinstance(entry, dict)
+        }
+
+    def _consumer_project(self, consumer: str) -> str:
+        body = self.api.get(
+            "placement", f"/allocations/{consumer}", microversion=CONSUMER_MICROVERSION
+        )
+        return str(body.get("project_id") or "")
 
     def _provider_report(self, uuid: str) -> tuple[dict[str, Any], dict[str, Any]]:
         inv = self.api.get("placement", f"/resource_providers/{uuid}/inventories")
         use = self.api.get("placement", f"/resource_providers/{uuid}/usages")
         return dict(inv.get("inventories") or {}), dict(use.get("usages") or {})
 
-    def _providers(self) -> list[str]:
-        scope = self.scope
+    def _providers(self, scope: PoolScope) -> list[str]:
+        cached = self._provider_cache.get(scope.pool_code)
+        if cached is not None:
+            return cached
         if scope.filtered:
             names = {scope.aggregate} if scope.aggregate else set()
-            return sorted(self._members(names, {scope.availability_zone} - {None}))
-        body = self.api.get("placement", "/resource_providers")
-        every = {str(p["uuid"]) for p in body.get("resource_providers") or ()}
-        taken = self._members(set(scope.excluded_aggregates), set(scope.excluded_zones))
-        return sorted(every - taken)
+            found = sorted(self._members(names, {scope.availability_zone} - {None}))
+        else:
+            body = self.api.get("placement", "/resource_providers")
+            every = {str(p["uuid"]) for p in body.get("resource_providers") or ()}
+            taken = self._members(set(scope.excluded_aggregates), set(scope.excluded_zones))
+            found = sorted(every - taken)
+        self._provider_cache[scope.pool_code] = found
+        return found
 
     def _members(self, aggregates: set[str], zones: set[str | None]) -> set[str]:
         """Providers in the named Nova aggregates or in the aggregates that make the zones."""
@@ -247,30 +317,9 @@ class OpenStackReader:
         body = self.api.get("compute", "/os-aggregates", microversion=AGGREGATE_MICROVERSION)
         return [a for a in body.get("aggregates") or () if isinstance(a, dict)]
 
-    @cached_property
-    def _aggregate_hosts(self) -> dict[str, frozenset[str]]:
-        if not (self.scope.aggregate or self.scope.excluded_aggregates):
-            return {}
-        return {str(a.get("name")): frozenset(a.get("hosts") or ()) for a in self._aggregates}
-
-
-def _shared(value: object) -> Any:
-    """One string object per distinct host, zone, project...: 100,000 copies add up."""
-    return sys.intern(value) if isinstance(value, str) else value
-
 
 def _flavor_size(f: Mapping[str, Any]) -> tuple[int, int, int]:
     return int(f.get("vcpus") or 0), int(f.get("ram") or 0), int(f.get("disk") or 0)
-
-
-def _timestamp(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _addresses(value: object) -> tuple[str, ...]:
@@ -379,7 +428,7 @@ def open_reader(
     policy: RetryPolicy | None = None,
     page_size: int = PAGE_SIZE,
 ) -> OpenStackReader:
-    """A reader for one pool over its own Connection (its own token and HTTP pool)."""
+    """A reader for SCOPE's region over its own Connection (its own token and HTTP pool)."""
     target = CloudTarget(scope.pool_code, scope.cloud, scope.region)
     conn = connect(target, clouds_yaml, timeout_s)
     api = Api(scope.pool_code, conn, policy or RetryPolicy())

@@ -22,8 +22,9 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Result, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from govcloud.adapters.store import declared_repo, observed_repo, sync_repo
+from govcloud.adapters.store import declared_repo, network_repo, observed_repo, sync_repo
 from govcloud.adapters.store import schema as t
+from govcloud.adapters.store import schema_network as tn
 from govcloud.adapters.store.schema_metrics import MetricChunkRow as C
 from govcloud.adapters.store.schema_metrics import MetricTargetRow
 from govcloud.core import metric_chunks as mc
@@ -75,6 +76,10 @@ def read_audit_data(
         agents=_agents(conn),
         prices=tuple(declared_repo.read_prices(conn)),
         last_sync=_last_sync(conn),
+        ports=tuple(network_repo.ports(conn)),
+        floating_ips=tuple(_floating_ips(conn)),
+        security_groups=tuple(network_repo.security_groups(conn)),
+        allocations=tuple(network_repo.allocations(conn)),
     )
 
 
@@ -237,6 +242,13 @@ def _live_rows(
         .order_by(P.code, id_column)
     )
     return conn.execute(query)
+
+
+def _floating_ips(conn: Connection) -> list[m.FloatingIp]:
+    f = tn.FloatingIpRow
+    query = select(f, P.code.label("pool_code")).join(P, P.id == f.pool_id)
+    rows = conn.execute(query.order_by(P.code, f.fip_id))
+    return [sync_repo.floating_ip_record(r.pool_code, r) for r in rows]
 
 
 def _projects(conn: Connection) -> list[m.Project]:

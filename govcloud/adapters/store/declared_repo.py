@@ -151,7 +151,7 @@ def _load_bindings(
         for pb in dept.projects:
             k = (dept_ids[dept.code], pool_ids[pb.pool_code])
             seen.add(k)
-            quota = {res.value: v for res, v in pb.approved_quota.items()}
+            quota = approved_rows(pb)
             old = existing.get(k)
             if old is None:
                 bid = conn.execute(
@@ -189,6 +189,15 @@ def _load_bindings(
     return counts
 
 
+def approved_rows(pb: m.ProjectBinding) -> dict[str, int]:
+    """A binding's approved quotas as `approved_quota` rows: per-volume-type ones under their
+    wire name (`gigabytes_ssd`), which no `QuotaResource` value can collide with."""
+    return {
+        **{res.value: v for res, v in pb.approved_quota.items()},
+        **pb.approved_type_quota,
+    }
+
+
 def relink_projects(conn: Connection) -> None:
     """Point observed projects at the departments that declare them (by id, else by name)."""
     b, p = t.ProjectBindingRow, t.ProjectRow
@@ -220,6 +229,7 @@ def _pool_values(p: m.Pool) -> dict[str, Any]:
         "physical_cpu_cores": p.physical.cpu_cores if p.physical else None,
         "physical_ram_mib": p.physical.ram_mib if p.physical else None,
         "physical_disk_gib": p.physical.disk_gib if p.physical else None,
+        "storage_backends": list(p.storage_backends) or None,
     }
 
 
@@ -287,6 +297,7 @@ def pool_from_row(r: Any) -> m.Pool:
         ratios=ratios,
         reserve=m.Reserve(r.reserve_vcpu, r.reserve_ram_mib, r.reserve_disk_gib),
         physical=physical,
+        storage_backends=tuple(r.storage_backends or ()),
     )
 
 
@@ -297,8 +308,12 @@ def read_pools(conn: Connection) -> list[m.Pool]:
 def read_departments(conn: Connection) -> list[m.Department]:
     d, b, p = t.DepartmentRow, t.ProjectBindingRow, t.PoolRow
     quotas: dict[int, dict[m.QuotaResource, int]] = {}
+    type_quotas: dict[int, dict[str, int]] = {}
     for q in conn.execute(select(t.ApprovedQuotaRow)):
-        quotas.setdefault(q.binding_id, {})[m.QuotaResource(q.resource)] = q.limit
+        if q.resource in m.QuotaResource._value2member_map_:
+            quotas.setdefault(q.binding_id, {})[m.QuotaResource(q.resource)] = q.limit
+        else:  # a per-volume-type quota, by wire name
+            type_quotas.setdefault(q.binding_id, {})[q.resource] = q.limit
     bindings: dict[int, list[m.ProjectBinding]] = {}
     rows = conn.execute(
         select(
@@ -311,7 +326,12 @@ def read_departments(conn: Connection) -> list[m.Department]:
     for r in rows:
         bindings.setdefault(r.department_id, []).append(
             m.ProjectBinding(
-                r.code, r.pool_code, r.project_name, quotas.get(r.id, {}), r.project_id
+                r.code,
+                r.pool_code,
+                r.project_name,
+                quotas.get(r.id, {}),
+                r.project_id,
+                type_quotas.get(r.id, {}),
             )
         )
     return [

@@ -12,12 +12,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
+from govcloud.adapters.store import network_repo
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store.schema_metrics import MetricChunkRow as C
 from govcloud.adapters.store.schema_metrics import MetricTargetRow as T
 from govcloud.core import metric_chunks as mc
 from govcloud.core.metrics_sweep import Point, TargetState
-from govcloud.core.metrics_targets import ServerRef
+from govcloud.core.metrics_targets import ServerRef, with_port_addresses
 from govcloud.core.rates import RawScrape
 from govcloud.core.simulated_utilization import VmSpec
 from govcloud.core.utilization import STEP_S, Series
@@ -184,12 +185,14 @@ def _row(s: TargetState) -> dict[str, Any]:
 
 
 def server_refs(conn: Connection) -> list[ServerRef]:
-    """Live servers of the store, for deriving targets and joining them."""
+    """Live servers of the store, for deriving targets and joining them; addresses from their
+    Neutron ports' fixed IPs where ports are stored (`with_port_addresses`)."""
     s = t.ServerRow
     query = select(s.server_id, s.name, s.addresses).where(s.deleted_at.is_(None))
-    return [
+    refs = [
         ServerRef(sid, name, tuple(addresses or ())) for sid, name, addresses in conn.execute(query)
     ]
+    return with_port_addresses(refs, network_repo.ports(conn))
 
 
 def expire(conn: Connection, before_day: int) -> int:

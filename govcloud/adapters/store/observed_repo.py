@@ -90,6 +90,8 @@ def committed_quota_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, i
         .join(a, a.binding_id == b.id)
         .join(P, P.id == b.pool_id)
     ):
+        if resource not in QuotaResource._value2member_map_:
+            continue  # a per-volume-type quota (`gigabytes_ssd`): part of the total, not a sum
         limit = observed.get((bid, resource), approved)
         per_pool = out.setdefault(pool_code, {})
         res = QuotaResource(resource)

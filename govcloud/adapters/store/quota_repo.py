@@ -117,6 +117,8 @@ def committed_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, tuple[i
     )
     out: dict[str, dict[QuotaResource, tuple[int, int]]] = {}
     for pool_code, resource, approved, observed in rows:
+        if resource not in QuotaResource._value2member_map_:
+            continue  # a per-volume-type quota (`gigabytes_ssd`): part of the total, not a sum
         limit = approved if observed is None else observed
         per_pool = out.setdefault(pool_code, {})
         total, unlimited = per_pool.get(QuotaResource(resource), (0, 0))

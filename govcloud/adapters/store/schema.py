@@ -63,6 +63,8 @@ class PoolRow(Base):
     physical_cpu_cores: Mapped[int | None] = mapped_column(Integer)
     physical_ram_mib: Mapped[int | None] = mapped_column(BigInteger)
     physical_disk_gib: Mapped[int | None] = mapped_column(BigInteger)
+    # declared Cinder volume_backend_names; None: the region's backends no sibling names
+    storage_backends: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class DepartmentRow(Base):
@@ -87,11 +89,13 @@ class ProjectBindingRow(Base):
 
 
 class ApprovedQuotaRow(Base):
+    """An approved quota; per-volume-type ones under their wire name (`gigabytes_ssd`)."""
+
     __tablename__ = "approved_quota"
     binding_id: Mapped[int] = mapped_column(
         ForeignKey("project_binding.id", ondelete="CASCADE"), primary_key=True
     )
-    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(128), primary_key=True)
     limit: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -239,7 +243,7 @@ class QuotaRow(Base):
         ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
     )
     project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(128), primary_key=True)
     limit: Mapped[int] = mapped_column(BigInteger)
     in_use: Mapped[int] = mapped_column(BigInteger)
     reserved: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -275,6 +279,34 @@ class PoolUsageRow(Base):
     vcpus: Mapped[int] = mapped_column(BigInteger)
     ram_mib: Mapped[int] = mapped_column(BigInteger)
     volume_gib: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProjectAllocationRow(Base):
+    """Placement usages of a project's consumers in a pool's providers: what holds capacity."""
+
+    __tablename__ = "project_allocation"
+    pool_id: Mapped[int] = mapped_column(
+        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vcpus: Mapped[int] = mapped_column(BigInteger)
+    ram_mib: Mapped[int] = mapped_column(BigInteger)
+    disk_gib: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnassignedRow(Base):
+    """An object a region's API listed that no pool took; replaced per region by each sync of
+    that region, so what is here is what the last sync could not place."""
+
+    __tablename__ = "unassigned"
+    cloud: Mapped[str] = mapped_column(String(200), primary_key=True)
+    region: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class UnitPriceRow(Base):
@@ -359,3 +391,5 @@ class AuditLogRow(Base):
 
 # Tables owned by other features live in their own modules and register on import.
 from govcloud.adapters.store import schema_metrics as schema_metrics  # noqa: E402
+from govcloud.adapters.store import schema_network as schema_network  # noqa: E402
+from govcloud.adapters.store import schema_storage as schema_storage  # noqa: E402

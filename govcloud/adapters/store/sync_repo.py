@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar, overload
@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 
 from govcloud.adapters.store import schema as t
+from govcloud.adapters.store import schema_network as tn
+from govcloud.adapters.store import schema_storage as ts
 from govcloud.adapters.store.observed_repo import capacity_record
 from govcloud.core import models as m
 from govcloud.core.sync import KindDiff, PoolDiff, PoolSnapshot
@@ -40,6 +42,10 @@ R = TypeVar("R")
 
 S, V, P, F, N = t.ServerRow, t.VolumeRow, t.ProjectRow, t.FlavorRow, t.SnapshotRow
 Q, C, D = t.QuotaRow, t.PoolCapacityRow, t.DepartmentRow
+SB, VT, TQ = ts.StorageBackendRow, ts.VolumeTypeRow, ts.TypeQuotaRow
+PT, FIP, SG, AL, U = (
+    tn.PortRow, tn.FloatingIpRow, tn.SecurityGroupRow, t.ProjectAllocationRow, t.UnassignedRow,
+)  # fmt: skip
 
 
 def metadata_key(conn: Connection) -> str:
@@ -89,7 +95,25 @@ def read_snapshot(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapsho
         deleted_volumes=deleted_volumes,
         snapshots=tuple(live_snaps),
         deleted_snapshots=deleted_snaps,
+        backends=_rows(conn, SB, pool_id, partial(backend_record, pool_code)),
+        volume_types=_rows(conn, VT, pool_id, partial(volume_type_record, pool_code)),
+        type_quotas=tuple(
+            r
+            for r in _rows(conn, TQ, pool_id, partial(type_quota_record, pool_code))
+            if r is not None
+        ),
+        ports=_rows(conn, PT, pool_id, partial(port_record, pool_code)),
+        floating_ips=_rows(conn, FIP, pool_id, partial(floating_ip_record, pool_code)),
+        security_groups=_rows(conn, SG, pool_id, partial(security_group_record, pool_code)),
+        allocations=_rows(conn, AL, pool_id, partial(allocation_record, pool_code)),
     )
+
+
+def _rows(
+    conn: Connection, row: type[t.Base], pool_id: int, record: Callable[[Any], R]
+) -> tuple[R, ...]:
+    table = _table(row)
+    return tuple(record(r) for r in conn.execute(select(table).where(table.c.pool_id == pool_id)))
 
 
 def _tracked(
@@ -154,6 +178,53 @@ def snapshot_record(pool_code: str, r: Any) -> m.Snapshot:
     )  # fmt: skip
 
 
+def backend_record(pool_code: str, r: Any) -> m.StorageBackend:
+    return m.StorageBackend(
+        pool_code, r.name, r.backend_name, r.total_gib, r.free_gib, r.allocated_gib,
+        r.provisioned_gib, r.max_over_subscription_ratio, r.reserved_pct, bool(r.thin),
+        bool(r.thick),
+    )  # fmt: skip
+
+
+def volume_type_record(pool_code: str, r: Any) -> m.VolumeType:
+    return m.VolumeType(pool_code, r.type_id, r.name, r.backend_name, bool(r.is_public))
+
+
+def type_quota_record(pool_code: str, r: Any) -> m.TypeQuotaUsage | None:
+    """None for a resource this version does not know (a newer govcloud wrote it)."""
+    if r.resource not in m.QuotaResource._value2member_map_:
+        return None
+    return m.TypeQuotaUsage(
+        pool_code, r.project_id, r.volume_type, m.QuotaResource(r.resource), r.limit, r.in_use,
+        r.reserved,
+    )  # fmt: skip
+
+
+def port_record(pool_code: str, r: Any) -> m.Port:
+    return m.Port(
+        pool_code, r.port_id, _shared(r.project_id), _shared(r.network_id), r.device_id,
+        _shared(r.device_owner), tuple(r.fixed_ips or ()), tuple(r.security_group_ids or ()),
+        _shared(r.status),
+    )  # fmt: skip
+
+
+def floating_ip_record(pool_code: str, r: Any) -> m.FloatingIp:
+    return m.FloatingIp(
+        pool_code, r.fip_id, _shared(r.project_id), r.address, _shared(r.network_id),
+        _shared(r.status), r.port_id, r.fixed_address, r.server_id, utc(r.created_at),
+        utc(r.updated_at),
+    )  # fmt: skip
+
+
+def security_group_record(pool_code: str, r: Any) -> m.SecurityGroup:
+    rules = tuple(m.SecurityRule(**rule) for rule in r.rules or ())
+    return m.SecurityGroup(pool_code, r.group_id, _shared(r.project_id), r.name, rules)
+
+
+def allocation_record(pool_code: str, r: Any) -> m.ProjectAllocation:
+    return m.ProjectAllocation(pool_code, r.project_id, r.vcpus, r.ram_mib, r.disk_gib)
+
+
 def _shared(value: Any) -> Any:
     """One string object per distinct project, host, status...: the driver hands each row its
     own copies, and a snapshot of 100,000 servers would hold them all."""
@@ -201,6 +272,10 @@ def apply_diff(
     _apply_tracked(conn, snaps, diff.snapshots, pool_id, now)
     _apply(conn, _table(Q), ("pool_id", "project_id", "resource"), diff.quotas, quota, pool_id)
     _apply(conn, _table(C), ("pool_id", "resource_class"), diff.capacity, capacity, pool_id)
+    # the kinds below keep no history: what a complete listing no longer has is deleted
+    for row, pk, kind, values in _PLAIN_KINDS:
+        _apply(conn, _table(row), ("pool_id", *pk), getattr(diff, kind), partial(values, pool_id),
+               pool_id)  # fmt: skip
     for row in (P, Q, C):  # "this is what the cloud said at <now>", also for unchanged rows
         conn.execute(update(row).where(row.pool_id == pool_id).values(synced_at=now))
 
@@ -242,6 +317,67 @@ def _snapshot_values(pool_id: int, n: m.Snapshot) -> dict[str, Any]:
         "project_id": n.project_id, "volume_id": n.volume_id, "size_gib": n.size_gib,
         "status": n.status, "created_at": n.created_at,
     }  # fmt: skip
+
+
+def _backend_values(pool_id: int, b: m.StorageBackend) -> dict[str, Any]:
+    return {
+        "pool_id": pool_id, "name": b.name, "backend_name": b.backend_name,
+        "total_gib": b.total_gib, "free_gib": b.free_gib, "allocated_gib": b.allocated_gib,
+        "provisioned_gib": b.provisioned_gib,
+        "max_over_subscription_ratio": b.max_over_subscription_ratio,
+        "reserved_pct": b.reserved_pct, "thin": b.thin, "thick": b.thick,
+    }  # fmt: skip
+
+
+def _volume_type_values(pool_id: int, v: m.VolumeType) -> dict[str, Any]:
+    return {"pool_id": pool_id, "type_id": v.type_id, "name": v.name,
+            "backend_name": v.backend_name, "is_public": v.is_public}  # fmt: skip
+
+
+def _type_quota_values(pool_id: int, q: m.TypeQuotaUsage) -> dict[str, Any]:
+    return {"pool_id": pool_id, "project_id": q.project_id, "volume_type": q.volume_type,
+            "resource": q.resource.value, "limit": q.limit, "in_use": q.in_use,
+            "reserved": q.reserved}  # fmt: skip
+
+
+def _port_values(pool_id: int, p: m.Port) -> dict[str, Any]:
+    return {
+        "pool_id": pool_id, "port_id": p.port_id, "project_id": p.project_id,
+        "network_id": p.network_id, "device_id": p.device_id, "device_owner": p.device_owner,
+        "fixed_ips": list(p.fixed_ips), "security_group_ids": list(p.security_group_ids),
+        "status": p.status,
+    }  # fmt: skip
+
+
+def _floating_ip_values(pool_id: int, f: m.FloatingIp) -> dict[str, Any]:
+    return {
+        "pool_id": pool_id, "fip_id": f.fip_id, "project_id": f.project_id,
+        "address": f.address, "network_id": f.network_id, "status": f.status,
+        "port_id": f.port_id, "fixed_address": f.fixed_address, "server_id": f.server_id,
+        "created_at": f.created_at, "updated_at": f.updated_at,
+    }  # fmt: skip
+
+
+def _security_group_values(pool_id: int, g: m.SecurityGroup) -> dict[str, Any]:
+    return {"pool_id": pool_id, "group_id": g.group_id, "project_id": g.project_id,
+            "name": g.name, "rules": [asdict(r) for r in g.rules]}  # fmt: skip
+
+
+def _allocation_values(pool_id: int, a: m.ProjectAllocation) -> dict[str, Any]:
+    return {"pool_id": pool_id, "project_id": a.project_id, "vcpus": a.vcpus,
+            "ram_mib": a.ram_mib, "disk_gib": a.disk_gib}  # fmt: skip
+
+
+# (row, key after pool_id in the order of `core.sync`'s key, PoolDiff field, values)
+_PLAIN_KINDS: tuple[tuple[type[t.Base], tuple[str, ...], str, Callable[[int, Any], Any]], ...] = (
+    (SB, ("name",), "backends", _backend_values),
+    (VT, ("type_id",), "volume_types", _volume_type_values),
+    (TQ, ("project_id", "volume_type", "resource"), "type_quotas", _type_quota_values),
+    (PT, ("port_id",), "ports", _port_values),
+    (FIP, ("fip_id",), "floating_ips", _floating_ip_values),
+    (SG, ("group_id",), "security_groups", _security_group_values),
+    (AL, ("project_id",), "allocations", _allocation_values),
+)
 
 
 def _apply(
@@ -324,6 +460,37 @@ def _delete_keys(
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+# --- unassigned objects -----------------------------------------------------------------------
+
+
+def replace_unassigned(
+    conn: Connection, cloud: str, region: str, rows: Sequence[m.Unassigned], now: datetime
+) -> None:
+    """What the sync of CLOUD/REGION could place in no pool, replacing that region's previous
+    list (in the caller's transaction, with the region's pools). An object listed twice is
+    kept once."""
+    if any((u.cloud, u.region) != (cloud, region) for u in rows):
+        raise ValueError(f"unassigned objects of another region given for {cloud}/{region}")
+    conn.execute(delete(U).where(U.cloud == cloud, U.region == region))
+    unique = {(u.kind, u.object_id): u for u in rows}
+    values = [
+        {"cloud": cloud, "region": region, "kind": u.kind, "object_id": u.object_id,
+         "name": u.name, "project_id": u.project_id, "reason": u.reason, "seen_at": now}
+        for u in unique.values()
+    ]  # fmt: skip
+    for batch in _chunks(values, BATCH):
+        conn.execute(insert(U), batch)
+
+
+def read_unassigned(conn: Connection) -> list[m.Unassigned]:
+    """Every region's unassigned objects, by cloud, region, kind and id."""
+    query = select(U).order_by(U.cloud, U.region, U.kind, U.object_id)
+    return [
+        m.Unassigned(r.cloud, r.region, r.kind, r.object_id, r.name, r.project_id, r.reason)
+        for r in conn.execute(query)
+    ]
 
 
 # --- usage history ----------------------------------------------------------------------------

@@ -31,6 +31,16 @@ RESOURCE_ZH = {
     QuotaResource.INSTANCES: "云主机",
     QuotaResource.GIGABYTES: "云硬盘容量",
     QuotaResource.VOLUMES: "云硬盘",
+    QuotaResource.SNAPSHOTS: "云硬盘快照",
+    QuotaResource.BACKUPS: "云硬盘备份",
+    QuotaResource.BACKUP_GIGABYTES: "云硬盘备份容量",
+    QuotaResource.NETWORK: "网络",
+    QuotaResource.SUBNET: "子网",
+    QuotaResource.PORT: "端口",
+    QuotaResource.ROUTER: "路由器",
+    QuotaResource.FLOATINGIP: "浮动IP",
+    QuotaResource.SECURITY_GROUP: "安全组",
+    QuotaResource.SECURITY_GROUP_RULE: "安全组规则",
 }
 RESOURCE_EN = {
     QuotaResource.CORES: "vCPU",
@@ -38,6 +48,16 @@ RESOURCE_EN = {
     QuotaResource.INSTANCES: "instances",
     QuotaResource.GIGABYTES: "volume GiB",
     QuotaResource.VOLUMES: "volumes",
+    QuotaResource.SNAPSHOTS: "snapshots",
+    QuotaResource.BACKUPS: "backups",
+    QuotaResource.BACKUP_GIGABYTES: "backup GiB",
+    QuotaResource.NETWORK: "networks",
+    QuotaResource.SUBNET: "subnets",
+    QuotaResource.PORT: "ports",
+    QuotaResource.ROUTER: "routers",
+    QuotaResource.FLOATINGIP: "floating IPs",
+    QuotaResource.SECURITY_GROUP: "security groups",
+    QuotaResource.SECURITY_GROUP_RULE: "security group rules",
 }
 
 
@@ -65,7 +85,7 @@ def quota_amount(resource: QuotaResource, value: int) -> str:
     """A quota value as people read it: RAM in GiB, the rest as counted."""
     if resource is QuotaResource.RAM:
         return f"{value / 1024:,.1f} GiB"
-    if resource is QuotaResource.GIGABYTES:
+    if resource in (QuotaResource.GIGABYTES, QuotaResource.BACKUP_GIGABYTES):
         return f"{value:,} GiB"
     return f"{value:,}"
 

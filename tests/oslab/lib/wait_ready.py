@@ -1,8 +1,12 @@
-"""Wait until the lab answers: HTTP endpoints, then an 'up' compute host and cinder-volume.
+"""Wait until the lab answers: HTTP endpoints, then every compute host, backend and Neutron.
 
-Usage: wait_ready.py http|all TIMEOUT_SECONDS URL ...
-  http: only wait for the URLs to answer
-  all:  also wait for the compute host and cinder-volume (OS_CLIENT_CONFIG_FILE -> clouds.yaml)
+Usage: wait_ready.py http TIMEOUT_SECONDS URL ...
+       wait_ready.py all TIMEOUT_SECONDS HOSTS BACKENDS URL ...
+  http:     only wait for the URLs to answer
+  all:      also wait until each nova-compute host in HOSTS (comma-separated) is an 'up' service,
+            an 'up' hypervisor and a Placement provider, and each Cinder backend in BACKENDS is
+            an 'up' cinder-volume service with a pool known to the scheduler
+            (OS_CLIENT_CONFIG_FILE -> clouds.yaml)
 """
 
 import sys
@@ -40,32 +44,56 @@ def until(what: str, deadline: float, check: Callable[[], bool]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    mode, timeout, urls = argv[0], float(argv[1]), argv[2:]
+    mode, timeout = argv[0], float(argv[1])
     deadline = time.monotonic() + timeout
-    for url in urls:
-        wait_http(url, deadline)
     if mode == "http":
+        for url in argv[2:]:
+            wait_http(url, deadline)
         return
+    hosts, backends = set(argv[2].split(",")), set(argv[3].split(","))
+    for url in argv[4:]:
+        wait_http(url, deadline)
     conn = openstack.connect(cloud="oslab")
 
-    def compute_up() -> bool:
-        hv = [h for h in conn.compute.hypervisors(details=True) if h.state == "up"]
-        svcs = {(s.binary, s.state) for s in conn.compute.services()}
-        return bool(hv) and ("nova-compute", "up") in svcs
+    def neutron_answers() -> bool:
+        # the first request must not be GET /ports: its port_forwardings backref is only
+        # configured once another model query ran, and that first GET /ports would 500
+        list(conn.network.networks())
+        list(conn.network.ports())
+        return True
 
-    def volume_up() -> bool:
-        return any(
-            s.binary == "cinder-volume" and s.state == "up" for s in conn.block_storage.services()
-        )
+    def computes_up() -> bool:
+        hvs = {h.name for h in conn.compute.hypervisors(details=True) if h.state == "up"}
+        svcs = {
+            s.host
+            for s in conn.compute.services()
+            if s.binary == "nova-compute" and s.state == "up"
+        }
+        providers = {rp.name for rp in conn.placement.resource_providers()}
+        return hosts <= hvs and hosts <= svcs and hosts <= providers
 
-    def scheduler_knows_a_backend() -> bool:
-        # cinder-volume being "up" is not enough: until its capabilities reach the scheduler,
-        # every new volume goes to "error" (No valid backend).
-        return any(True for _ in conn.block_storage.backend_pools())
+    def volumes_up() -> bool:
+        up = {
+            s.host.partition("@")[2]
+            for s in conn.block_storage.services()
+            if s.binary == "cinder-volume" and s.state == "up"
+        }
+        return backends <= up
 
-    until("an 'up' nova-compute host", deadline, compute_up)
-    until("an 'up' cinder-volume service", deadline, volume_up)
-    until("a cinder backend pool known to the scheduler", deadline, scheduler_knows_a_backend)
+    def scheduler_knows_backends() -> bool:
+        # an 'up' cinder-volume is not enough: until its capabilities reach the scheduler,
+        # every new volume of that backend goes to "error" (No valid backend)
+        pools = {
+            p.name.partition("@")[2].partition("#")[0] for p in conn.block_storage.backend_pools()
+        }
+        return backends <= pools
+
+    until("neutron", deadline, neutron_answers)
+    until(
+        f"nova-compute hosts {sorted(hosts)} (service, hypervisor, provider)", deadline, computes_up
+    )
+    until(f"cinder-volume backends {sorted(backends)}", deadline, volumes_up)
+    until("the cinder scheduler to know every backend", deadline, scheduler_knows_backends)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from neutron_lib.api.definitions import portbindings
 from neutron_lib.plugins.ml2 import api
 
 
-class FakeBindAllMechanismDriver(api.MechanismDriver):  # type: ignore[misc]
+class FakeBindAllMechanismDriver(api.MechanismDriver):
     def initialize(self) -> None:
         pass
 

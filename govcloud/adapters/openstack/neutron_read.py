@@ -1,0 +1,144 @@
+"""Neutron as core records: ports, floating IPs, security groups with their rules, and quota
+details. Every listing is marker-paginated like Nova's; None when the cloud has no network
+service in its catalog, or lacks the extension (404).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from govcloud.adapters.openstack.calls import Api, Listing, Missing, NoEndpoint
+from govcloud.adapters.openstack.fields import timestamp
+from govcloud.core.models import (
+    FloatingIp,
+    Port,
+    QuotaResource,
+    QuotaUsage,
+    SecurityGroup,
+    SecurityRule,
+)
+
+T = TypeVar("T")
+NETWORK_QUOTAS = tuple(r for r in QuotaResource if r.service == "network")
+
+
+def ports(api: Api, pool: str, page_size: int) -> list[Port] | None:
+    return _listed(api, "/ports", "ports", page_size, lambda p: _port(pool, p))
+
+
+def floating_ips(api: Api, pool: str, page_size: int) -> list[FloatingIp] | None:
+    return _listed(api, "/floatingips", "floatingips", page_size, lambda f: _fip(pool, f))
+
+
+def security_groups(api: Api, pool: str, page_size: int) -> list[SecurityGroup] | None:
+    return _listed(api, "/security-groups", "security_groups", page_size, lambda g: _group(pool, g))
+
+
+def quota_details(api: Api, pool: str, project_id: str) -> list[QuotaUsage] | None:
+    """A project's network quotas with usage; None without the `quota_details` extension
+    (limits alone would pair each limit with a made-up usage of 0)."""
+    try:
+        body = api.get("network", f"/quotas/{project_id}/details")
+    except Missing:
+        return None
+    quota = body.get("quota") or {}
+    rows = []
+    for res in NETWORK_QUOTAS:
+        entry = quota.get(res.value)
+        if isinstance(entry, dict):
+            rows.append(
+                QuotaUsage(
+                    pool, project_id, res, int(entry.get("limit", -1)),
+                    int(entry.get("used", 0)), int(entry.get("reserved", 0) or 0),
+                )
+            )  # fmt: skip
+    return rows
+
+
+def _listed(
+    api: Api, path: str, key: str, page_size: int, convert: Callable[[Mapping[str, Any]], T]
+) -> list[T] | None:
+    """Page by page, converted as each page arrives; a 404 on the first page is a missing
+    extension, on a later one an error (a vanished marker)."""
+    pages = iter(Listing(api, "network", path, key, {"limit": page_size}))
+    try:
+        first = next(pages)
+    except (Missing, NoEndpoint):
+        return None
+    out = [convert(item) for item in first]
+    for page in pages:
+        out.extend(convert(item) for item in page)
+    return out
+
+
+def _project(item: Mapping[str, Any]) -> str:
+    return sys.intern(str(item.get("project_id") or item.get("tenant_id") or ""))
+
+
+def _port(pool: str, p: Mapping[str, Any]) -> Port:
+    return Port(
+        pool_code=pool,
+        port_id=str(p["id"]),
+        project_id=_project(p),
+        network_id=sys.intern(str(p.get("network_id") or "")),
+        device_id=str(p["device_id"]) if p.get("device_id") else None,
+        device_owner=sys.intern(str(p["device_owner"])) if p.get("device_owner") else None,
+        fixed_ips=tuple(
+            str(ip["ip_address"])
+            for ip in p.get("fixed_ips") or ()
+            if isinstance(ip, dict) and ip.get("ip_address")
+        ),
+        security_group_ids=tuple(sorted(str(g) for g in p.get("security_groups") or ())),
+        status=sys.intern(str(p.get("status") or "UNKNOWN")),
+    )
+
+
+def _fip(pool: str, f: Mapping[str, Any]) -> FloatingIp:
+    details = f.get("port_details") or {}
+    owner = str(details.get("device_owner") or "")
+    server = details.get("device_id") if owner.startswith("compute:") else None
+    return FloatingIp(
+        pool_code=pool,
+        fip_id=str(f["id"]),
+        project_id=_project(f),
+        address=str(f.get("floating_ip_address") or ""),
+        network_id=sys.intern(str(f.get("floating_network_id") or "")),
+        status=sys.intern(str(f.get("status") or "UNKNOWN")),
+        port_id=str(f["port_id"]) if f.get("port_id") else None,
+        fixed_address=str(f["fixed_ip_address"]) if f.get("fixed_ip_address") else None,
+        server_id=str(server) if server else None,
+        created_at=timestamp(f.get("created_at")),
+        updated_at=timestamp(f.get("updated_at")),
+    )
+
+
+def _group(pool: str, g: Mapping[str, Any]) -> SecurityGroup:
+    rules = sorted(
+        (r for r in g.get("security_group_rules") or () if isinstance(r, dict)),
+        key=lambda r: str(r.get("id") or ""),
+    )
+    return SecurityGroup(
+        pool_code=pool,
+        group_id=str(g["id"]),
+        project_id=_project(g),
+        name=str(g.get("name") or ""),
+        rules=tuple(_rule(r) for r in rules),
+    )
+
+
+def _rule(r: Mapping[str, Any]) -> SecurityRule:
+    def port(key: str) -> int | None:
+        value = r.get(key)
+        return int(value) if value is not None else None
+
+    return SecurityRule(
+        direction=sys.intern(str(r.get("direction") or "ingress")),
+        ethertype=sys.intern(str(r.get("ethertype") or "IPv4")),
+        protocol=str(r["protocol"]) if r.get("protocol") else None,
+        port_min=port("port_range_min"),
+        port_max=port("port_range_max"),
+        remote_ip_prefix=str(r["remote_ip_prefix"]) if r.get("remote_ip_prefix") else None,
+        remote_group_id=str(r["remote_group_id"]) if r.get("remote_group_id") else None,
+    )

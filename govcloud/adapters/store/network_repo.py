@@ -1,0 +1,176 @@
+"""Reading observed networking: ports, floating IPs (for `govcloud fip list`, joined to their
+department and server), security groups and Placement allocations per project.
+
+Records come back as the core's own, through sync's row converters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+from sqlalchemy.sql import ColumnElement
+
+from govcloud.adapters.store import schema as t
+from govcloud.adapters.store import schema_network as tn
+from govcloud.adapters.store.storage_repo import department_is
+from govcloud.adapters.store.sync_repo import (
+    CHUNK,
+    allocation_record,
+    port_record,
+    security_group_record,
+    utc,
+)
+from govcloud.core import models as m
+
+P, PR, D, S = t.PoolRow, t.ProjectRow, t.DepartmentRow, t.ServerRow
+PT, FIP, SG, AL = tn.PortRow, tn.FloatingIpRow, tn.SecurityGroupRow, t.ProjectAllocationRow
+
+
+def ports(
+    conn: Connection, pool: str | None = None, server_ids: Collection[str] | None = None
+) -> list[m.Port]:
+    """Ports by pool and id; SERVER_IDS limits to the ports of those servers (device ids)."""
+    query = select(P.code.label("pool_code"), PT).join(P, P.id == PT.pool_id)
+    if pool is not None:
+        query = query.where(P.code == pool)
+    if server_ids is None:
+        return [
+            port_record(r.pool_code, r) for r in conn.execute(query.order_by(P.code, PT.port_id))
+        ]
+    wanted = sorted(set(server_ids))
+    out: list[m.Port] = []
+    for i in range(0, len(wanted), CHUNK):
+        chunk = query.where(PT.device_id.in_(wanted[i : i + CHUNK]))
+        out.extend(port_record(r.pool_code, r) for r in conn.execute(chunk))
+    return sorted(out, key=lambda p: (p.pool_code, p.port_id))
+
+
+def security_groups(conn: Connection, pool: str | None = None) -> list[m.SecurityGroup]:
+    """Security groups with their rules, by pool and id."""
+    query = select(P.code.label("pool_code"), SG).join(P, P.id == SG.pool_id)
+    if pool is not None:
+        query = query.where(P.code == pool)
+    return [
+        security_group_record(r.pool_code, r)
+        for r in conn.execute(query.order_by(P.code, SG.group_id))
+    ]
+
+
+def allocations(conn: Connection, pool: str | None = None) -> list[m.ProjectAllocation]:
+    """Placement usages per project per pool, by pool and project id."""
+    query = select(P.code.label("pool_code"), AL).join(P, P.id == AL.pool_id)
+    if pool is not None:
+        query = query.where(P.code == pool)
+    return [
+        allocation_record(r.pool_code, r)
+        for r in conn.execute(query.order_by(P.code, AL.project_id))
+    ]
+
+
+# --- floating IP listings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FipFilter:
+    pool: str | None = None
+    department: str | None = None  # department code, Chinese name or short name
+    status: str | None = None  # case-insensitive
+    attached: bool | None = None  # to a port; None: both
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class FipView:
+    fip_id: str
+    address: str
+    pool: str
+    department: str | None  # department code; None: no department declares the project
+    department_zh: str | None
+    department_en: str | None
+    project_id: str
+    project: str | None
+    status: str
+    network_id: str
+    port_id: str | None
+    fixed_address: str | None
+    server_id: str | None
+    server: str | None  # the server's name, when the store holds it
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def list_floating_ips(conn: Connection, f: FipFilter = FipFilter()) -> list[FipView]:
+    """Floating IPs matching F, by pool, department and address."""
+    query = (
+        _fip_select()
+        .where(*_fip_filters(f))
+        .order_by(P.code, D.code.asc().nulls_last(), FIP.address, FIP.fip_id)
+        .limit(f.limit)
+    )
+    return [_fip_view(r) for r in conn.execute(query)]
+
+
+def _fip_filters(f: FipFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.pool:
+        where.append(P.code == f.pool)
+    if f.department:
+        where.append(department_is(f.department))
+    if f.status:
+        where.append(func.upper(FIP.status) == f.status.upper())
+    if f.attached is not None:
+        where.append(FIP.port_id.is_not(None) if f.attached else FIP.port_id.is_(None))
+    return where
+
+
+def _fip_select() -> Any:
+    return (
+        select(
+            FIP.fip_id,
+            FIP.address,
+            P.code.label("pool"),
+            D.code.label("department"),
+            D.short_zh.label("department_zh"),
+            D.name_en.label("department_en"),
+            FIP.project_id,
+            PR.name.label("project"),
+            FIP.status,
+            FIP.network_id,
+            FIP.port_id,
+            FIP.fixed_address,
+            FIP.server_id,
+            S.name.label("server"),
+            FIP.created_at,
+            FIP.updated_at,
+        )
+        .select_from(FIP)
+        .join(P, P.id == FIP.pool_id)
+        .outerjoin(PR, and_(PR.pool_id == FIP.pool_id, PR.project_id == FIP.project_id))
+        .outerjoin(D, D.id == PR.department_id)
+        .outerjoin(S, and_(S.pool_id == FIP.pool_id, S.server_id == FIP.server_id))
+    )
+
+
+def _fip_view(r: Any) -> FipView:
+    return FipView(
+        fip_id=r.fip_id,
+        address=r.address,
+        pool=r.pool,
+        department=r.department,
+        department_zh=r.department_zh,
+        department_en=r.department_en,
+        project_id=r.project_id,
+        project=r.project,
+        status=r.status,
+        network_id=r.network_id,
+        port_id=r.port_id,
+        fixed_address=r.fixed_address,
+        server_id=r.server_id,
+        server=r.server,
+        created_at=utc(r.created_at),
+        updated_at=utc(r.updated_at),
+    )

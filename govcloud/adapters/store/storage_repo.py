@@ -1,0 +1,219 @@
+"""Reading observed storage: Cinder backends, volume types, per-type quotas, and volume listings
+for `govcloud volume list|show` joined to their department and attached server.
+
+Records come back as the core's own (through sync's row converters, so a stored row reads the
+same everywhere); volume listings as `VolumeView`, one row per live volume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from govcloud.adapters.store import schema as t
+from govcloud.adapters.store import schema_storage as ts
+from govcloud.adapters.store.sync_repo import (
+    backend_record,
+    type_quota_record,
+    utc,
+    volume_type_record,
+)
+from govcloud.core import models as m
+from govcloud.core.errors import NotFoundError
+
+P, PR, D, S, V = t.PoolRow, t.ProjectRow, t.DepartmentRow, t.ServerRow, t.VolumeRow
+SB, VT, TQ = ts.StorageBackendRow, ts.VolumeTypeRow, ts.TypeQuotaRow
+_LIVE_VOLUME = V.deleted_at.is_(None)
+
+
+def department_is(value: str) -> ColumnElement[bool]:
+    """A department named the ways `vm list --tenant` accepts: code, name, short name."""
+    return or_(D.code == value, D.short_zh == value, D.name_zh == value, D.name_en == value)
+
+
+# --- backends, types, per-type quotas ---------------------------------------------------------
+
+
+def backends(conn: Connection, pool_codes: Collection[str] | None = None) -> list[m.StorageBackend]:
+    """Cinder scheduler pools by pool code and name; POOL_CODES limits to those pools."""
+    query = select(P.code.label("pool_code"), SB).join(P, P.id == SB.pool_id)
+    if pool_codes is not None:
+        query = query.where(P.code.in_(list(pool_codes)))
+    return [backend_record(r.pool_code, r) for r in conn.execute(query.order_by(P.code, SB.name))]
+
+
+def volume_types(conn: Connection, pool: str | None = None) -> list[m.VolumeType]:
+    """Volume types by pool code and name."""
+    query = select(P.code.label("pool_code"), VT).join(P, P.id == VT.pool_id)
+    if pool is not None:
+        query = query.where(P.code == pool)
+    return [
+        volume_type_record(r.pool_code, r)
+        for r in conn.execute(query.order_by(P.code, VT.name, VT.type_id))
+    ]
+
+
+def type_quotas(
+    conn: Connection, pool: str | None = None, project_ids: Collection[str] | None = None
+) -> list[m.TypeQuotaUsage]:
+    """Per-volume-type quotas by pool, project, volume type and resource."""
+    query = select(P.code.label("pool_code"), TQ).join(P, P.id == TQ.pool_id)
+    if pool is not None:
+        query = query.where(P.code == pool)
+    if project_ids is not None:
+        query = query.where(TQ.project_id.in_(list(project_ids)))
+    order = (P.code, TQ.project_id, TQ.volume_type, TQ.resource)
+    records = (type_quota_record(r.pool_code, r) for r in conn.execute(query.order_by(*order)))
+    return [q for q in records if q is not None]
+
+
+# --- volume listings --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VolumeFilter:
+    pool: str | None = None
+    department: str | None = None  # department code, Chinese name or short name
+    volume_type: str | None = None
+    status: str | None = None  # case-insensitive
+    attached: bool | None = None  # None: both
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class VolumeView:
+    volume_id: str
+    name: str
+    pool: str
+    department: str | None  # department code; None: no department declares the project
+    department_zh: str | None
+    department_en: str | None
+    project_id: str
+    project: str | None
+    size_gib: int
+    status: str
+    volume_type: str | None
+    bootable: bool
+    attached_server_id: str | None
+    attached_server: str | None  # the server's name, when the store holds it
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def list_volumes(conn: Connection, f: VolumeFilter = VolumeFilter()) -> list[VolumeView]:
+    """Live volumes matching F, by pool, department, name and id."""
+    query = (
+        _volume_select()
+        .where(*_volume_filters(f))
+        .order_by(P.code, D.code.asc().nulls_last(), V.name, V.volume_id)
+        .limit(f.limit)
+    )
+    return [_volume_view(r) for r in conn.execute(query)]
+
+
+def get_volume(conn: Connection, ref: str) -> VolumeView:
+    """By id, id prefix (8+ characters) or exact name; an ambiguous name is an error."""
+    query = _volume_select().where(_LIVE_VOLUME)
+    rows = conn.execute(query.where(V.volume_id == ref)).all()
+    if not rows and len(ref) >= 8:
+        rows = conn.execute(query.where(V.volume_id.startswith(ref, autoescape=True))).all()
+    if not rows:
+        rows = conn.execute(query.where(V.name == ref)).all()
+    if not rows:
+        raise NotFoundError(
+            f"no volume {ref!r} in the store",
+            hint="`govcloud volume list` shows them; run `govcloud sync` first",
+        )
+    if len(rows) > 1:
+        ids = ", ".join(r.volume_id for r in rows[:5])
+        raise NotFoundError(f"{len(rows)} volumes match {ref!r}: {ids}", hint="use the volume id")
+    return _volume_view(rows[0])
+
+
+def _volume_filters(f: VolumeFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [_LIVE_VOLUME]
+    if f.pool:
+        where.append(P.code == f.pool)
+    if f.department:
+        where.append(department_is(f.department))
+    if f.volume_type:
+        where.append(V.volume_type == f.volume_type)
+    if f.status:
+        where.append(func.lower(V.status) == f.status.lower())
+    if f.attached is not None:
+        attached = V.attached_server_id.is_not(None)
+        where.append(attached if f.attached else V.attached_server_id.is_(None))
+    return where
+
+
+def _volume_select() -> Any:
+    return (
+        select(
+            V.volume_id,
+            V.name,
+            P.code.label("pool"),
+            D.code.label("department"),
+            D.short_zh.label("department_zh"),
+            D.name_en.label("department_en"),
+            V.project_id,
+            PR.name.label("project"),
+            V.size_gib,
+            V.status,
+            V.volume_type,
+            V.bootable,
+            V.attached_server_id,
+            S.name.label("attached_server"),
+            V.created_at,
+            V.updated_at,
+        )
+        .select_from(V)
+        .join(P, P.id == V.pool_id)
+        .outerjoin(PR, and_(PR.pool_id == V.pool_id, PR.project_id == V.project_id))
+        .outerjoin(D, D.id == PR.department_id)
+        .outerjoin(S, and_(S.pool_id == V.pool_id, S.server_id == V.attached_server_id))
+    )
+
+
+def _volume_view(r: Any) -> VolumeView:
+    return VolumeView(
+        volume_id=r.volume_id,
+        name=r.name,
+        pool=r.pool,
+        department=r.department,
+        department_zh=r.department_zh,
+        department_en=r.department_en,
+        project_id=r.project_id,
+        project=r.project,
+        size_gib=r.size_gib,
+        status=r.status,
+        volume_type=r.volume_type,
+        bootable=bool(r.bootable),
+        attached_server_id=r.attached_server_id,
+        attached_server=r.attached_server,
+        created_at=utc(r.created_at),
+        updated_at=utc(r.updated_at),
+    )
+
+
+# --- added by H4 for storage capacity (pool show, quota check) --------------------------------
+
+
+def bound_project_ids(conn: Connection) -> dict[tuple[str, str], str]:
+    """(pool code, department code) -> the synced project id a department's binding is linked
+    to (one project per department and pool, as the inventory enforces)."""
+    query = (
+        select(P.code, D.code, PR.project_id)
+        .select_from(PR)
+        .join(P, P.id == PR.pool_id)
+        .join(D, D.id == PR.department_id)
+        .order_by(P.code, D.code, PR.project_id)
+    )
+    out: dict[tuple[str, str], str] = {}
+    for pool_code, dept_code, project_id in conn.execute(query):
+        out.setdefault((pool_code, dept_code), project_id)
+    return out
