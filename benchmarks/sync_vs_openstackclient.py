@@ -9,6 +9,11 @@ The estate has the example's 3 pools and exactly --projects Keystone projects (d
 first departments of the example, cut to size, plus the sandbox's undeclared projects; written
 as an inventory to a temporary directory. --projects 0 takes the whole example.
 Prints the timings, the ratios and (with --memory-servers) the peak RSS of a sync child process.
+
+The incremental case: after the full sync, --changed percent of the servers change in the
+sandbox (stopped or started, `updated` stamped after the watermark, through the estate's
+columns in this process: the sandbox has no API that changes servers), and `govcloud sync`
+runs again (incremental by default). Both runs' API calls are counted by govcloud itself.
 """
 
 from __future__ import annotations
@@ -100,7 +105,28 @@ def best_of(runs: int, cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[
     return min(times), out
 
 
-def compare(servers: int, latency_ms: int, runs: int, projects: int) -> None:
+def change_servers(sb: object, percent: float) -> int:
+    """Flip ACTIVE/SHUTOFF of PERCENT of the servers, stamped after everything else (as Nova
+    stamps `updated`); how many changed."""
+    e = sb.estate  # type: ignore[attr-defined]
+    step = max(1, round(100 / percent)) if percent else 0
+    rows = range(0, len(e.servers), step) if step else range(0)
+    with e.lock:
+        for r in rows:
+            e.servers.status[r] = 1 if e.servers.status[r] == 0 else 0
+            e.servers.updated[r] = e.now + 60
+    return len(rows)
+
+
+def sync_figures(out: bytes) -> tuple[int, float, set[str]]:
+    """API calls (per region, summed), the slowest region's seconds inside the process, and
+    the modes of a `govcloud -o json sync` answer."""
+    rows = json.loads(out)
+    calls = {r["region"]: r["calls"] or 0 for r in rows}
+    return sum(calls.values()), max(r["duration_s"] for r in rows), {r["mode"] for r in rows}
+
+
+def compare(servers: int, latency_ms: int, runs: int, projects: int, changed_pct: float) -> None:
     from govcloud.sandbox import Sandbox
     from govcloud.services.inventory import read_inventory
 
@@ -112,8 +138,15 @@ def compare(servers: int, latency_ms: int, runs: int, projects: int) -> None:
             env = environment(tmp, sb.write_clouds_yaml(tmp / "clouds.yaml"))
             gc = str(BIN / "govcloud")
             run([gc, "inventory", "load", str(source)], env, tmp)
-            sync_s, out = best_of(runs, [gc, "-o", "json", "sync"], env, tmp)
+            sync_s, out = best_of(runs, [gc, "-o", "json", "sync", "--full"], env, tmp)
             synced = sum(r["servers"] for r in json.loads(out))
+            full_calls, full_in, _ = sync_figures(out)
+            changed = change_servers(sb, changed_pct)
+            inc_s, _, out = run([gc, "-o", "json", "sync"], env, tmp)
+            inc_calls, inc_in, modes = sync_figures(out)
+            moved = sum(r["changed"] for r in json.loads(out))
+            if modes != {"incremental"}:
+                raise SystemExit(f"the second sync was not incremental: {modes}")
             list_s, out = best_of(runs, [gc, "-o", "json", "vm", "list"], env, tmp)
             listed = len(json.loads(out))
             osc_s, osc_n = 0.0, 0
@@ -131,6 +164,16 @@ def compare(servers: int, latency_ms: int, runs: int, projects: int) -> None:
     print("|---|---|---|")
     print(f"| `govcloud sync` (all pools: servers, projects, flavors, quotas, volumes, "
           f"placement) | {sync_s:.2f} | {sync_s / osc_s:.2f}x |")  # fmt: skip
+    print(f"| `govcloud sync`, incremental, {changed} servers ({changed_pct:g}%) changed "
+          f"({moved} records changed) | {inc_s:.2f} | {inc_s / osc_s:.3f}x |")  # fmt: skip
+    print()
+    print("| sync | wall seconds (process) | seconds inside (slowest region) | API calls |")
+    print("|---|---|---|---|")
+    print(f"| full | {sync_s:.2f} | {full_in:.2f} | {full_calls} |")
+    print(f"| incremental ({changed_pct:g}% changed) | {inc_s:.2f} | {inc_in:.2f} | {inc_calls} |")
+    print(f"| ratio incremental / full | {inc_s / sync_s:.3f}x | {inc_in / full_in:.3f}x "
+          f"| {inc_calls / full_calls:.3f}x |")  # fmt: skip
+    print()
     print(f"| `govcloud vm list -o json` (store) | {list_s:.2f} | {list_s / osc_s:.3f}x "
           f"({osc_s / list_s:.1f}x faster) |")  # fmt: skip
     print(f"| `openstack server list --all-projects --long -f json` (per region, summed) "
@@ -163,9 +206,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--memory-servers", type=int, default=0)
     ap.add_argument("--projects", type=int, default=100, help="0: the whole example estate")
+    ap.add_argument("--changed", type=float, default=1.0, help="percent of servers changed")
     args = ap.parse_args()
     if args.servers:
-        compare(args.servers, args.latency_ms, args.runs, args.projects)
+        compare(args.servers, args.latency_ms, args.runs, args.projects, args.changed)
     if args.memory_servers:
         memory(args.memory_servers, args.projects)
 

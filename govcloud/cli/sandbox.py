@@ -37,7 +37,7 @@ def serve(
         Path, typer.Option("--clouds-yaml", help="Where to write clouds.yaml (mode 0600).")
     ] = Path("clouds.yaml"),
 ) -> None:
-    """Serve Keystone, Nova, Cinder and Placement on 127.0.0.1 until Ctrl-C."""
+    """Serve Keystone, Nova, Cinder, Neutron and Placement on 127.0.0.1 until Ctrl-C."""
     import signal
     import threading
 

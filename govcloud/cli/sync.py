@@ -32,6 +32,9 @@ SYNC = (
     C("notes", "备注", "Notes", long=True),
     C("region", "区域", "Region", long=True),
     C("unassigned", "未归属", "Unassigned", kind="int"),  # of the pool's region
+    C("mode", "方式", "Mode"),  # full | incremental, of the pool's region
+    C("why", "原因", "Why", long=True),
+    C("calls", "API 调用", "API calls", kind="int", long=True),
 )
 # machine formats also list the region's unassigned objects on each of its pool rows
 UNASSIGNED_OBJECTS = C("unassigned_objects", "未归属对象", "Unassigned objects")
@@ -64,18 +67,38 @@ def sync(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Parallel calls per pool (quotas).")
     ] = 8,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="List everything, even where an incremental sync would do."),
+    ] = False,
+    full_every: Annotated[
+        float | None,
+        typer.Option(
+            "--full-every",
+            min=0.01,
+            help="Hours between full syncs; incremental ones in between "
+            "[config sync_full_every_h, default 24].",
+        ),
+    ] = None,
 ) -> None:
     """Pull projects, servers, flavors, quotas, volumes, storage backends and volume types,
     ports, floating IPs, security groups and Placement capacity and allocations into the store.
 
     Each region is listed once and placed among its pools; what no pool takes is listed as
-    unassigned (counted per region; `-v` lists them, as do the machine formats)."""
+    unassigned (counted per region; `-v` lists them, as do the machine formats).
+
+    A region synced before is synced incrementally (what changed since the cloud time of the
+    last sync) unless --full, the last run failed, the last full listing is older than
+    --full-every, or the change listing cannot be trusted; the output says which and why
+    (`-v`: with the number of API calls)."""
     from govcloud.cli.render import render
     from govcloud.core.errors import CloudError
     from govcloud.services import sync as service
 
     st = state(ctx)
-    opts = service.SyncOptions(tuple(pool or ()), clouds_yaml, timeout, workers)
+    opts = service.SyncOptions(
+        tuple(pool or ()), clouds_yaml, timeout, workers, full=full, full_every_h=full_every
+    )
     show_bar = st.settings.output != "json" and sys.stderr.isatty()
     with ProgressBar(show_bar) as bar:
         report: SyncReport = service.run(st.settings, opts, progress=bar.update)
@@ -90,6 +113,7 @@ def sync(
     else:
         render(report.results, SYNC, opts_out)
     if not machine:
+        _tell_modes(report, calls=st.verbose > 0)
         _tell_unassigned(report, opts_out, listed=st.verbose > 0)
     if report.failed:
         if st.settings.output == "json":
@@ -99,6 +123,21 @@ def sync(
             report.failure_message(),
             hint=f"the other pools were committed; retry with `govcloud sync {retry}`",
         )
+
+
+def _tell_modes(report: SyncReport, *, calls: bool) -> None:
+    """Below the pool table: per region, full or incremental and why (CALLS: with the number
+    of HTTP requests the region took)."""
+    lines = {}
+    for r in report.results:
+        if r.status != "ok" or r.region in lines:
+            continue
+        text = f"{r.region}: {r.mode} ({r.why})"
+        if calls and r.calls is not None:
+            text += f", {r.calls} API calls"
+        lines[r.region] = text
+    if lines:
+        sys.stdout.write("\n" + "\n".join(lines[k] for k in sorted(lines)) + "\n")
 
 
 def _tell_unassigned(report: SyncReport, opts: RenderOptions, *, listed: bool) -> None:

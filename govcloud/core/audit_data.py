@@ -173,6 +173,10 @@ class AuditData:
     floating_ips: tuple[m.FloatingIp, ...] = ()
     security_groups: tuple[m.SecurityGroup, ...] = ()
     allocations: tuple[m.ProjectAllocation, ...] = ()
+    # storage (issue 8): Cinder scheduler pools, volume types and per-type quotas
+    backends: tuple[m.StorageBackend, ...] = ()
+    volume_types: tuple[m.VolumeType, ...] = ()
+    type_quotas: tuple[m.TypeQuotaUsage, ...] = ()
 
     @property
     def window_days(self) -> float:

@@ -1,5 +1,6 @@
 """What a pool holds and what was promised in it, from one AuditData: the arithmetic the
-`pool-overcommit` and `pool-headroom` checks and the capacity report share, with the rule
+`pool-overcommit` and `pool-headroom` checks and the capacity report share (storage through
+`storage_capacity`, as `pool show` and `quota check` compute it), with the rule
 `quota check` applies in the store (a department's quota is the cloud's limit where sync has
 seen it, else the approved one; -1 is counted apart as unlimited).
 """
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from govcloud.core import storage_capacity as sc
 from govcloud.core.audit_data import AuditData
 from govcloud.core.capacity import Allocated
 from govcloud.core.models import Project, ProjectBinding, QuotaResource, QuotaUsage
+from govcloud.core.storage_capacity import StorageCapacity
 
 
 def allocated_by_pool(data: AuditData) -> dict[str, Allocated]:
@@ -77,3 +80,34 @@ def promised(
 ) -> int | None:
     """Σ quota of RESOURCE; None when some project may use the pool without limit."""
     return None if unlimited.get(resource) else committed.get(resource, 0)
+
+
+def storage_by_pool(data: AuditData) -> dict[str, list[StorageCapacity]]:
+    """Per pool: its storage row, then one row per volume type (`storage_capacity`'s arithmetic,
+    the same `pool show` and `quota check` use), computed once per AuditData."""
+    key = ("commitment.storage_by_pool",)
+    cached = data.memo.get(key)
+    if cached is None:
+        gib = QuotaResource.GIGABYTES
+        committed: dict[str, tuple[int, int]] = {}
+        bound: dict[tuple[str, str], str] = {}
+        for pool in data.pools:
+            total, unlimited = committed_quota(data, pool.code)
+            if gib in total or gib in unlimited:
+                committed[pool.code] = (total.get(gib, 0), unlimited.get(gib, 0))
+        for dept in data.departments:
+            for binding in dept.projects:
+                project_id = _bound_project_id(data, binding)
+                if project_id is not None:
+                    bound.setdefault((binding.pool_code, binding.department_code), project_id)
+        cached = data.memo[key] = sc.storage_by_pool(
+            data.pools,
+            data.departments,
+            data.backends,
+            data.volume_types,
+            data.type_quotas,
+            committed,
+            bound,
+        )
+    result: dict[str, list[StorageCapacity]] = cached
+    return result

@@ -1,6 +1,11 @@
 """The capacity report: per pool capacity vs committed quota vs allocated vs measured use, the
-exhaustion forecast from `pool-headroom` findings, and the monthly cost per department with
-idle and shared (unallocated) cost on their own lines.
+storage of each pool and volume type (Cinder's usable capacity against allocated, provisioned,
+approved and committed GiB: `storage_capacity`'s figures, as `pool show` and `quota check` give
+them), the exhaustion forecast from `pool-headroom` findings, and the monthly cost per
+department with idle and shared (unallocated) cost on their own lines.
+
+Storage that a backend reports as infinite/unknown is shown as unknown, never as 0 or as a sum
+of the backends that did answer.
 """
 
 from __future__ import annotations
@@ -8,12 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from govcloud.core import pricing
+from govcloud.core import commitment, pricing
 from govcloud.core import report_facts as rf
 from govcloud.core.audit_data import AuditData
 from govcloud.core.findings import Text
 from govcloud.core.report_facts import Inputs, fig, make_report
-from govcloud.core.report_model import Chart, Report, Row, Section, Series, Table, col, num
+from govcloud.core.report_model import (
+    UNKNOWN,
+    Chart,
+    Report,
+    Row,
+    Section,
+    Series,
+    Table,
+    col,
+    num,
+)
+from govcloud.core.storage_capacity import StorageCapacity
 
 # --- capacity -------------------------------------------------------------------------------
 
@@ -29,8 +45,11 @@ POOL_COLUMNS = (
     col("ram_gib_quota", "内存配额", "RAM committed quota", "GiB", "float"),
     col("ram_gib_allocated", "内存已分配", "RAM allocated", "GiB", "float"),
     col("ram_gib_used", "内存实际使用", "RAM measured use", "GiB", "float"),
-    col("volume_gib_allocated", "云硬盘容量已分配", "Volume allocated", "GiB", "int"),
+    col("volume_gib_usable", "存储可用容量", "Storage usable", "GiB", "int", UNKNOWN),
     col("volume_gib_quota", "云硬盘配额", "Volume committed quota", "GiB", "int"),
+    col("volume_gib_approved", "云硬盘批复配额", "Volume approved", "GiB", "int"),
+    col("volume_gib_allocated", "云硬盘容量已分配", "Volume allocated", "GiB", "int"),
+    col("volume_gib_provisioned", "存储已置备", "Storage provisioned", "GiB", "int", UNKNOWN),
 )
 
 
@@ -42,6 +61,7 @@ def capacity(inputs: Inputs) -> Report:
     charts = (
         _pool_chart(pools, "vcpu", Text("vCPU per pool", "各资源池虚拟CPU"), "vCPU"),
         _pool_chart(pools, "ram_gib", Text("RAM per pool", "各资源池内存"), "GiB"),
+        _storage_chart(pools),
     )
     pool_section = Section(
         "pools",
@@ -57,6 +77,7 @@ def capacity(inputs: Inputs) -> Report:
             ),
         ),
     )
+    storage = storage_section(data)
     forecast = _forecast_section(inputs, codes)
     costs = cost_section(inputs)
     vcpu_known = [p.vcpu_capacity for p in pools if p.vcpu_capacity is not None]
@@ -80,6 +101,20 @@ def capacity(inputs: Inputs) -> Report:
             _sum_opt(p.vcpu_used for p in pools),
         ),
         fig(
+            "storage_usable_gib",
+            "Storage usable",
+            "存储可用容量",
+            _sum_known(p.volume_gib_usable for p in pools),
+            "GiB",
+        ),
+        fig(
+            "storage_provisioned_gib",
+            "Storage provisioned",
+            "存储已置备",
+            _sum_known(p.volume_gib_provisioned for p in pools),
+            "GiB",
+        ),
+        fig(
             "min_days_to_exhaustion",
             "Soonest exhaustion",
             "最早耗尽",
@@ -98,7 +133,7 @@ def capacity(inputs: Inputs) -> Report:
         "capacity",
         Text("Capacity report", "资源容量报告"),
         data,
-        (pool_section, forecast, costs),
+        (pool_section, storage, forecast, costs),
         figures,
     )
 
@@ -123,6 +158,115 @@ def _pool_chart(pools: Sequence[rf.PoolFacts], res: str, title: Text, unit: str)
         ),
         unit,
     )
+
+
+def _storage_chart(pools: Sequence[rf.PoolFacts]) -> Chart:
+    def series(attr: str, en: str, zh: str) -> Series:
+        return Series(Text(en, zh), tuple(num(getattr(p, f"volume_gib_{attr}")) for p in pools))
+
+    return Chart(
+        "bar",
+        Text("Storage per pool", "各资源池存储"),
+        tuple(p.code for p in pools),
+        (
+            series("usable", "usable", "可用容量"),
+            series("quota", "committed quota", "已承诺配额"),
+            series("approved", "approved", "批复配额"),
+            series("provisioned", "provisioned", "已置备"),
+        ),
+        "GiB",
+    )
+
+
+# --- storage per pool and volume type ---------------------------------------------------------
+
+ALL_TYPES = Text("(pool total)", "（资源池合计）")
+
+STORAGE_COLUMNS = (
+    rf.POOL_COL,
+    col("volume_type", "云硬盘类型", "Volume type"),
+    col("backends", "存储后端", "Backends", kind="int"),
+    col("ratio", "超分比", "Over-subscription", kind="float"),
+    col("usable_gib", "可用容量", "Usable", "GiB", "int", UNKNOWN),
+    col("allocated_gib", "已分配", "Allocated", "GiB", "int", UNKNOWN),
+    col("provisioned_gib", "已置备", "Provisioned", "GiB", "int", UNKNOWN),
+    col("provisioned_pct", "置备率", "Provisioned %", kind="pct", none=UNKNOWN),
+    col("approved_gib", "批复配额", "Approved", "GiB", "int"),
+    col("approved_pct", "批复/可用", "Approved %", kind="pct", none=UNKNOWN),
+    col("quota_gib", "已承诺配额", "Committed quota", "GiB", "int"),
+    col("quota_pct", "配额/可用", "Quota %", kind="pct", none=UNKNOWN),
+    col("unlimited_projects", "不限额项目", "Unlimited projects", kind="int"),
+    col("note", "说明", "Note"),
+)
+
+
+def storage_section(data: AuditData) -> Section:
+    """Each pool's storage row, then its volume types: usable against what is held and promised."""
+    storage = commitment.storage_by_pool(data)
+    rows = tuple(_storage_row(cap) for pool in data.pools for cap in storage.get(pool.code, []))
+    notes = (
+        Text(
+            "Usable: Σ backend total × over-subscription (thin backends; `auto` as Cinder "
+            "computes it) − reserved percentage. Committed quota: the cloud's limit where synced, "
+            "else the approved one; a volume type's -1 is bounded by the project's total.",
+            "可用容量：各存储后端总容量 × 超分比（仅精简置备；auto 按 Cinder 的算法）− 预留比例。"
+            "已承诺配额：已同步的取云上限额，否则取批复值；类型配额 -1 受项目总配额约束。",
+        ),
+        Text(
+            "A backend reporting infinite or unknown capacity makes its pool or type unknown.",
+            "存储后端报告容量为 infinite 或 unknown 时，所属资源池或类型的容量记为未知。",
+        ),
+    )
+    title = Text("Storage per pool and volume type", "各资源池及类型存储")
+    table = Table("storage", title, STORAGE_COLUMNS, rows)
+    return Section("storage", Text("Storage", "存储"), (table,), (), notes)
+
+
+def _storage_row(cap: StorageCapacity) -> Row:
+    return {
+        "pool": cap.pool,
+        "volume_type": cap.volume_type or ALL_TYPES,
+        "backends": len(cap.backends),
+        "ratio": num(cap.ratio, 2),
+        "usable_gib": cap.usable_gib,
+        "allocated_gib": cap.allocated_gib,
+        "provisioned_gib": cap.provisioned_gib,
+        "provisioned_pct": cap.provisioned_pct,
+        "approved_gib": cap.approved_gib,
+        "approved_pct": cap.approved_pct,
+        "quota_gib": cap.quota_gib,
+        "quota_pct": cap.quota_pct,
+        "unlimited_projects": cap.unlimited_projects,
+        "note": _note(cap.note),
+    }
+
+
+# storage_capacity's notes are English; the phrases it uses, in Chinese
+_NOTE_ZH = (
+    ("no Cinder backend synced for this pool", "该资源池未同步到 Cinder 存储后端"),
+    ("declared backend(s) not reported: ", "已声明但未上报的存储后端："),
+    ("volume type not seen in this pool", "该资源池中未发现此云硬盘类型"),
+    (
+        "no volume_backend_name: the scheduler may place it on any backend",
+        "未设置 volume_backend_name：调度器可能将其放到任一后端",
+    ),
+    (" reports infinite/unknown capacity", " 报告容量为 infinite/unknown"),
+    (
+        ": auto over-subscription needs free and provisioned capacity",
+        "：auto 超分比需要剩余与已置备容量",
+    ),
+    ("no backend ", "该资源池中无存储后端 "),
+    (" in this pool", ""),
+)
+
+
+def _note(note: str) -> Text | str:
+    if not note:
+        return ""
+    zh = note
+    for en, chinese in _NOTE_ZH:
+        zh = zh.replace(en, chinese)
+    return Text(note, zh)
 
 
 FORECAST_COLUMNS = (
@@ -323,6 +467,14 @@ def line_row(ln: pricing.ChargeLine) -> Row:
         "yuan_per_month": ln.yuan_per_month,
         "price_id": ln.price_id or "",
     }
+
+
+def _sum_known(values: Iterable[int | None]) -> int | None:
+    """Σ, or None when any term is unknown: a partial sum would look like the whole."""
+    items = list(values)
+    if not items or any(v is None for v in items):
+        return None
+    return sum(v for v in items if v is not None)
 
 
 def _sum_opt(values: Iterable[float | None]) -> float | None:

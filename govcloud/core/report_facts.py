@@ -82,13 +82,20 @@ class PoolFacts:
     disk_gib_capacity: int | None
     volume_gib_allocated: int
     volume_gib_quota: int | None
+    # Cinder storage (storage_capacity's pool row); None: unknown
+    volume_gib_usable: int | None = None
+    volume_gib_provisioned: int | None = None
+    volume_gib_approved: int = 0
 
 
 def pool_facts(data: AuditData, uses: Sequence[VmUse]) -> list[PoolFacts]:
     allocated = commitment.allocated_by_pool(data)
+    storage = commitment.storage_by_pool(data)
     out = []
     for pool in data.pools:
         held = allocated.get(pool.code, Allocated())
+        rows = storage.get(pool.code)
+        cinder = rows[0] if rows else None
         committed, unlimited = commitment.committed_quota(data, pool.code)
         cap = data.capacity.get(pool.code, {})
         vcpu_cap, _ = usable_capacity(pool, cap.get(VCPU), "cpu")
@@ -114,6 +121,9 @@ def pool_facts(data: AuditData, uses: Sequence[VmUse]) -> list[PoolFacts]:
                 disk_gib_capacity=None if disk_cap is None else disk_cap - pool.reserve.disk_gib,
                 volume_gib_allocated=held.volume_gib,
                 volume_gib_quota=commitment.promised(committed, unlimited, QuotaResource.GIGABYTES),
+                volume_gib_usable=cinder.usable_gib if cinder else None,
+                volume_gib_provisioned=cinder.provisioned_gib if cinder else None,
+                volume_gib_approved=cinder.approved_gib if cinder else 0,
             )
         )
     return out
@@ -257,6 +267,9 @@ def narrow(inputs: Inputs, department: str) -> Inputs:
         agents=d.agents,
         prices=d.prices,
         last_sync=d.last_sync,
+        backends=d.backends,  # the pools stay whole, and so does their storage
+        volume_types=d.volume_types,
+        type_quotas=tuple(q for q in d.type_quotas if (q.pool_code, q.project_id) in own),
     )
     return Inputs(
         data,

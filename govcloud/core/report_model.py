@@ -36,6 +36,7 @@ class ReportColumn:
     en: str
     unit: str | None = None
     kind: str = "text"  # one of COLUMN_KINDS; money: None reads "no price declared"
+    none: Text | None = None  # what an empty cell means for people (e.g. "unknown"); default –
 
     def label(self, lang: str) -> str:
         text = self.zh if lang == "zh" else self.en
@@ -118,8 +119,18 @@ class FindingsDiff(Protocol):
     def persisting(self) -> Sequence[Finding]: ...
 
 
-def col(key: str, zh: str, en: str, unit: str | None = None, kind: str = "text") -> ReportColumn:
-    return ReportColumn(key, zh, en, unit, kind)
+UNKNOWN = Text("unknown", "未知")
+
+
+def col(
+    key: str,
+    zh: str,
+    en: str,
+    unit: str | None = None,
+    kind: str = "text",
+    none: Text | None = None,
+) -> ReportColumn:
+    return ReportColumn(key, zh, en, unit, kind, none)
 
 
 def num(value: Any, digits: int = 1) -> float | None:

@@ -10,9 +10,18 @@ module only decides. Two rules carry the weight:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Generic, Protocol, TypeVar
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from govcloud.core.incremental import (
+    Changes,
+    Untrusted,
+    carried_unassigned,
+    merge,
+    newest_update,
+)
 from govcloud.core.models import (
     CapacityRecord,
     Department,
@@ -33,7 +42,7 @@ from govcloud.core.models import (
     Volume,
     VolumeType,
 )
-from govcloud.core.partition import RegionObjects, in_scope, partition
+from govcloud.core.partition import RegionObjects, Share, in_scope, partition
 
 __all__ = ["in_scope"]  # where the scope rule lived first: readers and tests import it here
 
@@ -175,6 +184,53 @@ class CloudReader(Protocol):
 
 
 @dataclass(frozen=True)
+class ChangedServers:
+    """What Nova's `changes-since` returned: servers changed since, and those deleted."""
+
+    servers: tuple[Server, ...] = ()
+    deleted: frozenset[str] = frozenset()
+    duplicates: int = 0
+
+
+@runtime_checkable
+class ChangeReader(CloudReader, Protocol):
+    """A reader that can also list what changed since a time of the cloud's clock."""
+
+    def changed_servers(self, since: datetime, on_page: Callable[[int], None]) -> ChangedServers:
+        """Raises `core.incremental.Untrusted` when the answer cannot be used."""
+
+    def changed_volumes(self, since: datetime) -> VolumePage | None:
+        """None when the cloud would ignore the filter (the caller lists every volume)."""
+
+    def volume_count(self) -> int | None:
+        """How many volumes the region has; None when the cloud cannot say in one call."""
+
+    def volume_ids(self) -> frozenset[str]: ...
+
+    def ports_of(self, server_ids: Collection[str]) -> list[Port] | None: ...
+
+    def project_usages(self, project_ids: Sequence[str]) -> dict[str, tuple[int, int, int]] | None:
+        """Placement's region-wide usage of each project (VCPU, MEMORY_MB, DISK_GB); None
+        when Placement cannot say (the allocations then wait for a full sync)."""
+
+    def clock(self) -> tuple[datetime | None, datetime | None]:
+        """The cloud's time at the first and the newest response so far (`Date` headers)."""
+
+    @property
+    def calls(self) -> int:
+        """HTTP requests sent so far."""
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """An incremental run's starting point: the watermark and the region as stored."""
+
+    since: datetime
+    stored: RegionObjects
+    unassigned: tuple[Unassigned, ...] = ()
+
+
+@dataclass(frozen=True)
 class PoolListing:
     pool_code: str
     projects: tuple[Project, ...] = ()
@@ -209,6 +265,9 @@ class RegionListing:
     unassigned: tuple[Unassigned, ...] = ()
     complete: frozenset[str] = frozenset(KINDS)
     notes: tuple[str, ...] = ()
+    newest_update: datetime | None = None  # of the servers and volumes listed
+    # incremental runs: the projects whose quotas were read again
+    touched: frozenset[str] | None = None
 
 
 def scopes(pools: Sequence[Pool]) -> dict[str, PoolScope]:
@@ -270,6 +329,7 @@ def collect_region(
     progress: Progress,
     departments: Sequence[Department] = (),
     only: Collection[str] | None = None,
+    incremental: Incremental | None = None,
 ) -> RegionListing:
     """Everything the store keeps about the pools of one region, each listing complete or an
     exception, placed so that each object lands in one pool or in the unassigned list.
@@ -278,6 +338,10 @@ def collect_region(
     the per-pool reads (quotas, capacity, allocations) and listings to those pools. Quotas are
     read once per project that matters to a pool: declared there by a department or holding
     servers or volumes there (not every project of a shared Keystone).
+
+    INCREMENTAL (READER must be a `ChangeReader`): servers and volumes changed since its
+    watermark are laid over the stored region, and quotas are read for the projects the
+    changes touch only; raises `Untrusted` when the change listing cannot be used.
     """
     region_scopes = reader.scopes
     first = region_scopes[0]
@@ -287,41 +351,21 @@ def collect_region(
     flavors = reader.flavors()
     aggregates = any(s.aggregate or s.excluded_aggregates for s in region_scopes)
     hosts = reader.aggregate_hosts() if aggregates else {}
-    page = reader.servers(lambda n: progress(label, "servers", n))
-    n = len(page.servers)
-    progress(label, "volumes", n)
-    volumes = reader.volumes()
-    storage_ok = volumes is not None
-    snapshots = reader.snapshots() if storage_ok else None
-    backends = reader.backends() if storage_ok else None
-    types = reader.volume_types() if storage_ok else None
-    progress(label, "network", n)
-    ports = reader.ports()
-    network_ok = ports is not None
-    fips = reader.floating_ips() if network_ok else None
-    groups = reader.security_groups() if network_ok else None
+    if incremental is None:
+        read = _read_whole(reader, label, progress)
+    else:
+        if not isinstance(reader, ChangeReader):
+            raise Untrusted("the reader cannot list changes")
+        read = _read_changes(reader, incremental, label, progress)
+    objects, n = read.objects, len(read.objects.servers)
+    volumes_ok, ports_ok = "volumes" not in read.missing, "ports" not in read.missing
     codes = [s.pool_code for s in region_scopes]
-    servers: Sequence[Server] = page.servers
-    if ports is not None:
-        servers = with_port_addresses(page.servers, ports, fips or ())
-        by_id = {p.port_id: p for p in ports}
-        fips = [_fip_server(f, by_id) for f in fips] if fips is not None else None
-    placed = partition(
-        RegionObjects(
-            servers=servers,
-            volumes=volumes.volumes if volumes else (),
-            volume_zones=volumes.zones if volumes else {},
-            snapshots=snapshots or (),
-            ports=ports or (),
-            floating_ips=fips or (),
-            security_groups=groups or (),
-            backends=backends or (),
-            volume_types=types or (),
-        ),
-        region_scopes,
-        hosts,
-        declared_pools(projects, departments, codes),
-    )
+    if ports_ok:
+        by_id = {p.port_id: p for p in objects.ports}
+        fips = [_fip_server(f, by_id) for f in objects.floating_ips]
+        servers = with_port_addresses(objects.servers, objects.ports, fips)
+        objects = replace(objects, servers=servers, floating_ips=fips)
+    placed = partition(objects, region_scopes, hosts, declared_pools(projects, departments, codes))
     chosen = [s for s in region_scopes if only is None or s.pool_code in only]
     mine = {
         s.pool_code: assign_departments(
@@ -339,24 +383,41 @@ def collect_region(
     }
     progress(label, "quotas", n)
     services = frozenset(
-        ["compute", *(["volume"] if storage_ok else []), *(["network"] if network_ok else [])]
+        ["compute", *(["volume"] if volumes_ok else []), *(["network"] if ports_ok else [])]
     )
-    everyone = sorted({p for ids in wanted.values() for p in ids})
-    quota = reader.quotas(everyone, services)
+    everyone = {p for ids in wanted.values() for p in ids}
+    if read.touched is not None:
+        everyone &= read.touched
+    quota = reader.quotas(sorted(everyone), services)
     progress(label, "capacity", n)
-    consumers = {s.server_id: s.project_id for s in page.servers}
-    missing = set(_missing(volumes, snapshots, backends, types, ports, fips, groups))
-    notes = [*_notes(missing, page.duplicates), *quota.notes]
+    consumers = {s.server_id: s.project_id for s in objects.servers}
+    missing = set(read.missing)
+    notes = [*_notes(missing, read.duplicates), *quota.notes]
     notes += [
         f"backend {b.name} reports its capacity as infinite or unknown: not counted"
-        for b in backends or ()
+        for b in objects.backends
         if b.total_gib is None
     ]
+    # an incremental run reads the quotas of the projects its changes touch, and what they
+    # hold in Placement: the others' stored rows stay (nothing removed), as does capacity
+    # (per provider: the calls would grow with the estate), refreshed by full runs
+    partial_kinds = set()
+    touched_held: dict[str, list[ProjectAllocation]] = {}
+    if read.touched is not None:
+        partial_kinds = {"quotas", "type_quotas", "capacity", "allocations"}
+        assert isinstance(reader, ChangeReader)
+        touched_held, note = _touched_allocations(reader, read.touched, placed.shares, wanted)
+        notes += [note] if note else []
     listings = {}
     for scope in chosen:
         code = scope.pool_code
         share = placed.shares[code]
-        allocations = reader.allocations(scope, consumers)
+        allocations: Sequence[ProjectAllocation] | None
+        if read.touched is None:
+            allocations = reader.allocations(scope, consumers)
+            capacity = tuple(reader.capacity(scope))
+        else:
+            allocations, capacity = touched_held.get(code, []), ()
         pool_notes = [*notes, *placed.notes]
         if allocations is None:
             pool_notes.append("Placement lists no allocations (404): allocations not synced")
@@ -370,7 +431,7 @@ def collect_region(
             servers=tuple(share.servers),
             volumes=tuple(share.volumes),
             quotas=tuple(replace(q, pool_code=code) for q in quota.quotas if q.project_id in ids),
-            capacity=tuple(reader.capacity(scope)),
+            capacity=capacity,
             snapshots=tuple(share.snapshots),
             backends=tuple(share.backends),
             volume_types=tuple(share.volume_types),
@@ -382,19 +443,176 @@ def collect_region(
             ports=tuple(share.ports),
             floating_ips=tuple(share.floating_ips),
             security_groups=tuple(share.security_groups),
-            allocations=() if allocations is None else _with_idle(code, allocations, ids),
-            complete=frozenset(KINDS) - pool_missing,
+            allocations=()
+            if allocations is None
+            else tuple(allocations)
+            if read.touched is not None
+            else _with_idle(code, allocations, ids),
+            complete=frozenset(KINDS) - pool_missing - partial_kinds,
             quota_skipped=quota.skipped,
-            duplicates=page.duplicates,
+            duplicates=read.duplicates,
             notes=tuple(pool_notes),
         )
     return RegionListing(
         cloud=first.cloud,
         region=first.region,
         pools=listings,
-        unassigned=placed.unassigned,
-        complete=frozenset(KINDS) - missing,
+        unassigned=(*placed.unassigned, *read.carried),
+        complete=frozenset(KINDS) - missing - partial_kinds,
         notes=tuple([*notes, *placed.notes]),
+        newest_update=read.newest,
+        touched=read.touched,
+    )
+
+
+def _touched_allocations(
+    reader: ChangeReader,
+    touched: frozenset[str],
+    shares: Mapping[str, Share],
+    wanted: Mapping[str, Sequence[str]],
+) -> tuple[dict[str, list[ProjectAllocation]], str | None]:
+    """Pool -> the Placement rows of the touched projects whose servers are all in one pool of
+    the region (Placement's region-wide usage of the project is then that pool's, and 0 in
+    the chosen pools that know the project). A project spread over pools waits for a full
+    sync: Placement cannot split its usage by pool in one call."""
+    homes: dict[str, set[str]] = {}
+    for code, share in shares.items():
+        for s in share.servers:
+            if s.project_id in touched:
+                homes.setdefault(s.project_id, set()).add(code)
+    single = sorted(p for p in touched if len(homes.get(p, ())) <= 1)
+    spread = len(touched) - len(single)
+    usages = reader.project_usages(single) if single else {}
+    if usages is None:
+        return {}, "Placement has no project usages: allocations wait for the next full sync"
+    out: dict[str, list[ProjectAllocation]] = {}
+    for code, ids in wanted.items():
+        for p in single:
+            if p not in ids and code not in homes.get(p, ()):
+                continue
+            held = usages.get(p, (0, 0, 0)) if code in homes.get(p, ()) else (0, 0, 0)
+            out.setdefault(code, []).append(ProjectAllocation(code, p, *held))
+    note = (
+        f"{spread} changed projects have servers in several pools: their Placement"
+        " allocations wait for the next full sync"
+        if spread
+        else None
+    )
+    return out, note
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A region's objects as listed (whole, or changes laid over the stored state)."""
+
+    objects: RegionObjects
+    missing: frozenset[str]
+    duplicates: int = 0
+    newest: datetime | None = None
+    touched: frozenset[str] | None = None  # incremental: projects the changes touch
+    carried: tuple[Unassigned, ...] = ()  # incremental: stored unassigned objects kept
+
+
+def _read_whole(reader: CloudReader, label: str, progress: Progress) -> _Read:
+    page = reader.servers(lambda n: progress(label, "servers", n))
+    n = len(page.servers)
+    progress(label, "volumes", n)
+    volumes = reader.volumes()
+    storage_ok = volumes is not None
+    snapshots = reader.snapshots() if storage_ok else None
+    backends = reader.backends() if storage_ok else None
+    types = reader.volume_types() if storage_ok else None
+    progress(label, "network", n)
+    ports = reader.ports()
+    network_ok = ports is not None
+    fips = reader.floating_ips() if network_ok else None
+    groups = reader.security_groups() if network_ok else None
+    objects = RegionObjects(
+        servers=page.servers,
+        volumes=volumes.volumes if volumes else (),
+        volume_zones=volumes.zones if volumes else {},
+        snapshots=snapshots or (),
+        ports=ports or (),
+        floating_ips=fips or (),
+        security_groups=groups or (),
+        backends=backends or (),
+        volume_types=types or (),
+    )
+    return _Read(
+        objects,
+        frozenset(_missing(volumes, snapshots, backends, types, ports, fips, groups)),
+        page.duplicates,
+        newest_update(page.servers, volumes.volumes if volumes else ()),
+    )
+
+
+def _read_changes(reader: ChangeReader, inc: Incremental, label: str, progress: Progress) -> _Read:
+    """Servers and volumes changed since the watermark, the ports of the changed servers;
+    the small kinds (snapshots, backends, types, floating IPs, security groups) whole."""
+    stored = inc.stored
+    # the listings below do not depend on each other: sent together (each is a call or two,
+    # and their latency, not their size, is what an incremental run waits for)
+    with ThreadPoolExecutor(8, thread_name_prefix="changes") as ex:
+        f_servers = ex.submit(
+            reader.changed_servers, inc.since, lambda n: progress(label, "changed servers", n)
+        )
+        f_volumes = ex.submit(reader.changed_volumes, inc.since)
+        f_count = ex.submit(reader.volume_count)
+        f_snapshots = ex.submit(reader.snapshots)
+        f_backends = ex.submit(reader.backends)
+        f_types = ex.submit(reader.volume_types)
+        f_fips = ex.submit(reader.floating_ips)
+        f_groups = ex.submit(reader.security_groups)
+        page = f_servers.result()
+        relisted = frozenset({s.server_id for s in page.servers} | page.deleted)
+        f_ports = ex.submit(reader.ports_of, relisted) if relisted else None
+        changed = f_volumes.result()
+        count = f_count.result()
+        snapshots, backends, types = f_snapshots.result(), f_backends.result(), f_types.result()
+        fips, groups = f_fips.result(), f_groups.result()
+        ports = f_ports.result() if f_ports is not None else []
+    progress(label, "volumes", len(page.servers))
+    volume_ids: frozenset[str] | None = None
+    volumes: VolumePage | None
+    if changed is None:  # the filter would be ignored: every volume, as a full run
+        volumes = reader.volumes()
+        if volumes is not None:
+            volume_ids = frozenset(v.volume_id for v in volumes.volumes)
+    else:
+        volumes = changed
+        known = {v.volume_id for v in stored.volumes} | {v.volume_id for v in changed.volumes}
+        if count != len(known):  # some are gone (or the count is unknown)
+            volume_ids = reader.volume_ids()
+    if volumes is None:  # no volume service: nothing of it is listed
+        snapshots = backends = types = None
+    network_ok = ports is not None
+    if not network_ok:
+        fips = groups = None
+    changes = Changes(
+        servers=page.servers,
+        deleted_servers=page.deleted,
+        volumes=volumes.volumes if volumes else (),
+        volume_zones=volumes.zones if volumes else {},
+        volume_ids=volume_ids,
+        ports=ports or (),
+        port_devices=relisted if network_ok else frozenset(),
+    )
+    merged = merge(stored, changes)
+    objects = replace(
+        merged,
+        snapshots=stored.snapshots if snapshots is None else snapshots,
+        floating_ips=stored.floating_ips if fips is None else fips,
+        security_groups=stored.security_groups if groups is None else groups,
+        backends=stored.backends if backends is None else backends,
+        volume_types=stored.volume_types if types is None else types,
+    )
+    return _Read(
+        objects,
+        frozenset(_missing(volumes, snapshots, backends, types, ports, fips, groups)),
+        page.duplicates,
+        newest_update(page.servers, changes.volumes),
+        changes.touched_projects(stored),
+        tuple(carried_unassigned(inc.unassigned, changes)),
     )
 
 

@@ -24,7 +24,6 @@ from govcloud.sandbox.wire import ApiError, Response, fault, json_response
 
 VERSIONS = VersionRange("volume", (3, 0), (3, 70))
 MAX_LIMIT = 1000  # cinder.conf osapi_max_limit
-TYPES = cinder_backends.ALL_TYPES  # per-type quota keys
 _BELOW_USAGE = (
     "Quota {resource} limit must be equal or greater than existing resources. "
     "Current usage is {minimum} and the requested limit is {limit}."
@@ -222,9 +221,10 @@ def _show_volume(call: Call, volume_id: str) -> Response:
     return json_response(200, {"volume": _volume_body(call, row)})
 
 
-def _quota_keys() -> list[str]:
+def _quota_keys(call: Call) -> list[str]:
+    """Cinder's quota keys: the plain ones and three per volume type of the region."""
     keys = list(VOLUME_QUOTA_DEFAULTS)
-    for t in TYPES:
+    for t in cinder_backends.region_types(call):
         keys += [f"volumes_{t}", f"gigabytes_{t}", f"snapshots_{t}"]
     return keys
 
@@ -233,14 +233,14 @@ def _usage(call: Call, project_id: str) -> dict[str, int]:
     e = call.estate
     used = volume_usage(e, call.region, project_id)
     index = e.project_index(call.region, project_id)
-    for t in TYPES:
+    for t in cinder_backends.region_types(call):
         used[f"volumes_{t}"] = used[f"gigabytes_{t}"] = used[f"snapshots_{t}"] = 0
     for row in e.project_volumes[index] if index is not None else ():
         t = e.volume_type(row)
         used[f"volumes_{t}"] += 1
         used[f"gigabytes_{t}"] += e.volumes.size_gib[row]
     for row in e.project_snapshots[index] if index is not None else ():
-        t = e.volume_type(e.snapshots.volume[row])
+        t = e.volume_type(e.snapshots.volume[row], index)
         used["snapshots"] += 1
         used[f"snapshots_{t}"] += 1
     for b in e.backups:
@@ -256,7 +256,7 @@ def _quota_sets(call: Call, target: str, rest: list[str]) -> Response:
         raise ApiError(
             fault(403, "Policy doesn't allow volume_extension:quotas:show to be performed.")
         )
-    keys = _quota_keys()
+    keys = _quota_keys(call)
     defaults = {**dict.fromkeys(keys, -1), **VOLUME_QUOTA_DEFAULTS}
     if rest == ["defaults"] and method == "GET":
         return json_response(200, {"quota_set": {"id": target, **defaults}})

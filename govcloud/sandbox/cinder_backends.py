@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govcloud.sandbox.call import Call
-from govcloud.sandbox.estate import VOLUME_TYPES, SbBackend
+from govcloud.sandbox.estate import SbBackend
 from govcloud.sandbox.ids import name_uuid
 from govcloud.sandbox.paging import next_link, next_marker
 from govcloud.sandbox.server_body import nova_usec_time
@@ -21,7 +21,11 @@ from govcloud.sandbox.wire import ApiError, Response, fault, json_response
 
 THIN_USED_SHARE = 0.5  # of what thin volumes promise that they really hold
 DEFAULT_TYPE = "__DEFAULT__"  # Cinder's own type since Train, with no backend
-ALL_TYPES = (*VOLUME_TYPES, DEFAULT_TYPE)
+
+
+def region_types(call: Call) -> tuple[str, ...]:
+    """The volume types of the region's Cinder: the seeded ones, then Cinder's own."""
+    return (*call.estate.region_types.get(call.region, {}), DEFAULT_TYPE)
 
 
 def allocated(call: Call, backend: SbBackend) -> int:
@@ -104,7 +108,8 @@ def type_id(name: str) -> str:
 
 def type_body(call: Call, name: str) -> dict[str, Any]:
     # Cinder shows extra specs such as volume_backend_name to administrators only
-    specs = {"volume_backend_name": name} if call.token.is_admin else {}
+    backend = call.estate.region_types.get(call.region, {}).get(name)
+    specs = {"volume_backend_name": backend} if call.token.is_admin and backend else {}
     default = name == DEFAULT_TYPE
     return {
         "id": type_id(name),
@@ -119,13 +124,14 @@ def type_body(call: Call, name: str) -> dict[str, Any]:
 
 def types(call: Call, rest: list[str]) -> Response:
     """`rest`: segments after `types`."""
+    names = region_types(call)
     if not rest:
-        return json_response(200, {"volume_types": [type_body(call, t) for t in ALL_TYPES]})
-    if rest == ["default"]:  # the operator's default_volume_type: ssd
-        body = type_body(call, VOLUME_TYPES[0])
+        return json_response(200, {"volume_types": [type_body(call, t) for t in names]})
+    if rest == ["default"]:  # the operator's default_volume_type: the first (ssd)
+        body = type_body(call, names[0])
         del body["os-volume-type-access:is_public"]  # absent from this view
         return json_response(200, {"volume_type": body})
-    name = next((t for t in ALL_TYPES if type_id(t) == rest[0]), None)
+    name = next((t for t in names if type_id(t) == rest[0]), None)
     if name is None:
         raise ApiError(fault(404, f"Volume type {rest[0]} could not be found."))
     if len(rest) == 1:

@@ -20,7 +20,7 @@ from govcloud.sandbox.ids import RowIds
 SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "ERROR", "SHELVED_OFFLOADED")
 SHELVED_OFFLOADED = 3
 VOLUME_STATUSES = ("in-use", "available", "error")
-VOLUME_TYPES = ("ssd", "sata")  # root volumes are ssd, data volumes sata
+VOLUME_TYPES = ("ssd", "sata")  # default types: root volumes ssd, data volumes sata
 SNAPSHOT_STATUSES = ("available", "error")
 NO_HOST = 0xFFFF
 NO_SERVER = -1
@@ -113,8 +113,7 @@ class SbBackend:
 
     region: str
     pool_code: str
-    volume_type: str  # the type whose `volume_backend_name` is `backend`
-    backend: str
+    backend: str  # its volume_backend_name
     total_gib: int
     thin: bool
     max_over_subscription_ratio: float
@@ -228,6 +227,10 @@ class Estate:
     # pool codes whose projects get floating IPs (internet-facing zones)
     internet_pools: frozenset[str] = frozenset()
     floating_ips: dict[int, int] = field(default_factory=dict)  # project -> seeded FIP count
+    # pool code -> (type of root volumes, type of data volumes); see `storage_plan`
+    pool_types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # region -> volume type name -> volume_backend_name, in listing order
+    region_types: dict[str, dict[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # derived objects built on first use by `govcloud.sandbox.neutron_estate` (any type)
     derived: dict[str, object] = field(default_factory=dict)
@@ -241,17 +244,26 @@ class Estate:
     region_snapshots: dict[str, array[int]] = field(default_factory=dict)
     project_snapshots: dict[int, array[int]] = field(default_factory=dict)
     region_deleted: dict[str, array[int]] = field(default_factory=dict)
+    backend_by_name: dict[tuple[str, str], SbBackend] = field(default_factory=dict)
+    # servers deleted after seeding (`govcloud.sandbox.admin`): rows no index lists, and the
+    # ids their rows in `deleted` carry
+    gone: set[int] = field(default_factory=set)
+    deleted_server_ids: dict[int, str] = field(default_factory=dict)
     _host_usage: list[tuple[int, int, int, int]] | None = None
+    _host_servers: list[array[int]] | None = None
 
     def index(self) -> None:
         self.project_by_id = {p.id: i for i, p in enumerate(self.projects)}
         self.region_servers = {r: array("I") for r in self.regions}
         self.project_servers = {i: array("I") for i in range(len(self.projects))}
         for row, proj in enumerate(self.servers.project):
+            if row in self.gone:
+                continue
             self.region_servers[self.projects[proj].region].append(row)
             self.project_servers[proj].append(row)
         self.region_volumes = {r: array("I") for r in self.regions}
         self.project_volumes = {i: array("I") for i in range(len(self.projects))}
+        self.server_volumes = {}
         for row, proj in enumerate(self.volumes.project):
             self.region_volumes[self.projects[proj].region].append(row)
             self.project_volumes[proj].append(row)
@@ -266,6 +278,7 @@ class Estate:
         self.region_deleted = {r: array("I") for r in self.regions}
         for row, proj in enumerate(self.deleted.project):
             self.region_deleted[self.projects[proj].region].append(row)
+        self.backend_by_name = {(b.pool_code, b.backend): b for b in self.backends}
 
     def project_index(self, region: str, project_id: str) -> int | None:
         i = self.project_by_id.get(project_id)
@@ -295,6 +308,18 @@ class Estate:
         pos = bisect_left(rows, row)
         return row if pos < len(rows) and rows[pos] == row else None
 
+    def deleted_id(self, index: int) -> str:
+        """The id of a deleted server (a row of `deleted`)."""
+        own = self.deleted_server_ids.get(index)
+        return own if own is not None else self.deleted_ids.of(index)
+
+    def deleted_index(self, server_id: str) -> int | None:
+        for index, own in self.deleted_server_ids.items():
+            if own == server_id:
+                return index
+        seeded = self.deleted_ids.index(server_id)
+        return seeded if seeded is not None and seeded < len(self.deleted) else None
+
     def server_name(self, row: int) -> str:
         odd = self.servers.odd_names.get(row)
         if odd is not None:
@@ -303,21 +328,40 @@ class Estate:
         prefix = self.system_codes[system] if system != NO_SYSTEM else "vm"
         return f"{prefix}-{('app', 'db', 'web', 'mq')[row % 4]}-{row:05d}"
 
-    def volume_type(self, row: int) -> str:
-        """The type of a volume row; rows past the table (deleted volumes) were data volumes."""
-        bootable = row < len(self.volumes) and self.volumes.bootable[row]
-        return VOLUME_TYPES[0 if bootable else 1]
+    def volume_type(self, row: int, project: int | None = None) -> str:
+        """The type of a volume row: its project's pool's type for root or for data volumes.
+        Rows past the table (volumes deleted since) were data volumes of PROJECT."""
+        inside = row < len(self.volumes)
+        bootable = inside and self.volumes.bootable[row]
+        owner = self.volumes.project[row] if inside else project
+        pool = self.projects[owner].pool_code if owner is not None else None
+        return self.pool_types.get(pool or "", VOLUME_TYPES)[0 if bootable else 1]
 
     def backend_of(self, project: int, volume_type: str) -> SbBackend | None:
-        """The backend holding a project's volumes of a type: its pool's backend of that type."""
-        pool = self.projects[project].pool_code
-        for b in self.backends:
-            if b.pool_code == pool and b.volume_type == volume_type:
-                return b
-        return None
+        """The backend holding a project's volumes of a type: the one of its pool that the
+        type names."""
+        p = self.projects[project]
+        name = self.region_types.get(p.region, {}).get(volume_type)
+        return self.backend_by_name.get((p.pool_code or "", name or ""))
 
     def region_hosts(self, region: str) -> list[SbHost]:
         return [h for h in self.hosts if h.region == region]
+
+    def host_servers(self) -> list[array[int]]:
+        """Per host: the rows of the servers scheduled on it (Placement's consumers), oldest
+        first, computed once."""
+        if self._host_servers is None:
+            rows: list[array[int]] = [array("I") for _ in self.hosts]
+            for row, host in enumerate(self.servers.host):
+                if host != NO_HOST:
+                    rows[host].append(row)
+            self._host_servers = rows
+        return self._host_servers
+
+    def changed(self) -> None:
+        """Forget what was computed from the servers (after an admin hook changed them)."""
+        self._host_usage = self._host_servers = None
+        self.derived.clear()
 
     def host_usage(self) -> list[tuple[int, int, int, int]]:
         """Per host: (vcpus, ram MiB, disk GiB, servers) allocated, computed once."""

@@ -62,7 +62,7 @@ def list_changed(
         key = _marker_key(call, marker)
         entries = [x for x in entries if x < key]
     page = entries[:limit]
-    ids = [e.server_ids.of(r) if kind == 0 else e.deleted_ids.of(r) for _, kind, r in page]
+    ids = [e.server_ids.of(r) if kind == 0 else e.deleted_id(r) for _, kind, r in page]
     items: list[str] = []
     flavors: dict[int, str] = {}
     for (_, kind, r), server_id in zip(page, ids, strict=True):
@@ -97,9 +97,9 @@ def _deleted_rows(call: Call) -> list[int]:
 def _marker_key(call: Call, marker: str) -> Entry:
     e = call.estate
     row = e.server_ids.index(marker)
-    if row is not None and row < len(e.servers):
+    if row is not None and row < len(e.servers) and row not in e.gone:
         return (e.servers.created[row], 0, row)
-    gone = e.deleted_ids.index(marker)
-    if gone is not None and gone < len(e.deleted):
+    gone = e.deleted_index(marker)
+    if gone is not None:
         return (e.deleted.created[gone], 1, gone)
     raise ApiError(fault(400, f"marker [{marker}] not found"))

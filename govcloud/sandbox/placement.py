@@ -1,16 +1,18 @@
-"""Placement (microversions 1.0-1.39): resource providers, inventories, usages, aggregates."""
+"""Placement (microversions 1.0-1.39): resource providers, inventories, usages, aggregates,
+allocations (in `placement_allocations`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from govcloud.sandbox import placement_allocations
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import NO_HOST, SbHost
 from govcloud.sandbox.microversion import VersionRange
 from govcloud.sandbox.wire import ApiError, Response, json_response, placement_error
 
 VERSIONS = VersionRange("placement", (1, 0), (1, 39))
-GENERATION = 1
+GENERATION = placement_allocations.GENERATION
 STANDARD_CLASSES = ("VCPU", "MEMORY_MB", "DISK_GB", "PCI_DEVICE", "SRIOV_NET_VF", "VGPU")
 
 
@@ -37,8 +39,16 @@ def handle(call: Call, parts: list[str]) -> Response:
     v = call.version
     if parts == ["resource_providers"]:
         return _providers(call)
+    if parts[:1] == ["resource_providers"] and len(parts) == 3 and parts[2] == "allocations":
+        found = _find_host(call, parts[1])
+        if found is None:
+            raise _error(call, 404, f"Resource provider '{parts[1]}' not found: "
+                         f"No resource provider with uuid {parts[1]} found")  # fmt: skip
+        return placement_allocations.for_provider(call, *found)
     if parts[:1] == ["resource_providers"] and len(parts) >= 2:
         return _provider(call, _host(call, parts[1]), parts[2:])
+    if parts[:1] == ["allocations"] and len(parts) == 2:
+        return placement_allocations.for_consumer(call, parts[1])
     if parts == ["usages"] and v >= (1, 9):
         return _project_usages(call)
     if parts == ["resource_classes"] and v >= (1, 2):
@@ -48,11 +58,18 @@ def handle(call: Call, parts: list[str]) -> Response:
     raise _error(call, 404, "The resource could not be found.")
 
 
-def _host(call: Call, uuid: str) -> tuple[int, SbHost]:
+def _find_host(call: Call, uuid: str) -> tuple[int, SbHost] | None:
     for i, h in enumerate(call.estate.hosts):
         if h.provider_uuid == uuid and h.region == call.region:
             return i, h
-    raise _error(call, 404, f"No resource provider with uuid {uuid} found")
+    return None
+
+
+def _host(call: Call, uuid: str) -> tuple[int, SbHost]:
+    found = _find_host(call, uuid)
+    if found is None:
+        raise _error(call, 404, f"No resource provider with uuid {uuid} found")
+    return found
 
 
 def _aggregate_uuids(call: Call, host: SbHost) -> list[str]:

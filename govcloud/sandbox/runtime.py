@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from govcloud.core.models import Inventory
+from govcloud.sandbox import admin
 from govcloud.sandbox.app import App
 from govcloud.sandbox.estate import Estate
 from govcloud.sandbox.faults import Faults, FaultState
@@ -116,6 +117,13 @@ class Sandbox:
     def set_faults(self, faults: Faults) -> None:
         """Replace the fault settings (counters and the failure sequence restart)."""
         self._faults.set(faults)
+
+    def touch_servers(
+        self, fraction: float, now: datetime | None = None, *, deleted_share: float = 0.2
+    ) -> admin.Touched:
+        """Change and delete a share of the servers, as a cloud does between two syncs (see
+        `govcloud.sandbox.admin`); call it between requests."""
+        return admin.touch_servers(self.estate, fraction, now, deleted_share=deleted_share)
 
     def expire_tokens(self) -> None:
         self.identity.expire_all()

@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from govcloud.core.models import Inventory, Pool, ProjectBinding, QuotaResource
-from govcloud.sandbox import history, seeding_extra
+from govcloud.sandbox import history, seeding_extra, storage_plan
 from govcloud.sandbox.estate import (
     NETWORK_QUOTA_DEFAULTS,
     NO_HOST,
     NO_SERVER,
     NO_SYSTEM,
     VOLUME_QUOTA_DEFAULTS,
-    VOLUME_TYPES,
     Estate,
     SbAggregate,
     SbFlavor,
@@ -60,9 +59,7 @@ ODD_NAMES = (
     "[red]告警[/red]\x07",
     "evil\rover-written",
 )
-_VOLUME_KEYS = frozenset(VOLUME_QUOTA_DEFAULTS) | {
-    f"{r}_{t}" for t in VOLUME_TYPES for r in ("gigabytes", "volumes", "snapshots")
-}
+TYPED = ("gigabytes", "volumes", "snapshots")  # Cinder's per-type quotas: gigabytes_<type>
 UNDECLARED_PROJECTS = ("ops-sandbox", "legacy-migration-tmp", "shadow-it")
 
 
@@ -103,6 +100,8 @@ def build_estate(
         snapshot_ids=RowIds("snapshot", seed),
         deleted_ids=RowIds("deleted-server", seed),
     )
+    storage = storage_plan.plan(inventory.pools)
+    estate.pool_types, estate.region_types = storage.pool_types, storage.region_types
     pool_hosts = {
         p.code: [i for i, h in enumerate(hosts) if h.pool_code == p.code] for p in inventory.pools
     }
@@ -114,7 +113,7 @@ def build_estate(
     history.volume_changes(estate, seed)
     history.snapshots(estate, seed)
     seeding_extra.backups(estate, seed)
-    seeding_extra.backends(estate, inventory.pools)
+    seeding_extra.backends(estate, inventory.pools, storage.pool_backends)
     fip_quota = [b.approved_quota.get(QuotaResource.FLOATINGIP) if b else None for b in bindings]
     seeding_extra.floating_ips(estate, fip_quota, seed)
     _quotas(estate, bindings, factor, seed)
@@ -359,6 +358,10 @@ def _quotas(
 ) -> None:
     """Approved quotas (scaled with the estate), some drifted, never below what is in use."""
     used = _usage_by_project(estate)
+    volume_keys = {
+        region: frozenset(VOLUME_QUOTA_DEFAULTS) | {f"{r}_{t}" for t in types for r in TYPED}
+        for region, types in estate.region_types.items()
+    }
     for i, (project, binding) in enumerate(zip(estate.projects, bindings, strict=True)):
         if binding is None:
             continue
@@ -376,7 +379,9 @@ def _quotas(
                 q[resource] = max(q.get(resource, 0), amount)
         key = (project.region, project.id)
         estate.compute_quota[key] = {k: q[k] for k in ("cores", "ram", "instances") if k in q}
-        estate.volume_quota[key] = {k: v for k, v in q.items() if k in _VOLUME_KEYS}
+        # a per-type quota for a type this region's Cinder lacks has nowhere to go: skipped
+        keys = volume_keys.get(project.region, VOLUME_QUOTA_DEFAULTS.keys())
+        estate.volume_quota[key] = {k: v for k, v in q.items() if k in keys}
         estate.network_quota[key] = {k: v for k, v in q.items() if k in NETWORK_QUOTA_DEFAULTS}
         if not estate.network_quota[key]:
             del estate.network_quota[key]
@@ -388,8 +393,10 @@ def _usage_by_project(estate: Estate) -> list[dict[str, int]]:
     keys = ["cores", "ram", "instances", "gigabytes", "volumes", "snapshots", "backups",
             "backup_gigabytes", "port", "floatingip", "network", "subnet", "router",
             "security_group", "security_group_rule"]  # fmt: skip
-    keys += [f"{r}_{t}" for t in VOLUME_TYPES for r in ("gigabytes", "volumes", "snapshots")]
-    used = [dict.fromkeys(keys, 0) for _ in estate.projects]
+    used: list[dict[str, int]] = []
+    for p in estate.projects:
+        typed = [f"{r}_{t}" for t in estate.region_types.get(p.region, ()) for r in TYPED]
+        used.append(dict.fromkeys(keys + typed, 0))
     for i, p in enumerate(estate.projects):
         u = used[i]
         u["network"] = u["subnet"] = 1
@@ -398,9 +405,10 @@ def _usage_by_project(estate: Estate) -> list[dict[str, int]]:
         u["floatingip"] = estate.floating_ips.get(i, 0)
         u["security_group"], u["security_group_rule"] = group_usage(estate.seed, p.id)
     for t in range(len(estate.snapshots)):
-        u = used[estate.snapshots.project[t]]
+        project = estate.snapshots.project[t]
+        u = used[project]
         u["snapshots"] += 1
-        u[f"snapshots_{estate.volume_type(estate.snapshots.volume[t])}"] += 1
+        u[f"snapshots_{estate.volume_type(estate.snapshots.volume[t], project)}"] += 1
     for b in estate.backups:
         used[b.project]["backups"] += 1
         used[b.project]["backup_gigabytes"] += b.size_gib

@@ -15,7 +15,6 @@ from govcloud.core.models import Pool
 from govcloud.sandbox.estate import (
     NO_HOST,
     SHELVED_OFFLOADED,
-    VOLUME_TYPES,
     Estate,
     SbBackend,
     SbBackup,
@@ -60,33 +59,40 @@ def deleted_servers(estate: Estate, seed: int) -> None:
         t.deleted.append(deleted)
 
 
-def backends(estate: Estate, pools: tuple[Pool, ...]) -> None:
-    """Two backends per pool: thin SSD (over-subscribed) and thick SATA, sized from the pool's
-    declared disk and never smaller than what the seeded volumes already allocate."""
-    allocated: dict[tuple[str, str], int] = {}
+def backends(estate: Estate, pools: tuple[Pool, ...], names: dict[str, tuple[str, str]]) -> None:
+    """Per pool a thin SSD-class backend (over-subscribed) and a thick SATA-class one, or one
+    thin backend holding both when NAMES (pool code -> the two backend names, see
+    `storage_plan`) gives one name twice; sized from the pool's declared disk and never
+    smaller than what the seeded volumes already allocate."""
+    allocated: dict[tuple[str, int], int] = {}
     v = estate.volumes
     for row in range(len(v)):
         code = estate.projects[v.project[row]].pool_code or ""
-        key = (code, estate.volume_type(row))
+        key = (code, 0 if v.bootable[row] else 1)
         allocated[key] = allocated.get(key, 0) + v.size_gib[row]
     made: list[SbBackend] = []
     for pool in pools:
         declared = pool.physical.disk_gib if pool.physical else 0
-        for vtype in VOLUME_TYPES:
-            thin = vtype == "ssd"
-            share = SSD_SHARE if thin else 1 - SSD_SHARE
-            used = allocated.get((pool.code, vtype), 0)
+        ssd, sata = names[pool.code]
+        parts: list[tuple[str, tuple[int, ...], float]] = [
+            (ssd, (0,), SSD_SHARE),
+            (sata, (1,), 1 - SSD_SHARE),
+        ]
+        if ssd == sata:
+            parts = [(ssd, (0, 1), 1.0)]
+        for index, (name, classes, share) in enumerate(parts):
+            thin = index == 0
+            used = sum(allocated.get((pool.code, c), 0) for c in classes)
             # thin storage holds about half of what it promises; thick holds all of it
             floor = math.ceil(used * (0.5 if thin else 1.0) * 1.25)
             made.append(
                 SbBackend(
                     region=pool.region,
                     pool_code=pool.code,
-                    volume_type=vtype,
-                    backend=vtype,
+                    backend=name,
                     total_gib=max(int(declared * share), floor, 1024),
                     thin=thin,
-                    max_over_subscription_ratio=20.0 if thin else 1.0,
+                    max_over_subscription_ratio=2.0 if thin else 1.0,
                     reserved_percentage=5 if thin else 0,
                     storage_protocol="iSCSI" if thin else "ceph",
                     vendor_name="Open Source",

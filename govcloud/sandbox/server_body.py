@@ -206,7 +206,7 @@ def deleted_server_body(call: Call, index: int) -> dict[str, Any]:
     """A server deleted before the present, as `changes-since` listings show it."""
     e, d = call.estate, call.estate.deleted
     project = e.projects[d.project[index]]
-    server_id = e.deleted_ids.of(index)
+    server_id = e.deleted_id(index)
     val: dict[str, Any] = {
         "id": server_id,
         "name": f"vm-deleted-{index:05d}",

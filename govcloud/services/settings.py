@@ -18,7 +18,7 @@ from govcloud.core.errors import UsageError
 
 OUTPUTS = ("table", "json", "csv", "yaml")
 LANGS = ("zh", "en")
-CONFIG_KEYS = ("db", "lang", "output", "operator", "clouds_yaml")
+CONFIG_KEYS = ("db", "lang", "output", "operator", "clouds_yaml", "sync_full_every_h")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Settings:
     os_user: str
     config_path: Path | None
     clouds_yaml: str | None = None
+    # hours between full syncs (incremental ones in between); None: the built-in default
+    sync_full_every_h: float | None = None
 
 
 def default_config_path() -> Path:
@@ -100,7 +102,19 @@ def resolve(
         os_user=os_user,
         config_path=path if path.exists() else None,
         clouds_yaml=env.get("OS_CLIENT_CONFIG_FILE") or file.get("clouds_yaml"),
+        sync_full_every_h=_hours(path, file.get("sync_full_every_h")),
     )
+
+
+def _hours(path: Path, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise UsageError(
+            f"{path}: sync_full_every_h must be a positive number of hours, not {value!r}",
+            hint="e.g. sync_full_every_h: 24",
+        )
+    return float(value)
 
 
 def _os_user() -> str:

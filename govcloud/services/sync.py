@@ -6,6 +6,11 @@ fails leaves the store exactly as it was (only its pools' sync_run rows record t
 the other regions still commit, and the next run simply retries it. Each successful pool also
 appends one `pool_usage` point (what its live servers and volumes hold), in the same
 transaction: the history capacity forecasts fit a trend to.
+
+A region is synced incrementally when the store holds a trustworthy watermark for each of its
+pools (`core.incremental.decide`), else in full; each run records its mode, the reason, the
+watermark, the cloud time of the last full listing and its HTTP request count in the
+`sync` entry of its sync_run counts.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from govcloud.adapters.store import declared_repo, sync_repo
 from govcloud.adapters.store.engine import Store
+from govcloud.core import incremental as inc
 from govcloud.core import sync as core
 from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
 from govcloud.core.models import Department, Pool, Unassigned
@@ -37,6 +45,8 @@ class SyncOptions:
     clouds_yaml: str | None = None
     timeout_s: float = 30.0
     workers: int = 8
+    full: bool = False  # list everything even when an incremental run would do
+    full_every_h: float | None = None  # None: the config's, else 24 h
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,10 @@ class PoolSyncResult:
     # of the pool's whole region (every pool row of a region repeats them): what no pool took
     unassigned: int = 0
     unassigned_objects: tuple[Unassigned, ...] = ()
+    # of the pool's whole region: full or incremental, why, and the HTTP requests it took
+    mode: str = ""
+    why: str = ""
+    calls: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,8 @@ class _Context:
     metadata_key: str
     progress: core.Progress
     factory: ReaderFactory
+    full: bool = False
+    full_every: timedelta = inc.FULL_EVERY
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -113,6 +129,8 @@ def run(
                 metadata_key=sync_repo.metadata_key(conn),
                 progress=progress or _no_progress,
                 factory=reader_factory or _openstack_factory(settings, opts),
+                full=opts.full,
+                full_every=_full_every(settings, opts),
             )
         chosen = _chosen(pools, opts.pools)
         scopes = core.scopes(pools)
@@ -125,6 +143,11 @@ def run(
             )
     by_code = {r.pool: r for results in done for r in results}
     return SyncReport(tuple(by_code[p.code] for p in chosen))
+
+
+def _full_every(settings: Settings, opts: SyncOptions) -> timedelta:
+    hours = opts.full_every_h or settings.sync_full_every_h
+    return timedelta(hours=hours) if hours else inc.FULL_EVERY
 
 
 def _chosen(pools: Sequence[Pool], wanted: Sequence[str]) -> list[Pool]:
@@ -159,18 +182,44 @@ def _sync_region(
     """The chosen POOLS of one region (SCOPE: one of them), in one transaction."""
     t0 = time.monotonic()
     codes = [p.code for p in pools]
+    region_codes = [s.pool_code for s in scope.region_scopes]
     with ctx.write_lock, ctx.store.write() as conn:
         runs = {c: sync_repo.start_run(conn, ctx.pool_ids[c], _now()) for c in codes}
+    reader: core.CloudReader | None = None
     try:
+        with ctx.store.read() as conn:
+            last = sync_repo.last_runs(conn, [ctx.pool_ids[c] for c in region_codes])
+            layout = inc.layout(scope.region_scopes, ctx.departments)
+            mode = inc.decide(
+                {c: last.get(ctx.pool_ids[c]) for c in region_codes},
+                force_full=ctx.full, full_every=ctx.full_every, now=_now(), layout=layout,
+            )  # fmt: skip
+            stored: dict[str, core.PoolSnapshot] = {}
+            if mode.incremental:
+                stored = {
+                    c: sync_repo.read_snapshot(conn, ctx.pool_ids[c], c) for c in region_codes
+                }
+            start = _starting_point(conn, scope, mode, stored) if mode.incremental else None
         reader = ctx.factory(scope, ctx.metadata_key)
-        region = core.collect_region(reader, ctx.progress, ctx.departments, only=codes)
+        if start is not None and not isinstance(reader, core.ChangeReader):
+            mode, start = inc.Mode(False, "the cloud reader cannot list changes"), None
+        region, mode, mark = _collect(ctx, reader, codes, mode, start)
         with ctx.write_lock, ctx.store.write() as conn:
             now = _now()
             diffs = {}
+            sync_info = {
+                "mode": mode.name, "reason": mode.reason, "calls": _calls(reader),
+                "watermark": _iso(mark),
+                "full_at": _iso(mark if not mode.incremental else mode.full_at),
+                "layout": layout,
+            }  # fmt: skip
             for code in codes:
                 pool_id = ctx.pool_ids[code]
                 listing = region.pools[code]
-                snapshot = sync_repo.read_snapshot(conn, pool_id, code)
+                # an incremental run read the snapshots it started from (this process writes
+                # the region's pools only in this thread, under the write lock)
+                snapshot = stored.get(code) if mode.incremental else None
+                snapshot = snapshot or sync_repo.read_snapshot(conn, pool_id, code)
                 diffs[code] = diff = core.diff_pool(snapshot, listing)
                 sync_repo.apply_diff(conn, pool_id, diff, ctx.department_ids, now)
                 sync_repo.record_usage(conn, pool_id, code, now)
@@ -179,20 +228,91 @@ def _sync_region(
                     "duplicates": listing.duplicates,
                     "notes": list(listing.notes),
                     "unassigned": _by_kind(region.unassigned),
+                    "sync": sync_info,
                 }
                 sync_repo.finish_run(conn, runs[code], status="ok", now=now, counts=counts)
             sync_repo.replace_unassigned(conn, region.cloud, region.region, region.unassigned, now)
     except Exception as exc:  # any failure of one region is reported, never fatal to the others
         message = _reason(scope.pool_code, exc)
+        calls = _calls(reader) if reader is not None else None
         with ctx.write_lock, ctx.store.write() as conn:
             for code in codes:
-                sync_repo.finish_run(conn, runs[code], status="failed", now=_now(), error=message)
+                sync_repo.finish_run(
+                    conn, runs[code], status="failed", now=_now(), error=message,
+                    counts={"sync": {"calls": calls}},
+                )  # fmt: skip
         return [
             PoolSyncResult(c, "failed", duration_s=_since(t0), error=message,
-                           region=f"{scope.cloud}/{scope.region}")
+                           region=f"{scope.cloud}/{scope.region}", calls=calls)
             for c in codes
         ]  # fmt: skip
-    return [_result(region, code, diffs[code], _since(t0)) for code in codes]
+    return [
+        replace(_result(region, code, diffs[code], _since(t0)),
+                mode=mode.name, why=mode.reason, calls=_calls(reader))
+        for code in codes
+    ]  # fmt: skip
+
+
+def _starting_point(
+    conn: Connection,
+    scope: core.PoolScope,
+    mode: inc.Mode,
+    snapshots: dict[str, core.PoolSnapshot],
+) -> core.Incremental:
+    """The region as stored (SNAPSHOTS: every pool of it) and its unassigned objects, which an
+    incremental run lays its changes over."""
+    assert mode.since is not None
+    scopes = scope.region_scopes
+    unassigned = tuple(
+        u
+        for u in sync_repo.read_unassigned(conn)
+        if (u.cloud, u.region) == (scope.cloud, scope.region)
+    )
+    return core.Incremental(mode.since, inc.stored_objects(snapshots, scopes), unassigned)
+
+
+def _collect(
+    ctx: _Context,
+    reader: core.CloudReader,
+    codes: Sequence[str],
+    mode: inc.Mode,
+    start: core.Incremental | None,
+) -> tuple[core.RegionListing, inc.Mode, datetime | None]:
+    """The region's listing, the mode it was read in, and the watermark it leaves (None: the
+    next run lists everything). An incremental read that cannot be trusted is done again in
+    full, in the same run."""
+    if start is not None:
+        try:
+            region = core.collect_region(
+                reader, ctx.progress, ctx.departments, only=codes, incremental=start
+            )
+            return region, mode, _watermark(reader, region, mode.since)
+        except inc.Untrusted as exc:
+            mode = inc.Mode(False, f"{exc.reason}: listed in full instead")
+    region = core.collect_region(reader, ctx.progress, ctx.departments, only=codes)
+    try:
+        mark = _watermark(reader, region, None)
+    except inc.Untrusted as exc:
+        mark = None
+        region = replace(region, notes=(*region.notes, f"no watermark: {exc.reason}"))
+    return region, mode, mark
+
+
+def _watermark(
+    reader: core.CloudReader, region: core.RegionListing, since: datetime | None
+) -> datetime | None:
+    if not isinstance(reader, core.ChangeReader):
+        return None  # a reader without change listings: every run is full
+    first, last = reader.clock()
+    return inc.watermark(first, last, region.newest_update, since=since)
+
+
+def _calls(reader: core.CloudReader | None) -> int | None:
+    return reader.calls if isinstance(reader, core.ChangeReader) else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _result(

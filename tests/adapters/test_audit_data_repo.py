@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select
 
 from govcloud.adapters.store import declared_repo, metrics_repo
 from govcloud.adapters.store import schema as t
+from govcloud.adapters.store import schema_storage as ts
 from govcloud.adapters.store.audit_data_repo import read_audit_data, read_utilization
 from govcloud.adapters.store.engine import open_store
 from govcloud.adapters.store.schema_metrics import MetricChunkRow, MetricTargetRow
@@ -99,6 +100,21 @@ def _observed(conn: Connection) -> None:
     conn.execute(insert(t.PoolCapacityRow).values(
         pool_id=pool_id, resource_class="VCPU", total=128, reserved=0, allocation_ratio=4.0,
         used=12, provider_count=2,
+    ))  # fmt: skip
+    conn.execute(insert(ts.StorageBackendRow), [
+        {"pool_id": pool_id, "name": "c1@ssd#ssd", "backend_name": "ssd", "total_gib": 1000.0,
+         "free_gib": 600.0, "allocated_gib": 400.0, "provisioned_gib": 900.0,
+         "max_over_subscription_ratio": 2.0, "reserved_pct": 10.0, "thin": True, "thick": False},
+        {"pool_id": pool_id, "name": "c1@lvm#lvm", "backend_name": "lvm", "total_gib": None,
+         "free_gib": None, "allocated_gib": None, "provisioned_gib": None,
+         "max_over_subscription_ratio": None, "reserved_pct": 0.0, "thin": False, "thick": True},
+    ])  # fmt: skip
+    conn.execute(insert(ts.VolumeTypeRow).values(
+        pool_id=pool_id, type_id="vt-ssd", name="ssd", backend_name="ssd", is_public=True
+    ))  # fmt: skip
+    conn.execute(insert(ts.TypeQuotaRow).values(
+        pool_id=pool_id, project_id="proj-1", volume_type="ssd", resource="gigabytes",
+        limit=500, in_use=100, reserved=0,
     ))  # fmt: skip
     conn.execute(insert(t.PoolUsageRow), [
         {"pool_id": pool_id, "ts": NOW - timedelta(days=d), "servers": 3, "vcpus": 12 - d,
@@ -247,6 +263,22 @@ def test_declared_and_observed_state_round_trip(loaded: str) -> None:
     assert data.capacity["p1"]["VCPU"].allocation_ratio == 4.0
     assert [u.vcpus for u in data.usage_history] == [10, 11]  # oldest first, 400 days left out
     assert data.usage_history[0].ts.tzinfo is not None
+
+
+def test_storage_backends_types_and_type_quotas(loaded: str) -> None:
+    data = _read(loaded)
+    by_name = {b.name: b for b in data.backends}
+    assert by_name["c1@ssd#ssd"].thin
+    assert by_name["c1@ssd#ssd"].max_over_subscription_ratio == 2.0
+    assert by_name["c1@lvm#lvm"].total_gib is None  # infinite/unknown stays unknown
+    assert [(v.name, v.backend_name) for v in data.volume_types] == [("ssd", "ssd")]
+    [q] = data.type_quotas
+    assert (q.project_id, q.volume_type, q.resource, q.limit) == (
+        "proj-1",
+        "ssd",
+        m.QuotaResource.GIGABYTES,
+        500,
+    )
 
 
 def test_agents_and_last_sync(loaded: str) -> None:

@@ -305,13 +305,14 @@ def test_backends_types_and_per_type_quotas(inventory: Inventory, clouds_yaml: P
 def test_infinite_and_unknown_capacities_are_no_numbers(
     inventory: Inventory, clouds_yaml: Path, sandbox: Sandbox
 ) -> None:
-    names = [b.name for b in reader(inventory, clouds_yaml).backends() or ()]
+    # zw-region holds several backends (hlw-region one): one infinite, one unknown
+    names = [b.name for b in reader(inventory, clouds_yaml, pool="zw-prod").backends() or ()]
     sandbox.set_faults(Faults(infinite_capacity=names[0], unknown_capacity=names[1]))
-    odd = {b.name: b for b in reader(inventory, clouds_yaml).backends() or ()}
+    odd = {b.name: b for b in reader(inventory, clouds_yaml, pool="zw-prod").backends() or ()}
     assert odd[names[0]].total_gib is None
     assert odd[names[0]].free_gib is None
     assert odd[names[1]].total_gib is None
-    listing = collect(reader(inventory, clouds_yaml), inventory)
+    listing = collect(reader(inventory, clouds_yaml, pool="zw-prod"), inventory)
     assert any("infinite or unknown" in n for n in listing.notes)
 
 
@@ -356,3 +357,94 @@ def test_each_object_of_a_region_lands_in_one_pool_or_is_unassigned(
 )  # fmt: skip
 def test_capacity_figures_are_numbers_or_none(reported: object, expected: float | None) -> None:
     assert gib(reported) == expected
+
+
+def test_change_listings_return_what_changed_since_a_time_and_calls_are_counted(
+    inventory: Inventory, clouds_yaml: Path, sandbox: Sandbox
+) -> None:
+    from datetime import UTC, datetime
+
+    from govcloud.sandbox.estate import EPOCH
+
+    r = reader(inventory, clouds_yaml)
+    e = sandbox.estate
+    rows = list(e.region_servers["hlw-region"])[:3]
+    before = [e.servers.updated[x] for x in rows]
+    since = datetime.fromtimestamp(EPOCH + e.now + 30, UTC)
+    try:
+        for x in rows:
+            e.servers.updated[x] = e.now + 60
+        ids = {e.server_ids.of(x) for x in rows}
+        page = r.changed_servers(since, lambda n: None)
+        assert {s.server_id for s in page.servers} == ids
+        assert page.deleted == frozenset()
+        # since long ago: every server, and the deleted ones as ids only
+        ever = r.changed_servers(datetime(2000, 1, 1, tzinfo=UTC), lambda n: None)
+        assert len(ever.servers) == len(e.region_servers["hlw-region"])
+        assert len(ever.deleted) == len(e.region_deleted["hlw-region"]) > 0
+        whole = r.volumes()
+        assert whole is not None
+        nothing = r.changed_volumes(since)  # Cinder 3.60 honours updated_at=gte:
+        assert nothing is not None
+        assert nothing.volumes == ()
+        everything = r.changed_volumes(datetime(2000, 1, 1, tzinfo=UTC))
+        assert everything is not None
+        assert set(everything.volumes) == set(whole.volumes)
+        assert r.volume_ids() == {v.volume_id for v in whole.volumes}
+        ports = r.ports_of(ids)
+        assert ports
+        assert sorted(p.port_id for p in ports) == sorted(
+            p.port_id for p in r.ports() or () if p.device_id in ids
+        )
+        calls = r.calls
+        r.flavors()
+        assert r.calls == calls + 1
+        assert r.clock() == (None, None)  # the sandbox sends no Date header
+    finally:
+        for x, value in zip(rows, before, strict=True):
+            e.servers.updated[x] = value
+
+
+@pytest.mark.parametrize(
+    ("header", "version"),
+    [("volume 3.60", (3, 60)), ("volume 3.0", (3, 0)), ("", (0, 0)), ("volume x", (0, 0))],
+)
+def test_the_cinder_microversion_an_answer_names(header: str, version: tuple[int, int]) -> None:
+    from govcloud.adapters.openstack.reader import _volume_version
+
+    assert _volume_version(header) == version
+
+
+class _Answer:
+    def __init__(self, date: str | None) -> None:
+        self.status_code = 200
+        self.headers = {"Date": date} if date else {}
+
+    def json(self) -> dict[str, Any]:
+        return {"ok": True}
+
+
+class _Service:
+    """One service of a Connection answering each GET with the next Date header."""
+
+    def __init__(self, dates: list[str | None]) -> None:
+        self.dates = dates
+
+    def get(self, path: str, **kwargs: Any) -> _Answer:
+        return _Answer(self.dates.pop(0))
+
+
+def test_the_api_counts_requests_and_keeps_the_clouds_first_and_newest_date() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from govcloud.adapters.openstack.calls import Api
+
+    dates = ["Tue, 01 Dec 2026 10:00:05 GMT", None, "garbage",
+             "Tue, 01 Dec 2026 10:00:09 GMT", "Tue, 01 Dec 2026 10:00:07 GMT"]  # fmt: skip
+    api = Api("p1", SimpleNamespace(compute=_Service(dates)), FAST)
+    for _ in range(5):
+        api.get("compute", "/x")
+    assert api.requests == 5
+    assert api.first_date == datetime(2026, 12, 1, 10, 0, 5, tzinfo=UTC)
+    assert api.last_date == datetime(2026, 12, 1, 10, 0, 9, tzinfo=UTC)

@@ -99,6 +99,34 @@ def test_money_without_price_says_so(tmp_path: Path) -> None:
     assert "未声明单价" in [c.value for c in wb.worksheets[0]["B"]]
 
 
+@pytest.mark.parametrize(("lang", "word"), [("zh", "未知"), ("en", "unknown")])
+def test_unknown_storage_reads_unknown_for_people_and_null_for_machines(
+    tmp_path: Path, lang: str, word: str
+) -> None:
+    paths = rw.write(_reports("capacity"), ALL, tmp_path, lang)
+    by_suffix = {p.suffix: p for p in paths if "storage" in p.name or p.suffix != ".csv"}
+    html = by_suffix[".html"].read_text()
+    assert 'data-table="storage"' in html
+    storage_html = html.split('data-table="storage"')[1].split("</table>")[0]
+    assert f'<td class="num none">{word}</td>' in storage_html  # dmz's `infinite` backend
+    assert ("各资源池存储" if lang == "zh" else "Storage per pool") in html  # the chart
+    md = by_suffix[".md"].read_text()
+    assert f"| {word} |" in md
+    doc = json.loads(by_suffix[".json"].read_text())
+    table = next(t for s in doc["sections"] for t in s["tables"] if t["key"] == "storage")
+    dmz = next(r for r in table["rows"] if r["pool"] == "dmz")
+    assert dmz["usable_gib"] is None
+    assert dmz["quota_pct"] is None
+    core = next(r for r in table["rows"] if r["pool"] == "core")
+    assert core["usable_gib"] == 1900
+    rows = list(csv.DictReader(io.StringIO(by_suffix[".csv"].read_text(encoding="utf-8-sig"))))
+    assert [r["usable_gib"] for r in rows if r["pool"] == "dmz"] == [""]
+    wb = load_workbook(by_suffix[".xlsx"])
+    cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert word in cells
+    assert 1900 in cells
+
+
 def test_large_html_is_truncated_and_says_where_the_rest_is(tmp_path: Path) -> None:
     paths = rw.write(_reports("utilization", extra=10_000), ["html", "csv"], tmp_path, "en")
     html = next(p for p in paths if p.suffix == ".html")

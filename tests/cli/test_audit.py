@@ -220,3 +220,27 @@ def test_an_audit_of_a_store_without_servers_says_what_to_do_first() -> None:
     assert out.exit_code == 0
     assert "holds no servers yet" in out.stderr
     assert "govcloud sync" in out.stderr
+
+
+@pytest.mark.usefixtures("loaded")
+def test_pool_overcommit_judges_storage_like_quota_check(tmp_path: Path, db: Path) -> None:
+    from tests.cli.test_quota import PROD_BACKENDS, storage
+
+    storage(db, "zw-prod", PROD_BACKENDS, [("ssd", "ceph-ssd"), ("sata", "ceph-sata")])
+    path = tmp_path / "pb.yaml"
+    path.write_text("name: s\nwindow: 7d\nsteps:\n  - type: audit\n    checks:\n"
+                    "      - type: pool-overcommit\n")  # fmt: skip
+    out = govcloud("-o", "json", "audit", "run", "--playbook", str(path))
+    assert out.exit_code == 0, out.stderr
+    found = {r["subject_id"]: r for r in out.json()}
+    checked = govcloud("quota", "check", "--pool", "zw-prod", "-o", "json").json()
+    ssd = next(r for r in checked if r["resource"] == "gigabytes_ssd")
+    assert found["zw-prod:gigabytes_ssd"]["severity"] == ssd["severity"] == "high"
+    assert "zw-prod:gigabytes_sata" not in found  # nothing promised on sata: fits
+    # pools whose backends sync has not seen: a note, never a risk
+    assert found["hlw:gigabytes"]["severity"] == "info"
+    zh = govcloud("--lang", "zh", "audit", "show", "--pool", "zw-prod")
+    assert zh.exit_code == 0, zh.stderr
+    assert "云硬盘类型 ssd 容量" in zh.stdout
+    en = govcloud("--lang", "en", "audit", "show", "--pool", "zw-prod")
+    assert "volume GiB of type ssd" in en.stdout

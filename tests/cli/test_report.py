@@ -58,3 +58,30 @@ def test_bad_kind_format_run_and_tenant_are_usage_errors(loaded: Path, tmp_path:
     assert govcloud("report", "audit", "--tenant", "nobody", "--output-dir", out).exit_code == 1
     assert govcloud("report", "audit", "--window", "0d", "--output-dir", out).exit_code == 2
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "unknown"),
+    [("zh", "各资源池存储", "未知"), ("en", "Storage per pool", "unknown")],
+)
+def test_capacity_report_shows_storage_per_pool_and_type(
+    loaded: Path, tmp_path: Path, lang: str, title: str, unknown: str
+) -> None:
+    from tests.cli.test_quota import PROD_BACKENDS, storage
+
+    storage(loaded, "zw-prod", PROD_BACKENDS, [("ssd", "ceph-ssd")])
+    out = tmp_path / "out"
+    result = govcloud("--lang", lang, "-o", "json", "report", "capacity", "-f", "json,html,md",
+                      "--output-dir", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    paths = {Path(r["path"]).suffix: Path(r["path"]) for r in result.json()}
+    doc = json.loads(paths[".json"].read_text())
+    table = next(t for s in doc["sections"] for t in s["tables"] if t["key"] == "storage")
+    prod = [r for r in table["rows"] if r["pool"] == "zw-prod"]
+    assert prod[0]["usable_gib"] == 20000 * 2 - 2000 + 200000  # as `quota check` computes it
+    assert [r["volume_type"] for r in prod[1:]] == ["ssd"]
+    assert any(r["usable_gib"] is None for r in table["rows"])  # pools without backends
+    html = paths[".html"].read_text()
+    assert title in html
+    assert f'<td class="num none">{unknown}</td>' in html
+    assert f"| {unknown} |" in paths[".md"].read_text()

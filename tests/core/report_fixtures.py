@@ -93,9 +93,17 @@ def estate(servers_extra: int = 0, prices: tuple[m.UnitPrice, ...] = PRICES) -> 
         m.UsagePoint("core", NOW - timedelta(days=d), 3, 12 - d // 10, 24 * 1024, 300)
         for d in range(30, -1, -5)
     )
+    # core: one thin backend, 1000 GiB x 2 - 10% = 1900 usable; dmz: capacity `infinite`
+    backends = (
+        m.StorageBackend("core", "c@ceph#ssd", "ceph", 1000.0, 700.0, 300.0, 300.0, 2.0, 10.0,
+                         thin=True, thick=False),
+        m.StorageBackend("dmz", "d@lvm#lvm", "lvm", None, None, 50.0, None, None),
+    )  # fmt: skip
     return AuditData(
         now=NOW,
         window_s=14 * 86400,
+        backends=backends,
+        volume_types=(m.VolumeType("core", "t-ssd", "ssd", "ceph"),),
         pools=(pool("core"), pool("dmz")),
         departments=depts,
         systems=(),

@@ -105,3 +105,26 @@ def test_quota_given_back_is_not_hardware_to_reclaim() -> None:
         ]
     )
     assert list(subjects) == [("vm", "vm-1")]
+
+
+def test_capacity_report_storage_per_pool_and_type_unknown_stays_unknown() -> None:
+    (report,) = _build("capacity")
+    h = report.headline
+    assert h["storage_usable_gib"] is None  # dmz's backend reports `infinite`
+    assert h["storage_provisioned_gib"] == 300 + 50  # dmz: allocated where not reported
+    storage = next(t for t in report.tables() if t.key == "storage")
+    rows = {(r["pool"], str(r["volume_type"])): r for r in storage.rows}
+    core = next(r for (p, _), r in rows.items() if p == "core" and r["volume_type"] != "ssd")
+    assert (core["usable_gib"], core["provisioned_gib"], core["ratio"]) == (1900, 300, 2.0)
+    assert (core["approved_gib"], core["quota_gib"], core["quota_pct"]) == (500, 500, 26.3)
+    assert rows[("core", "ssd")]["usable_gib"] == 1900
+    dmz = next(r for (p, _), r in rows.items() if p == "dmz")
+    assert dmz["usable_gib"] is None
+    assert dmz["quota_pct"] is None
+    assert "infinite" in dmz["note"].en  # type: ignore[union-attr]
+    assert "infinite" in dmz["note"].zh  # type: ignore[union-attr]
+    assert "报告容量" in dmz["note"].zh  # type: ignore[union-attr]
+    pools = next(t for t in report.tables() if t.key == "pools")
+    assert [r["volume_gib_usable"] for r in pools.rows] == [1900, None]
+    chart = next(c for s in report.sections for c in s.charts if c.title.en == "Storage per pool")
+    assert chart.series[0].values == (1900.0, None)

@@ -233,7 +233,8 @@ def test_quota_detail_shapes(lab: Cloud, sandbox: Cloud) -> None:
         cinder = cloud.get(f"{cloud.volume}/os-quota-sets/{pid}?usage=true").json()["quota_set"]
         neutron = cloud.get(f"{cloud.network}/v2.0/quotas/{pid}/details").json()["quota"]
         # per-type Cinder keys name each cloud's own types; compare the untyped ones and one
-        untyped = {k: v for k, v in cinder.items() if not k.endswith(("_ssd", "_sata", "__"))}
+        typed = ("gigabytes_", "volumes_", "snapshots_")
+        untyped = {k: v for k, v in cinder.items() if not k.startswith(typed)}
         return [_shape(nova), _shape(untyped), _shape(cinder["gigabytes_ssd"]), _shape(neutron)]
 
     assert shapes(sandbox) == shapes(lab)
@@ -280,3 +281,57 @@ def _shape(value: Any) -> Any:
     if isinstance(value, list):
         return [_shape(v) for v in value[:1]]
     return type(value).__name__
+
+
+def _one_value(mapping: dict[str, Any]) -> Any:
+    """A map keyed by UUIDs (consumers, providers), as the shape of one of its values."""
+    assert mapping, "no allocations to compare"
+    return _shape(next(iter(mapping.values())))
+
+
+def test_placement_allocation_shapes(lab: Cloud, sandbox: Cloud) -> None:
+    """What the reader takes for Placement's truth: a provider's consumers and a consumer's
+    providers, at the microversions where their bodies change."""
+
+    def shapes(cloud: Cloud) -> list[Any]:
+        url = f"{cloud.placement}/resource_providers"
+        providers = cloud.get(url, "placement 1.39").json()["resource_providers"]
+        held = None
+        for rp in providers:
+            body = cloud.get(f"{url}/{rp['uuid']}/allocations", "placement 1.39").json()
+            if body["allocations"]:
+                held = rp["uuid"]
+                break
+        assert held is not None, "no provider holds an allocation"
+        out: list[Any] = []
+        for version in ("1.0", "1.28", "1.39"):
+            body = cloud.get(f"{url}/{held}/allocations", f"placement {version}").json()
+            out.append((sorted(body), _one_value(body["allocations"])))
+        consumer = next(iter(body["allocations"]))
+        for version in ("1.0", "1.12", "1.28", "1.38", "1.39"):
+            mine = cloud.get(f"{cloud.placement}/allocations/{consumer}", f"placement {version}")
+            assert mine.status_code == 200
+            body = mine.json()
+            out.append((sorted(body), _one_value(body["allocations"])))
+            out.append({k: _shape(v) for k, v in body.items() if k != "allocations"})
+        unknown = cloud.get(f"{cloud.placement}/allocations/{MISSING}", "placement 1.39")
+        missing = cloud.get(f"{url}/{MISSING}/allocations", "placement 1.39")
+        out.append((unknown.status_code, unknown.json()))
+        out.append((missing.status_code, _shape(missing.json())))
+        return out
+
+    assert shapes(sandbox) == shapes(lab)
+
+
+def test_placement_allocations_add_up_to_usages(lab: Cloud, sandbox: Cloud) -> None:
+    """On both clouds a provider's usages are the sum of its consumers' allocations."""
+    for cloud in (lab, sandbox):
+        url = f"{cloud.placement}/resource_providers"
+        for rp in cloud.get(url, "placement 1.39").json()["resource_providers"]:
+            body = cloud.get(f"{url}/{rp['uuid']}/allocations", "placement 1.39").json()
+            usages = cloud.get(f"{url}/{rp['uuid']}/usages", "placement 1.39").json()["usages"]
+            totals: dict[str, int] = {}
+            for consumer in body["allocations"].values():
+                for rc, amount in consumer["resources"].items():
+                    totals[rc] = totals.get(rc, 0) + amount
+            assert {k: v for k, v in usages.items() if v} == totals, rp["name"]

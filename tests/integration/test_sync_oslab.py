@@ -407,3 +407,180 @@ def test_a_zone_pool_and_an_aggregate_pool_lose_nothing_the_cloud_lists(
         engine.dispose()
     assert held == {(projects[0], 1)}
     assert in_use == {2}
+
+
+# --- incremental sync -------------------------------------------------------------------------
+
+BOOKKEEPING = {"id", "synced_at", "first_seen", "last_seen", "deleted_at", "seen_at"}
+
+
+def store_state(url: str, projects: list[str]) -> dict[str, set[tuple[Any, ...]]]:
+    """Per kind, the live rows of PROJECTS as value tuples (pool by code, bookkeeping times
+    left out): what two stores must agree on."""
+    from govcloud.adapters.store import schema_network as tn
+    from govcloud.adapters.store import schema_storage as ts
+
+    mine = set(projects)
+    rows = {
+        "projects": t.ProjectRow, "servers": t.ServerRow, "volumes": t.VolumeRow,
+        "snapshots": t.SnapshotRow, "quotas": t.QuotaRow, "type_quotas": ts.TypeQuotaRow,
+        "ports": tn.PortRow, "floating_ips": tn.FloatingIpRow,
+        "security_groups": tn.SecurityGroupRow, "allocations": t.ProjectAllocationRow,
+    }  # fmt: skip
+    out: dict[str, set[tuple[Any, ...]]] = {}
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            pools = {r.id: r.code for r in conn.execute(select(t.PoolRow))}
+            for kind, row in rows.items():
+                found = set()
+                for r in conn.execute(select(row)):
+                    values = dict(r._mapping)
+                    if values.get("project_id") not in mine or values.get("deleted_at"):
+                        continue
+                    values["pool_id"] = pools[values["pool_id"]]
+                    found.add(tuple(sorted(
+                        (k, repr(v)) for k, v in values.items() if k not in BOOKKEEPING
+                    )))  # fmt: skip
+                out[kind] = found
+            out["unassigned"] = {
+                (u.kind, u.object_id)
+                for u in conn.execute(select(t.UnassignedRow))
+                if u.project_id in mine
+            }
+    finally:
+        engine.dispose()
+    return out
+
+
+@pytest.mark.filterwarnings("ignore::openstack.warnings.RemovedInSDK50Warning")
+def test_incremental_syncs_bring_every_change_and_end_where_a_full_sync_does(
+    oslab: OsLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Create, resize, stop and delete servers and create and delete volumes between
+    incremental syncs: every change arrives, and the store then equals a fresh full sync's."""
+    admin = oslab.connect()
+    idn = admin.identity
+    suffix = uuid.uuid4().hex[:8]
+    undo: list[Any] = []
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    clouds = str(oslab.clouds_yaml)
+
+    def sync(db: Path, *args: str) -> dict[str, Any]:
+        monkeypatch.setenv("GOVCLOUD_DB", str(db))
+        res = govcloud("-o", "json", "sync", "--clouds-yaml", clouds, *args)
+        assert res.exit_code == 0, res.stdout + res.stderr
+        [row] = res.json()
+        assert row["status"] == "ok"
+        return dict(row)
+
+    def live(db: Path, row: Any, column: str) -> dict[str, Any]:
+        engine = create_engine(f"sqlite:///{db}")
+        try:
+            with engine.connect() as conn:
+                return {getattr(r, column): r for r in conn.execute(select(row))}
+        finally:
+            engine.dispose()
+
+    try:
+        me = idn.find_user(oslab.username, ignore_missing=False)
+        member = idn.find_role("member", ignore_missing=False)
+        proj = idn.create_project(name=f"inc-{suffix}", domain_id="default")
+        undo.append(lambda: idn.delete_project(proj))
+        undo.append(
+            lambda: [
+                admin.network.delete_security_group(sg, ignore_missing=True)
+                for sg in admin.network.security_groups(project_id=proj.id)
+            ]
+        )
+        idn.assign_project_role_to_user(proj, me, member)
+        conn = oslab.connect(project_name=proj.name)
+        tiny = admin.compute.create_flavor(name=f"inc-1-{suffix}", vcpus=1, ram=256, disk=1)
+        undo.append(lambda: admin.compute.delete_flavor(tiny))
+        small = admin.compute.create_flavor(name=f"inc-2-{suffix}", vcpus=2, ram=512, disk=1)
+        undo.append(lambda: admin.compute.delete_flavor(small))
+        image = admin.image.create_image(
+            name=f"inc-{suffix}", data=io.BytesIO(b"\0" * 65536), disk_format="raw",
+            container_format="bare", visibility="public",
+        )  # fmt: skip
+        undo.append(lambda: admin.image.delete_image(image))
+
+        def boot(name: str) -> Any:
+            srv = conn.compute.create_server(
+                name=f"inc-{name}-{suffix}", flavor_id=tiny.id, image_id=image.id,
+                networks=[{"uuid": oslab.network_id}],
+            )  # fmt: skip
+            undo.append(
+                lambda: (
+                    conn.compute.delete_server(srv, ignore_missing=True),
+                    conn.compute.wait_for_delete(srv, interval=1, wait=WAIT),
+                )
+            )
+            return conn.compute.wait_for_server(srv, status="ACTIVE", failures=["ERROR"],
+                                                interval=1, wait=WAIT)  # fmt: skip
+
+        def volume(name: str) -> Any:
+            vol = conn.block_storage.create_volume(size=1, name=f"inc-{name}-{suffix}")
+            undo.append(
+                lambda: (
+                    conn.block_storage.delete_volume(vol, ignore_missing=True),
+                    conn.block_storage.wait_for_delete(vol, interval=1, wait=WAIT),
+                )
+            )
+            return conn.block_storage.wait_for_status(vol, "available", failures=["error"],
+                                                      interval=1, wait=WAIT)  # fmt: skip
+
+        a, b = boot("a"), boot("b")
+        v1 = volume("v1")
+        write_inventory(tmp_path / "inv", oslab, [proj.name])
+        db = tmp_path / "incremental.db"
+        monkeypatch.setenv("GOVCLOUD_DB", str(db))
+        assert govcloud("inventory", "load", str(tmp_path / "inv")).exit_code == 0
+        first = sync(db)
+        assert first["mode"] == "full"
+
+        # create, resize (+ confirm), stop; a new volume
+        c = boot("c")
+        conn.compute.resize_server(b, small.id)
+        conn.compute.wait_for_server(b, status="VERIFY_RESIZE", failures=["ERROR"],
+                                     interval=1, wait=WAIT)  # fmt: skip
+        conn.compute.confirm_server_resize(b)
+        conn.compute.wait_for_server(b, status="ACTIVE", failures=["ERROR"], interval=1,
+                                     wait=WAIT)  # fmt: skip
+        conn.compute.stop_server(a)
+        conn.compute.wait_for_server(a, status="SHUTOFF", failures=["ERROR"], interval=1,
+                                     wait=WAIT)  # fmt: skip
+        v2 = volume("v2")
+        second = sync(db, "-v")
+        assert (second["mode"], second["why"][:13]) == ("incremental", "changes since"), second
+        assert second["calls"] > 0  # (a lab this small costs as many calls either way)
+        servers = live(db, t.ServerRow, "server_id")
+        assert servers[c.id].deleted_at is None
+        assert (servers[b.id].vcpus, servers[b.id].flavor_name) == (2, small.name)
+        assert servers[a.id].status == "SHUTOFF"
+        assert len(servers[c.id].addresses or []) == 1  # its port, listed by device_id
+        assert v2.id in live(db, t.VolumeRow, "volume_id")
+
+        # delete a server and a volume
+        conn.compute.delete_server(c)
+        conn.compute.wait_for_delete(c, interval=1, wait=WAIT)
+        conn.block_storage.delete_volume(v1)
+        conn.block_storage.wait_for_delete(v1, interval=1, wait=WAIT)
+        third = sync(db)
+        assert third["mode"] == "incremental", third
+        assert live(db, t.ServerRow, "server_id")[c.id].deleted_at is not None
+        assert live(db, t.VolumeRow, "volume_id")[v1.id].deleted_at is not None
+
+        fresh = tmp_path / "full.db"
+        monkeypatch.setenv("GOVCLOUD_DB", str(fresh))
+        assert govcloud("inventory", "load", str(tmp_path / "inv")).exit_code == 0
+        assert sync(fresh)["mode"] == "full"
+        after_incremental = store_state(f"sqlite:///{db}", [proj.id])
+        after_full = store_state(f"sqlite:///{fresh}", [proj.id])
+        assert {k: len(v) for k, v in after_incremental.items()}["servers"] == 2
+        for kind in after_full:
+            assert after_incremental[kind] == after_full[kind], kind
+    finally:
+        for step in reversed(undo):
+            step()
+        admin.close()

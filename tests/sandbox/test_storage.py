@@ -42,9 +42,12 @@ def test_pools_per_govcloud_pool_with_capacities(api: Api) -> None:
     assert r.status_code == 200
     pools = r.json()["pools"]
     names = [p["name"] for p in pools]
-    assert sorted(names) == sorted(
-        f"cinder-{code}@{t}#{t}" for code in ("zw-prod", "dr-test") for t in ("ssd", "sata")
-    )
+    # named as pools.yaml declares them: zw-prod [ceph-ssd, ceph-sata], dr-test [dr-sata]
+    assert sorted(names) == [
+        "cinder-dr-test@dr-sata#dr-sata",
+        "cinder-zw-prod@ceph-sata#ceph-sata",
+        "cinder-zw-prod@ceph-ssd#ceph-ssd",
+    ]
     allocated: Counter[str] = Counter()
     for v in all_volumes(api, ""):
         allocated[v["os-vol-host-attr:host"]] += v["size"]
@@ -62,13 +65,13 @@ def test_pools_per_govcloud_pool_with_capacities(api: Api) -> None:
 
 
 def test_a_backend_can_report_infinite_or_unknown(api: Api, sandbox: Sandbox) -> None:
-    sandbox.set_faults(Faults(infinite_capacity="cinder-zw-prod@ssd#ssd",
-                              unknown_capacity="cinder-dr-test@sata#sata"))  # fmt: skip
+    sandbox.set_faults(Faults(infinite_capacity="cinder-zw-prod@ceph-ssd#ceph-ssd",
+                              unknown_capacity="cinder-dr-test@dr-sata#dr-sata"))  # fmt: skip
     pools = api.get(vol_url(api, "scheduler-stats/get_pools?detail=1")).json()["pools"]
     caps = {p["name"]: p["capabilities"] for p in pools}
-    assert caps["cinder-zw-prod@ssd#ssd"]["total_capacity_gb"] == "infinite"
-    assert caps["cinder-dr-test@sata#sata"]["free_capacity_gb"] == "unknown"
-    assert isinstance(caps["cinder-zw-prod@sata#sata"]["total_capacity_gb"], int)
+    assert caps["cinder-zw-prod@ceph-ssd#ceph-ssd"]["total_capacity_gb"] == "infinite"
+    assert caps["cinder-dr-test@dr-sata#dr-sata"]["free_capacity_gb"] == "unknown"
+    assert isinstance(caps["cinder-zw-prod@ceph-sata#ceph-sata"]["total_capacity_gb"], int)
 
 
 def test_pools_are_for_administrators(sandbox: Sandbox) -> None:
@@ -86,9 +89,18 @@ def test_pools_are_for_administrators(sandbox: Sandbox) -> None:
 
 
 def test_types_name_their_backend(api: Api, clouds_yaml: Path) -> None:
+    def backends(region: str) -> dict[str, str | None]:
+        types = api.get(vol_url(api, "types", region)).json()["volume_types"]
+        return {t["name"]: t["extra_specs"].get("volume_backend_name") for t in types}
+
+    # the region's main pool keeps ssd/sata, the zone pool's type is named after its backend
+    assert backends("zw-region") == {"ssd": "ceph-ssd", "sata": "ceph-sata",
+                                     "dr-sata": "dr-sata", "__DEFAULT__": None}  # fmt: skip
+    # one declared backend serves both types
+    assert backends("hlw-region") == {"ssd": "hlw-ceph", "sata": "hlw-ceph", "__DEFAULT__": None}
     types = api.get(vol_url(api, "types")).json()["volume_types"]
-    backends = {t["name"]: t["extra_specs"].get("volume_backend_name") for t in types}
-    assert backends == {"ssd": "ssd", "sata": "sata", "__DEFAULT__": None}
+    default = api.get(vol_url(api, "types/default")).json()["volume_type"]
+    assert default["name"] == "ssd"
     one = types[0]
     assert api.get(vol_url(api, f"types/{one['id']}")).json()["volume_type"] == one
     specs = api.get(vol_url(api, f"types/{one['id']}/extra_specs")).json()
@@ -97,18 +109,40 @@ def test_types_name_their_backend(api: Api, clouds_yaml: Path) -> None:
     assert missing.status_code == 404
     assert "itemNotFound" in missing.json()
     conn = connect(clouds_yaml)
-    assert {t.name for t in conn.block_storage.types()} == {"ssd", "sata", "__DEFAULT__"}
+    assert {t.name for t in conn.block_storage.types()} == {"ssd", "sata", "dr-sata",
+                                                            "__DEFAULT__"}  # fmt: skip
     backend_pools = list(conn.block_storage.backend_pools())
     assert backend_pools
     assert all(p.capabilities["total_capacity_gb"] for p in backend_pools)
 
 
-def test_per_type_quota_usage_equals_volumes_by_type(api: Api, clouds_yaml: Path) -> None:
+@pytest.mark.parametrize("region", ["zw-region", "hlw-region"])
+def test_each_volume_lies_on_the_backend_its_type_names(api: Api, region: str) -> None:
+    types = api.get(vol_url(api, "types", region)).json()["volume_types"]
+    backend = {t["name"]: t["extra_specs"].get("volume_backend_name") for t in types}
+    pools = api.get(vol_url(api, "scheduler-stats/get_pools", region)).json()["pools"]
+    volumes = all_volumes(api, "", region)
+    assert volumes
+    for v in volumes:
+        host = v["os-vol-host-attr:host"]
+        assert host in {p["name"] for p in pools}
+        assert host.endswith(f"#{backend[v['volume_type']]}")
+
+
+@pytest.mark.parametrize("pool", ["zw-prod", "dr-test"])
+def test_per_type_quota_usage_equals_volumes_by_type(
+    api: Api, clouds_yaml: Path, pool: str
+) -> None:
     volumes = all_volumes(api, "")
-    project = Counter(v["os-vol-tenant-attr:tenant_id"] for v in volumes).most_common(1)[0][0]
+    pool_of = {p.id: p.pool_code for p in api.sandbox.estate.projects}
+    counts = Counter(v["os-vol-tenant-attr:tenant_id"] for v in volumes
+                     if pool_of[v["os-vol-tenant-attr:tenant_id"]] == pool)  # fmt: skip
+    project = counts.most_common(1)[0][0]
     mine = [v for v in volumes if v["os-vol-tenant-attr:tenant_id"] == project]
     body = api.get(vol_url(api, f"os-quota-sets/{project}?usage=true")).json()["quota_set"]
-    for vtype in ("ssd", "sata"):
+    used_types = {v["volume_type"] for v in mine}
+    assert used_types == ({"ssd", "sata"} if pool == "zw-prod" else {"dr-sata"})
+    for vtype in ("ssd", "sata", "dr-sata"):
         typed = [v for v in mine if v["volume_type"] == vtype]
         assert body[f"volumes_{vtype}"]["in_use"] == len(typed)
         assert body[f"gigabytes_{vtype}"]["in_use"] == sum(v["size"] for v in typed)

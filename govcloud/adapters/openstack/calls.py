@@ -9,11 +9,14 @@ call, e.g. "pool zw-prod: GET /servers/detail: 503 after 4 tries".
 from __future__ import annotations
 
 import random
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -51,6 +54,10 @@ class NoEndpoint(Exception):
     """The service is not in this cloud's catalog (e.g. a cloud without Cinder)."""
 
 
+class BadRequest(CloudError):
+    """400: the service refuses the query (e.g. a filter this cloud does not accept)."""
+
+
 class Missing(CloudError):
     """404: the path does not exist here (e.g. a Cinder without snapshots). Still a
     `CloudError`, so callers that do not expect it fail as before."""
@@ -58,12 +65,21 @@ class Missing(CloudError):
 
 @dataclass
 class Api:
-    """GETs against one pool's Connection."""
+    """GETs against one pool's Connection.
+
+    It counts the HTTP requests it sends (retries included: what the cloud had to answer) and
+    keeps the cloud's own time from the responses' `Date` headers, the first and the newest:
+    an incremental sync's watermark is the cloud's time, never the local clock's.
+    """
 
     pool_code: str
     conn: Any
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
+    requests: int = 0
+    first_date: datetime | None = None
+    last_date: datetime | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def get(
         self,
@@ -71,6 +87,7 @@ class Api:
         path: str,
         params: Mapping[str, Any] | None = None,
         microversion: str | None = None,
+        on_headers: Callable[[Mapping[str, str]], None] | None = None,
     ) -> dict[str, Any]:
         call = f"GET {path}"
         last, last_retry_after = "", None
@@ -92,6 +109,8 @@ class Api:
                 last = f"{resp.status_code}"
                 last_retry_after = resp.headers.get("Retry-After")
                 continue
+            if on_headers is not None:
+                on_headers(getattr(resp, "headers", None) or {})
             return self._body(call, resp)
         raise self.error(f"{call}: {last} after {self.policy.tries} tries")
 
@@ -106,8 +125,12 @@ class Api:
             kwargs: dict[str, Any] = {"params": dict(params or {}), "raise_exc": False}
             if mv:
                 kwargs["microversion"] = mv
+            with self._lock:
+                self.requests += 1
             with quiet_sdk():
-                return adapter.get(path, connect_retries=0, **kwargs)
+                resp = adapter.get(path, connect_retries=0, **kwargs)
+            self._saw_date((getattr(resp, "headers", None) or {}).get("Date"))
+            return resp
         except (ksa.EndpointNotFound, ServiceDisabledException):  # not in the catalog
             raise NoEndpoint(service) from None
         except ksa.SSLError as exc:
@@ -146,6 +169,20 @@ class Api:
         except ksa.ClientException as exc:
             raise self.error(f"GET {path}: {type(exc).__name__}: {_short(exc)}") from None
 
+    def _saw_date(self, value: object) -> None:
+        if not isinstance(value, str) or not value:
+            return
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return  # a malformed Date proves nothing about the cloud's clock
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        with self._lock:
+            if self.first_date is None:
+                self.first_date = moment
+            if self.last_date is None or moment > self.last_date:
+                self.last_date = moment
+
     def _body(self, call: str, resp: Any) -> dict[str, Any]:
         status = resp.status_code
         if status == 401:
@@ -165,6 +202,8 @@ class Api:
             )
         if status == 404:
             raise Missing(f"pool {self.pool_code}: {call}: 404 {_error_text(resp)}")
+        if status == 400:
+            raise BadRequest(f"pool {self.pool_code}: {call}: 400 {_error_text(resp)}")
         if status >= 400:
             raise self.error(f"{call}: {status} {_error_text(resp)}")
         try:
@@ -213,6 +252,7 @@ class Listing:
     on_page: Callable[[int], None] | None = None
     duplicates: int = 0
     listed: int = 0
+    on_headers: Callable[[Mapping[str, str]], None] | None = None
 
     def __iter__(self) -> Iterator[list[dict[str, Any]]]:
         seen: set[str] = set()
@@ -220,7 +260,8 @@ class Listing:
         marker: str | None = None
         while True:
             query = {**self.params, **({"marker": marker} if marker else {})}
-            body = self.api.get(self.service, self.path, query, self.microversion)
+            hook = {"on_headers": self.on_headers} if self.on_headers else {}
+            body = self.api.get(self.service, self.path, query, self.microversion, **hook)
             page = self._page(body)
             fresh = self._fresh(page, seen)
             if page and not fresh:

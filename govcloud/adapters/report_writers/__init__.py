@@ -80,8 +80,11 @@ def plain(value: Cell, lang: str) -> str | int | float | bool | None:
 
 
 def display(value: Cell, column: ReportColumn, lang: str) -> str:
-    """A cell as people read it (numbers grouped, percentages, money, "no price declared")."""
+    """A cell as people read it (numbers grouped, percentages, money, "no price declared",
+    the column's own word for an empty cell such as "unknown")."""
     v = plain(value, lang)
+    if v is None and column.none is not None:
+        return column.none.get(lang)
     if v is None or v == "":
         return NO_PRICE.get(lang) if column.kind == "money" and v is None else "–"
     if isinstance(v, bool):

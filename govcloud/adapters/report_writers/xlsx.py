@@ -53,7 +53,9 @@ def text_value(text: str) -> str:
 
 def _set(cell: XlCell | MergedCell, value: Cell, column: ReportColumn | None, lang: str) -> None:
     v = plain(value, lang)
-    if v is None and column is not None and column.kind == "money":
+    if v is None and column is not None and column.none is not None:
+        cell.value = column.none.get(lang)  # e.g. "unknown": an empty cell would read as 0
+    elif v is None and column is not None and column.kind == "money":
         cell.value = NO_PRICE.get(lang)
     elif isinstance(v, bool):
         cell.value = v

@@ -22,7 +22,13 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Result, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from govcloud.adapters.store import declared_repo, network_repo, observed_repo, sync_repo
+from govcloud.adapters.store import (
+    declared_repo,
+    network_repo,
+    observed_repo,
+    storage_repo,
+    sync_repo,
+)
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_network as tn
 from govcloud.adapters.store.schema_metrics import MetricChunkRow as C
@@ -80,6 +86,9 @@ def read_audit_data(
         floating_ips=tuple(_floating_ips(conn)),
         security_groups=tuple(network_repo.security_groups(conn)),
         allocations=tuple(network_repo.allocations(conn)),
+        backends=tuple(storage_repo.backends(conn)),
+        volume_types=tuple(storage_repo.volume_types(conn)),
+        type_quotas=tuple(storage_repo.type_quotas(conn)),
     )
 
 

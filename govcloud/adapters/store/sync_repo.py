@@ -33,6 +33,7 @@ from govcloud.adapters.store import schema_network as tn
 from govcloud.adapters.store import schema_storage as ts
 from govcloud.adapters.store.observed_repo import capacity_record
 from govcloud.core import models as m
+from govcloud.core.incremental import LastRun
 from govcloud.core.sync import KindDiff, PoolDiff, PoolSnapshot
 
 CHUNK = 500  # ids per IN (...) clause
@@ -581,6 +582,40 @@ def finish_run(
         .where(r.id == run_id)
         .values(status=status, finished_at=now, counts=counts, error=error)
     )
+
+
+def last_runs(conn: Connection, pool_ids: Sequence[int]) -> dict[int, LastRun]:
+    """Each pool's newest finished sync run (runs still marked running are ignored: one that
+    died wrote nothing), with the watermark and the time of the last full listing it
+    recorded in its counts (`sync` key)."""
+    r = t.SyncRunRow
+    newest = (
+        select(r.pool_id, func.max(r.id).label("id"))
+        .where(r.pool_id.in_(pool_ids), r.status != "running")
+        .group_by(r.pool_id)
+        .subquery()
+    )
+    out = {}
+    for row in conn.execute(select(r).join(newest, newest.c.id == r.id)):
+        info = (row.counts or {}).get("sync") if isinstance(row.counts, dict) else None
+        info = info if isinstance(info, dict) else {}
+        layout = info.get("layout")
+        out[row.pool_id] = LastRun(
+            row.status,
+            _moment(info.get("watermark")),
+            _moment(info.get("full_at")),
+            layout if isinstance(layout, str) else None,
+        )
+    return out
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None
 
 
 def department_ids(conn: Connection) -> dict[str, int]:

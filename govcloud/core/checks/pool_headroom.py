@@ -1,11 +1,18 @@
 """`pool-headroom`: per pool and resource, how much is left and when it runs out.
 
 Capacity is what `quota check` uses: Placement's (total - reserved) x ratio, or the declared
-physical capacity x the declared ratio before the first sync, minus the pool's reserve (volume
-GiB are judged against the pool's disk capacity, DISK_GB, as on Ceph-backed pools where Nova
-and Cinder share one cluster). The level now is what live servers and volumes hold; the growth
-rate is a Theil–Sen trend over the stored sync history (govcloud.core.forecast), with Sen's
-confidence interval turned into a low/high range of days to exhaustion.
+physical capacity x the declared ratio before the first sync, minus the pool's reserve. The
+level now is what live servers hold; the growth rate is a Theil–Sen trend over the stored sync
+history (govcloud.core.forecast), with Sen's confidence interval turned into a low/high range
+of days to exhaustion.
+
+Volume GiB are judged against the pool's Cinder backends (govcloud.core.storage_capacity: total
+x over-subscription minus the reserve) once sync has seen them, with the provisioned GiB as the
+level, since that is what Cinder's capacity filter counts; the trend is the history's Σ volume
+sizes. A backend with infinite/unknown capacity leaves it unjudged (`pool-overcommit` notes
+it). A pool with no backend synced falls back to Placement's DISK_GB, as on Ceph-backed pools
+where Nova and Cinder share one cluster. The history is per pool, so there is no forecast per
+volume type (`pool-overcommit` judges each type's promises).
 
 Fewer than `min_points` history points in the window: one info finding per pool ("not enough
 history") and the headroom rule alone; a forecast from two points would be a guess.
@@ -24,7 +31,7 @@ from govcloud.core.audit_data import AuditData
 from govcloud.core.capacity import DISK_GB, MEMORY_MB, VCPU, Allocated, usable_capacity
 from govcloud.core.checks import CheckParams, register
 from govcloud.core.checks._common import DAY_S, utc
-from govcloud.core.commitment import allocated_by_pool
+from govcloud.core.commitment import allocated_by_pool, storage_by_pool
 from govcloud.core.findings import Finding, SubjectType, Text
 from govcloud.core.forecast import Exhaustion, Trend, days_to_exhaustion, theil_sen
 from govcloud.core.models import Pool, UsagePoint
@@ -99,6 +106,25 @@ def pool_headroom(data: AuditData, params: PoolHeadroomParams) -> list[Finding]:
     return findings
 
 
+@dataclass(frozen=True)
+class _Capacity:
+    usable: int | None
+    level: int
+    source: str  # placement | declared | cinder
+
+
+def _capacity_and_level(data: AuditData, pool: Pool, kind: _Kind, held: Allocated) -> _Capacity:
+    if kind.name == "volume_gib":
+        rows = storage_by_pool(data).get(pool.code, [])
+        cinder = rows[0] if rows else None
+        if cinder is not None and cinder.backends:
+            level = cinder.provisioned_gib if cinder.provisioned_gib is not None else 0
+            return _Capacity(cinder.usable_gib, level, "cinder")
+    record = data.capacity.get(pool.code, {}).get(kind.resource_class)
+    source = "placement" if record is not None else "declared"
+    return _Capacity(_capacity(data, pool, kind), _level(held, kind), source)
+
+
 def _capacity(data: AuditData, pool: Pool, kind: _Kind) -> int | None:
     record = data.capacity.get(pool.code, {}).get(kind.resource_class)
     usable, _ = usable_capacity(pool, record, kind.capacity_kind)
@@ -131,17 +157,17 @@ def _judge(
     held: Allocated,
     points: Sequence[UsagePoint],
 ) -> Finding | None:
-    capacity = _capacity(data, pool, kind)
+    found = _capacity_and_level(data, pool, kind, held)
+    capacity, level = found.usable, found.level
     if capacity is None or capacity <= 0:
         return None  # unknown capacity is pool-overcommit's info finding
-    level = _level(held, kind)
     headroom_pct = 100.0 * (capacity - level) / capacity
     trend = _trend(data, points, kind, params.confidence)
     exhaustion = days_to_exhaustion(level, capacity, trend) if trend else None
     severity = _severity(params, headroom_pct, exhaustion)
     if severity is None:
         return None
-    return _finding(pool, kind, severity, capacity, level, headroom_pct, trend, exhaustion, params)
+    return _finding(pool, kind, severity, found, headroom_pct, trend, exhaustion, params)
 
 
 def _severity(
@@ -159,13 +185,16 @@ def _finding(
     pool: Pool,
     kind: _Kind,
     severity: Severity,
-    capacity: int,
-    level: int,
+    found: _Capacity,
     headroom_pct: float,
     trend: Trend | None,
     exhaustion: Exhaustion | None,
     params: PoolHeadroomParams,
 ) -> Finding:
+    capacity, level = found.usable or 0, found.level
+    held_en, held_zh = (
+        ("provisioned", "已置备") if found.source == "cinder" else ("allocated", "已分配")
+    )
     days = exhaustion.days if exhaustion else None
     when_en = "no growth trend" if days is None else f"full in ~{days:.0f} days"
     when_zh = "无增长趋势" if days is None else f"预计约 {days:.0f} 天后耗尽"
@@ -179,8 +208,8 @@ def _finding(
         department=None,
         message=Text(
             f"{kind.en}: {headroom_pct:.1f}% headroom left ({_amount(kind, level)} of "
-            f"{_amount(kind, capacity)} allocated), {when_en}",
-            f"{kind.zh}：剩余 {headroom_pct:.1f}%（已分配 {_amount(kind, level)} / "
+            f"{_amount(kind, capacity)} {held_en}), {when_en}",
+            f"{kind.zh}：剩余 {headroom_pct:.1f}%（{held_zh} {_amount(kind, level)} / "
             f"{_amount(kind, capacity)}），{when_zh}",
         ),
         action=Text(
@@ -188,21 +217,21 @@ def _finding(
             "well before the forecast date",
             "回收该资源池内闲置云主机、云硬盘和配额，并在预测耗尽日期前尽早启动扩容",
         ),
-        evidence=_evidence(params, capacity, level, headroom_pct, trend, exhaustion),
+        evidence=_evidence(params, found, headroom_pct, trend, exhaustion),
     )
 
 
 def _evidence(
     params: PoolHeadroomParams,
-    capacity: int,
-    level: int,
+    found: _Capacity,
     headroom_pct: float,
     trend: Trend | None,
     exhaustion: Exhaustion | None,
 ) -> dict[str, object]:
     out: dict[str, object] = {
-        "capacity": capacity,
-        "allocated": level,
+        "capacity": found.usable,
+        "capacity_source": found.source,
+        "allocated": found.level,
         "headroom_pct": round(headroom_pct, 1),
         "min_headroom_pct": params.min_headroom_pct,
         "history_days": params.history_days,
