@@ -11,9 +11,9 @@ as an inventory to a temporary directory. --projects 0 takes the whole example.
 Prints the timings, the ratios and (with --memory-servers) the peak RSS of a sync child process.
 
 The incremental case: after the full sync, --changed percent of the servers change in the
-sandbox (stopped or started, `updated` stamped after the watermark, through the estate's
-columns in this process: the sandbox has no API that changes servers), and `govcloud sync`
-runs again (incremental by default). Both runs' API calls are counted by govcloud itself.
+sandbox (`Sandbox.touch_servers`: a fifth deleted, the others stopped or started, every second
+one also resized), and `govcloud sync` runs again (incremental by default). Both runs' API
+calls are counted by govcloud itself.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -105,17 +106,12 @@ def best_of(runs: int, cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[
     return min(times), out
 
 
-def change_servers(sb: object, percent: float) -> int:
-    """Flip ACTIVE/SHUTOFF of PERCENT of the servers, stamped after everything else (as Nova
-    stamps `updated`); how many changed."""
-    e = sb.estate  # type: ignore[attr-defined]
-    step = max(1, round(100 / percent)) if percent else 0
-    rows = range(0, len(e.servers), step) if step else range(0)
-    with e.lock:
-        for r in rows:
-            e.servers.status[r] = 1 if e.servers.status[r] == 0 else 0
-            e.servers.updated[r] = e.now + 60
-    return len(rows)
+def change_servers(sb: Any, percent: float) -> tuple[int, int]:
+    """PERCENT of the servers changed by the sandbox's own `touch_servers` (a fifth deleted,
+    the rest stopped or started, every second one also resized), stamped with the wall clock
+    as Nova stamps `updated`: (changed, deleted)."""
+    touched = sb.touch_servers(percent / 100)
+    return len(touched.changed), len(touched.deleted)
 
 
 def sync_figures(out: bytes) -> tuple[int, float, set[str]]:
@@ -141,7 +137,7 @@ def compare(servers: int, latency_ms: int, runs: int, projects: int, changed_pct
             sync_s, out = best_of(runs, [gc, "-o", "json", "sync", "--full"], env, tmp)
             synced = sum(r["servers"] for r in json.loads(out))
             full_calls, full_in, _ = sync_figures(out)
-            changed = change_servers(sb, changed_pct)
+            changed, deleted = change_servers(sb, changed_pct)
             inc_s, _, out = run([gc, "-o", "json", "sync"], env, tmp)
             inc_calls, inc_in, modes = sync_figures(out)
             moved = sum(r["changed"] for r in json.loads(out))
@@ -164,8 +160,9 @@ def compare(servers: int, latency_ms: int, runs: int, projects: int, changed_pct
     print("|---|---|---|")
     print(f"| `govcloud sync` (all pools: servers, projects, flavors, quotas, volumes, "
           f"placement) | {sync_s:.2f} | {sync_s / osc_s:.2f}x |")  # fmt: skip
-    print(f"| `govcloud sync`, incremental, {changed} servers ({changed_pct:g}%) changed "
-          f"({moved} records changed) | {inc_s:.2f} | {inc_s / osc_s:.3f}x |")  # fmt: skip
+    print(f"| `govcloud sync`, incremental, {changed + deleted} servers ({changed_pct:g}%: "
+          f"{changed} changed, {deleted} deleted; {moved} records changed) | {inc_s:.2f} "
+          f"| {inc_s / osc_s:.3f}x |")  # fmt: skip
     print()
     print("| sync | wall seconds (process) | seconds inside (slowest region) | API calls |")
     print("|---|---|---|---|")

@@ -488,3 +488,26 @@ def test_unassigned_objects_are_replaced_per_region(store: Store) -> None:
         with pytest.raises(ValueError, match="another region"):
             sync_repo.replace_unassigned(conn, "c", "r1", [gone("ports", "p9", "r2")], T0)
     assert count(store, t.UnassignedRow, t.UnassignedRow.region == "r2") == 0
+
+
+def test_last_runs_are_each_pools_newest_finished_run_with_its_watermark(store: Store) -> None:
+    t0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    with store.write() as conn:
+        ids = sync_repo.pool_ids(conn)
+        a, b, c = (ids[code] for code in ("zw-prod", "hlw", "dr-test"))
+        info = {"watermark": t0.isoformat(), "full_at": (t0 - timedelta(hours=2)).isoformat(),
+                "layout": "L1"}  # fmt: skip
+        old = sync_repo.start_run(conn, a, t0)
+        sync_repo.finish_run(conn, old, status="failed", now=t0, counts={"sync": {"calls": 3}})
+        ok = sync_repo.start_run(conn, a, t0)
+        sync_repo.finish_run(conn, ok, status="ok", now=t0, counts={"sync": info})
+        sync_repo.start_run(conn, a, t0)  # still running (or died): ignored
+        failed = sync_repo.start_run(conn, b, t0)
+        sync_repo.finish_run(conn, failed, status="failed", now=t0, error="503")
+        runs = sync_repo.last_runs(conn, [a, b, c])
+    assert runs[a].status == "ok"
+    assert (runs[a].watermark, runs[a].full_at, runs[a].layout) == (
+        t0, t0 - timedelta(hours=2), "L1",
+    )  # fmt: skip
+    assert (runs[b].status, runs[b].watermark) == ("failed", None)
+    assert c not in runs

@@ -7,6 +7,7 @@ bodies for 404 and 401, microversion headers and 406 — not values. Skips witho
 from __future__ import annotations
 
 import io
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -335,3 +336,64 @@ def test_placement_allocations_add_up_to_usages(lab: Cloud, sandbox: Cloud) -> N
                 for rc, amount in consumer["resources"].items():
                     totals[rc] = totals.get(rc, 0) + amount
             assert {k: v for k, v in usages.items() if v} == totals, rp["name"]
+
+
+def test_placement_inventories_usages_and_aggregates(lab: Cloud, sandbox: Cloud) -> None:
+    """What capacity is built from: a provider's inventories and usages, its aggregates, the
+    project usages, and Nova's aggregates with their hosts and zone (at the microversion the
+    reader asks for)."""
+
+    def shapes(cloud: Cloud) -> list[Any]:
+        url = f"{cloud.placement}/resource_providers"
+        rp = cloud.get(url, "placement 1.3").json()["resource_providers"][0]["uuid"]
+        inventories = cloud.get(f"{url}/{rp}/inventories").json()
+        usages = cloud.get(f"{url}/{rp}/usages").json()
+        member = cloud.get(f"{url}/{rp}/aggregates", "placement 1.19").json()
+        project = cloud.get(
+            f"{cloud.placement}/usages?project_id={cloud.project_id}", "placement 1.9"
+        ).json()
+        aggregates = cloud.get(f"{cloud.compute}/os-aggregates", "compute 2.41").json()
+        with_zone = [a for a in aggregates["aggregates"] if a.get("availability_zone")]
+        return [
+            sorted(inventories), _shape(inventories["inventories"]["VCPU"]),
+            sorted(usages), sorted(member), sorted(project),
+            _shape(with_zone[0]) if with_zone else None,
+        ]  # fmt: skip
+
+    assert shapes(sandbox) == shapes(lab)
+
+
+def test_volume_detail_keys(lab: Cloud, sandbox: Cloud) -> None:
+    """Keys of a volume in `volumes/detail` as an admin lists every project's: the lab may
+    have no volume of its own, so one is made and removed here."""
+    created = requests.post(
+        f"{lab.volume}/volumes",
+        json={"volume": {"size": 1, "name": f"diff-{uuid.uuid4().hex[:8]}"}},
+        headers={"X-Auth-Token": lab.token, "Accept": "application/json"},
+        timeout=60,
+    )
+    assert created.status_code == 202, created.text
+    volume_id = created.json()["volume"]["id"]
+    try:
+
+        def keys(cloud: Cloud) -> set[str]:
+            r = cloud.get(f"{cloud.volume}/volumes/detail?all_tenants=1&limit=1", "volume 3.60")
+            assert r.status_code == 200, r.text
+            return set(r.json()["volumes"][0])
+
+        # the sandbox answers with the keys the reader and openstacksdk read; every one of them
+        # is a key the real Cinder sends
+        assert keys(sandbox) <= keys(lab)
+        read = {"id", "size", "status", "attachments", "volume_type", "availability_zone"}
+        read |= {"os-vol-tenant-attr:tenant_id", "updated_at", "bootable"}
+        assert read <= keys(sandbox)
+    finally:
+        for _ in range(60):
+            gone = requests.delete(
+                f"{lab.volume}/volumes/{volume_id}",
+                headers={"X-Auth-Token": lab.token},
+                timeout=60,
+            )
+            if gone.status_code in (202, 404):
+                break
+            time.sleep(1)

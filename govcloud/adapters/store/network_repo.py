@@ -16,7 +16,7 @@ from sqlalchemy.sql import ColumnElement
 
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_network as tn
-from govcloud.adapters.store.storage_repo import department_is
+from govcloud.adapters.store.owned import department_is, owned_by, owner_columns
 from govcloud.adapters.store.sync_repo import (
     CHUNK,
     allocation_record,
@@ -128,30 +128,11 @@ def _fip_filters(f: FipFilter) -> list[ColumnElement[bool]]:
 
 
 def _fip_select() -> Any:
-    return (
-        select(
-            FIP.fip_id,
-            FIP.address,
-            P.code.label("pool"),
-            D.code.label("department"),
-            D.short_zh.label("department_zh"),
-            D.name_en.label("department_en"),
-            FIP.project_id,
-            PR.name.label("project"),
-            FIP.status,
-            FIP.network_id,
-            FIP.port_id,
-            FIP.fixed_address,
-            FIP.server_id,
-            S.name.label("server"),
-            FIP.created_at,
-            FIP.updated_at,
-        )
-        .select_from(FIP)
-        .join(P, P.id == FIP.pool_id)
-        .outerjoin(PR, and_(PR.pool_id == FIP.pool_id, PR.project_id == FIP.project_id))
-        .outerjoin(D, D.id == PR.department_id)
-        .outerjoin(S, and_(S.pool_id == FIP.pool_id, S.server_id == FIP.server_id))
+    columns = (FIP.fip_id, FIP.address, FIP.project_id, FIP.status, FIP.network_id)
+    target = (FIP.port_id, FIP.fixed_address, FIP.server_id, S.name.label("server"))
+    query = select(*columns, *owner_columns(), *target, FIP.created_at, FIP.updated_at)
+    return owned_by(query.select_from(FIP), FIP).outerjoin(
+        S, and_(S.pool_id == FIP.pool_id, S.server_id == FIP.server_id)
     )
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql import ColumnElement
 
 from govcloud.adapters.store import schema as t
+from govcloud.adapters.store.owned import department_is, one_by_ref, owned_by, owner_columns
 from govcloud.core.capacity import Allocated
-from govcloud.core.errors import NotFoundError
 from govcloud.core.listing import VmFilter, VmView
 from govcloud.core.models import CapacityRecord, QuotaResource
 
@@ -109,14 +109,7 @@ def systems_per_department(conn: Connection) -> dict[str, int]:
 def _filters(f: VmFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [_LIVE_SERVER]
     if f.tenant:
-        where.append(
-            or_(
-                D.code == f.tenant,
-                D.short_zh == f.tenant,
-                D.name_zh == f.tenant,
-                D.name_en == f.tenant,
-            )
-        )
+        where.append(department_is(f.tenant))
     if f.pool:
         where.append(P.code == f.pool)
     if f.system:
@@ -157,49 +150,15 @@ def list_servers(conn: Connection, f: VmFilter) -> list[VmView]:
 def get_server(conn: Connection, ref: str) -> VmView:
     """By id, id prefix (8+ characters) or exact name; an ambiguous name is an error."""
     query = _server_select().where(_LIVE_SERVER)
-    rows = conn.execute(query.where(S.server_id == ref)).all()
-    if not rows and len(ref) >= 8:
-        rows = conn.execute(query.where(S.server_id.startswith(ref, autoescape=True))).all()
-    if not rows:
-        rows = conn.execute(query.where(S.name == ref)).all()
-    if not rows:
-        raise NotFoundError(
-            f"no server {ref!r} in the store",
-            hint="`govcloud vm list` shows them; run `govcloud sync` first",
-        )
-    if len(rows) > 1:
-        ids = ", ".join(r.server_id for r in rows[:5])
-        raise NotFoundError(f"{len(rows)} servers match {ref!r}: {ids}", hint="use the server id")
-    return _view(rows[0])
+    row = one_by_ref(conn, query, S.server_id, S.name, ref, noun="server", command="vm list")
+    return _view(row)
 
 
 def _server_select() -> Any:
-    return (
-        select(
-            S.server_id,
-            S.name,
-            P.code.label("pool"),
-            D.code.label("department"),
-            D.short_zh.label("department_zh"),
-            D.name_en.label("department_en"),
-            S.project_id,
-            PR.name.label("project"),
-            S.system_code,
-            S.status,
-            S.flavor_name,
-            S.vcpus,
-            S.ram_mib,
-            S.disk_gib,
-            S.host,
-            S.availability_zone,
-            S.addresses,
-            S.created_at,
-        )
-        .select_from(S)
-        .join(P, P.id == S.pool_id)
-        .outerjoin(PR, and_(PR.pool_id == S.pool_id, PR.project_id == S.project_id))
-        .outerjoin(D, D.id == PR.department_id)
-    )
+    identity = (S.server_id, S.name, S.project_id, S.system_code, S.status, S.flavor_name)
+    size = (S.vcpus, S.ram_mib, S.disk_gib)
+    placed = (S.host, S.availability_zone, S.addresses, S.created_at)
+    return owned_by(select(*identity, *owner_columns(), *size, *placed).select_from(S), S)
 
 
 def _view(r: Any) -> VmView:

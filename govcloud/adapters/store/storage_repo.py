@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql import ColumnElement
 
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_storage as ts
+from govcloud.adapters.store.owned import department_is, one_by_ref, owned_by, owner_columns
 from govcloud.adapters.store.sync_repo import (
     backend_record,
     type_quota_record,
@@ -24,16 +25,10 @@ from govcloud.adapters.store.sync_repo import (
     volume_type_record,
 )
 from govcloud.core import models as m
-from govcloud.core.errors import NotFoundError
 
 P, PR, D, S, V = t.PoolRow, t.ProjectRow, t.DepartmentRow, t.ServerRow, t.VolumeRow
 SB, VT, TQ = ts.StorageBackendRow, ts.VolumeTypeRow, ts.TypeQuotaRow
 _LIVE_VOLUME = V.deleted_at.is_(None)
-
-
-def department_is(value: str) -> ColumnElement[bool]:
-    """A department named the ways `vm list --tenant` accepts: code, name, short name."""
-    return or_(D.code == value, D.short_zh == value, D.name_zh == value, D.name_en == value)
 
 
 # --- backends, types, per-type quotas ---------------------------------------------------------
@@ -119,20 +114,8 @@ def list_volumes(conn: Connection, f: VolumeFilter = VolumeFilter()) -> list[Vol
 def get_volume(conn: Connection, ref: str) -> VolumeView:
     """By id, id prefix (8+ characters) or exact name; an ambiguous name is an error."""
     query = _volume_select().where(_LIVE_VOLUME)
-    rows = conn.execute(query.where(V.volume_id == ref)).all()
-    if not rows and len(ref) >= 8:
-        rows = conn.execute(query.where(V.volume_id.startswith(ref, autoescape=True))).all()
-    if not rows:
-        rows = conn.execute(query.where(V.name == ref)).all()
-    if not rows:
-        raise NotFoundError(
-            f"no volume {ref!r} in the store",
-            hint="`govcloud volume list` shows them; run `govcloud sync` first",
-        )
-    if len(rows) > 1:
-        ids = ", ".join(r.volume_id for r in rows[:5])
-        raise NotFoundError(f"{len(rows)} volumes match {ref!r}: {ids}", hint="use the volume id")
-    return _volume_view(rows[0])
+    row = one_by_ref(conn, query, V.volume_id, V.name, ref, noun="volume", command="volume list")
+    return _volume_view(row)
 
 
 def _volume_filters(f: VolumeFilter) -> list[ColumnElement[bool]]:
@@ -152,30 +135,11 @@ def _volume_filters(f: VolumeFilter) -> list[ColumnElement[bool]]:
 
 
 def _volume_select() -> Any:
-    return (
-        select(
-            V.volume_id,
-            V.name,
-            P.code.label("pool"),
-            D.code.label("department"),
-            D.short_zh.label("department_zh"),
-            D.name_en.label("department_en"),
-            V.project_id,
-            PR.name.label("project"),
-            V.size_gib,
-            V.status,
-            V.volume_type,
-            V.bootable,
-            V.attached_server_id,
-            S.name.label("attached_server"),
-            V.created_at,
-            V.updated_at,
-        )
-        .select_from(V)
-        .join(P, P.id == V.pool_id)
-        .outerjoin(PR, and_(PR.pool_id == V.pool_id, PR.project_id == V.project_id))
-        .outerjoin(D, D.id == PR.department_id)
-        .outerjoin(S, and_(S.pool_id == V.pool_id, S.server_id == V.attached_server_id))
+    columns = (V.volume_id, V.name, V.project_id, V.size_gib, V.status, V.volume_type)
+    attached = (V.bootable, V.attached_server_id, S.name.label("attached_server"))
+    query = select(*columns, *owner_columns(), *attached, V.created_at, V.updated_at)
+    return owned_by(query.select_from(V), V).outerjoin(
+        S, and_(S.pool_id == V.pool_id, S.server_id == V.attached_server_id)
     )
 
 

@@ -1,0 +1,63 @@
+"""What every listing of a project's objects (servers, volumes, floating IPs) shares: the owner
+columns joined one way, the department named as `--tenant` accepts it, and the lookup of one
+object by id, id prefix or name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_
+from sqlalchemy.sql import ColumnElement
+
+from govcloud.adapters.store import schema as t
+from govcloud.core.errors import NotFoundError
+
+P, PR, D = t.PoolRow, t.ProjectRow, t.DepartmentRow
+ID_PREFIX_MIN = 8  # shorter prefixes match too much to be a reference
+
+
+def department_is(value: str) -> ColumnElement[bool]:
+    """A department named the ways `vm list --tenant` accepts: code, name, short name."""
+    return or_(D.code == value, D.short_zh == value, D.name_zh == value, D.name_en == value)
+
+
+def owner_columns() -> tuple[Any, ...]:
+    """Pool code, department code and names, project name: labelled as the views name them."""
+    return (
+        P.code.label("pool"),
+        D.code.label("department"),
+        D.short_zh.label("department_zh"),
+        D.name_en.label("department_en"),
+        PR.name.label("project"),
+    )
+
+
+def owned_by(query: Any, table: Any) -> Any:
+    """QUERY over TABLE's rows joined to their pool, and to their project and its department
+    where the store knows them (an undeclared project keeps its rows)."""
+    return (
+        query.join(P, P.id == table.pool_id)
+        .outerjoin(PR, and_(PR.pool_id == table.pool_id, PR.project_id == table.project_id))
+        .outerjoin(D, D.id == PR.department_id)
+    )
+
+
+def one_by_ref(
+    conn: Connection, query: Any, id_col: Any, name_col: Any, ref: str, *, noun: str, command: str
+) -> Any:
+    """The one row whose id is REF, else whose id starts with REF (8+ characters), else whose
+    name is REF; none or several is an error naming what matched."""
+    rows = conn.execute(query.where(id_col == ref)).all()
+    if not rows and len(ref) >= ID_PREFIX_MIN:
+        rows = conn.execute(query.where(id_col.startswith(ref, autoescape=True))).all()
+    if not rows:
+        rows = conn.execute(query.where(name_col == ref)).all()
+    if not rows:
+        raise NotFoundError(
+            f"no {noun} {ref!r} in the store",
+            hint=f"`govcloud {command}` shows them; run `govcloud sync` first",
+        )
+    if len(rows) > 1:
+        ids = ", ".join(str(getattr(r, id_col.key)) for r in rows[:5])
+        raise NotFoundError(f"{len(rows)} {noun}s match {ref!r}: {ids}", hint=f"use the {noun} id")
+    return rows[0]
