@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from govcloud.cli.render import Column as C
 
+# `pool list` shows how full each pool is (percentages); the figures behind them are in
+# `--long`, `pool show` and the machine formats
 POOL = (
     C("code", "资源池", "Pool"),
     C("name_zh", "名称", "Name", lang="zh"),
@@ -14,25 +16,25 @@ POOL = (
     C("region", "区域", "Region", long=True),
     C("capacity_source", "容量来源", "Capacity from", long=True),
     C("servers", "云主机", "VMs", kind="int"),
-    C("vcpu_capacity", "虚拟CPU容量", "vCPU capacity", kind="int"),
-    C("vcpu_allocated", "虚拟CPU已分配", "vCPU allocated", kind="int"),
+    C("vcpu_capacity", "虚拟CPU容量", "vCPU capacity", kind="int", long=True),
+    C("vcpu_allocated", "虚拟CPU已分配", "vCPU allocated", kind="int", long=True),
     C("vcpu_allocated_pct", "虚拟CPU分配率", "vCPU alloc", kind="pct"),
-    C("vcpu_quota", "虚拟CPU配额", "vCPU quota", kind="int"),
+    C("vcpu_quota", "虚拟CPU配额", "vCPU quota", kind="int", long=True),
     C("vcpu_headroom", "虚拟CPU余量", "vCPU headroom", kind="int", long=True),
-    C("ram_gib_capacity", "内存容量", "RAM capacity", "GiB", kind="int"),
-    C("ram_gib_allocated", "内存已分配", "RAM allocated", "GiB", kind="int"),
+    C("ram_gib_capacity", "内存容量", "RAM capacity", "GiB", kind="int", long=True),
+    C("ram_gib_allocated", "内存已分配", "RAM allocated", "GiB", kind="int", long=True),
     C("ram_allocated_pct", "内存分配率", "RAM alloc", kind="pct"),
-    C("ram_gib_quota", "内存配额", "RAM quota", "GiB", kind="int"),
-    C("vcpu_quota_pct", "虚拟CPU配额/容量", "vCPU quota/cap", kind="pct", long=True),
-    C("ram_quota_pct", "内存配额/容量", "RAM quota/cap", kind="pct", long=True),
+    C("ram_gib_quota", "内存配额", "RAM quota", "GiB", kind="int", long=True),
+    C("vcpu_quota_pct", "虚拟CPU配额/容量", "vCPU quota/cap", kind="pct"),
+    C("ram_quota_pct", "内存配额/容量", "RAM quota/cap", kind="pct"),
     C("ram_gib_headroom", "内存余量", "RAM headroom", "GiB", kind="int", long=True),
     C("disk_gib_capacity", "本地盘容量", "Disk capacity", "GiB", kind="int", long=True),
     C("disk_gib_allocated", "本地盘已分配", "Disk allocated", "GiB", kind="int", long=True),
     C("volume_gib_total", "存储总容量", "Storage total", "GiB", kind="int", long=True),
-    C("volume_gib_usable", "存储可用容量", "Storage usable", "GiB", kind="int"),
+    C("volume_gib_usable", "存储可用容量", "Storage usable", "GiB", kind="int", long=True),
     C("volume_gib_allocated", "存储已分配", "Storage allocated", "GiB", kind="int", long=True),
-    C("volume_gib_provisioned", "存储已置备", "Storage provisioned", "GiB", kind="int"),
-    C("volume_provisioned_pct", "存储置备率", "Storage prov", kind="pct", long=True),
+    C("volume_gib_provisioned", "存储已置备", "Storage provisioned", "GiB", kind="int", long=True),
+    C("volume_provisioned_pct", "存储置备率", "Storage provisioned", kind="pct"),
     C("volume_gib_approved", "云硬盘批复配额", "Volume approved", "GiB", kind="int", long=True),
     C("volume_gib_quota", "云硬盘容量配额", "Volume quota", "GiB", kind="int", long=True),
     C("volume_quota_pct", "云硬盘配额/容量", "Volume quota/cap", kind="pct"),
@@ -115,6 +117,18 @@ VM = (
     C("availability_zone", "可用域", "AZ", long=True),
     C("addresses", "IP地址", "Addresses", long=True),
     C("created_at", "创建时间", "Created", kind="time", long=True),
+)
+
+# `pool show`: the public addresses of the pool's region (counted once per region, on its
+# holder pool)
+PUBLIC = (
+    C("region", "区域", "Region"),
+    C("holder", "计入资源池", "Counted on pool"),
+    C("total", "公网地址总数", "Public IPv4", kind="int"),
+    C("held", "路由器网关占用", "Held by routers", kind="int"),
+    C("floating", "已分配浮动IP", "Floating IPs", kind="int"),
+    C("free", "可用", "Free", kind="int"),
+    C("note", "说明", "Note"),
 )
 
 VOLUME = (

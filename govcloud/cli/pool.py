@@ -30,21 +30,29 @@ def show(
     code: Annotated[str, typer.Argument(help="Pool code, as in `pool list`.")],
     column: Columns = None,
 ) -> None:
-    """Every figure of one pool, and its storage per volume type."""
+    """Every figure of one pool, its storage per volume type, and its region's public
+    addresses (total / held by routers / floating IPs / free)."""
     from govcloud.cli import columns
     from govcloud.cli.render import Column, as_dict, render, render_one
     from govcloud.services import views
 
     st = state(ctx)
     summary, storage = views.pool_summary(st.settings, code)
+    public = views.public_addresses(st.settings, code)
     opts = st.render_options(column, True)
     if opts.output == "table":
         render_one(summary, columns.POOL, opts)
         if storage:
             rows = [{**as_dict(s), "backends": ", ".join(s.backends)} for s in storage]
             render(rows, columns.STORAGE, opts)
+        if column is None:  # --column names the pool's fields
+            render_one(public, columns.PUBLIC, opts)
         return
     keys = [c.key for c in columns.STORAGE]
     types = [{k: as_dict(s)[k] for k in keys} for s in storage]
-    record = {**as_dict(summary), "volume_types": types}
-    render_one(record, (*columns.POOL, Column("volume_types", "云硬盘类型", "Volume types")), opts)
+    record = {**as_dict(summary), "volume_types": types, "public_addresses": as_dict(public)}
+    extra = (
+        Column("volume_types", "云硬盘类型", "Volume types"),
+        Column("public_addresses", "公网地址", "Public addresses"),
+    )
+    render_one(record, (*columns.POOL, *extra), opts)

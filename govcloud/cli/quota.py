@@ -43,6 +43,8 @@ def show(
     st = state(ctx)
     rows = quota.show(st.settings, tenant, pool, resource)
     render(rows, quota_columns.SHOW, st.render_options(column, long))
+    for note in quota.limit_notes(st.settings, pool):
+        st.note(f"note: {note}")
 
 
 @app.command()
@@ -64,6 +66,8 @@ def check(
     threshold = parse_severity(fail_on) if fail_on else None
     rows = quota.check(st.settings, pool)
     render(rows, quota_columns.CHECK, st.render_options(column, long))
+    for note in quota.limit_notes(st.settings, pool):
+        st.note(f"note: {note}")
     hits = at_or_above(rows, threshold) if threshold else []
     if hits:
         st.note(f"{len(hits)} finding(s) at or above {threshold}")

@@ -20,6 +20,7 @@ SHOW = (
     C("reserved", "预留", "Reserved", kind="int", long=True),
     C("used_pct", "使用率", "Used", kind="pct"),
     C("drift", "与批复不符", "Differs"),
+    C("limit_from", "配额来源", "Limit from", long=True),
 )
 
 CHECK = (

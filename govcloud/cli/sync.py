@@ -119,9 +119,11 @@ def sync(
         if st.settings.output == "json":
             raise typer.Exit(1)  # the rows carry status and error; stdout stays one document
         retry = " ".join(f"--pool {r.pool}" for r in report.failed)
+        others = (
+            "the other pools were committed; " if len(report.failed) < len(report.results) else ""
+        )
         raise CloudError(
-            report.failure_message(),
-            hint=f"the other pools were committed; retry with `govcloud sync {retry}`",
+            report.failure_message(), hint=f"{others}retry with `govcloud sync {retry}`"
         )
 
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govcloud.core.models import Department, Port, Server, Unassigned, Volume
-from govcloud.core.partition import RegionObjects
+from govcloud.core.partition import RegionObjects, Share
 
 if TYPE_CHECKING:
     from govcloud.core.sync import PoolScope, PoolSnapshot
@@ -37,6 +37,11 @@ FULL_EVERY = timedelta(hours=24)
 LISTED_WHOLE = frozenset(
     {"snapshots", "floating_ips", "security_groups", "backends", "volume_types"}
 )
+# kinds an incremental run hands to the diff narrowed: only what is new, changed or moved
+# between pools, with explicit removals (the rest of the stored kind is not read whole)
+NARROWED = ("servers", "volumes", "ports")
+# whole stored records of a kind by id, from any pool of the region
+Fetch = Callable[[str, Collection[str]], Sequence[Any]]
 
 
 class Untrusted(Exception):
@@ -175,29 +180,73 @@ class Changes:
     ports: Sequence[Port] = ()  # the ports of the changed and deleted servers
     port_devices: frozenset[str] = frozenset()  # the servers whose ports were listed
 
-    def touched_projects(self, stored: RegionObjects) -> frozenset[str]:
-        """Projects whose quota usage or Placement allocations a change may have moved: new,
-        deleted, resized or moved servers (a host or zone change moves allocations between
-        pools; shelving drops the host), new, deleted, resized or retyped volumes. A server
-        only stopped or started, or a volume only attached, moves neither (Nova and Cinder
-        count usage whatever the state). Deleted objects count by their stored record: Nova's
-        deleted entries may omit the project."""
+    def touched(
+        self, stored: RegionObjects, listed: RegionObjects | None = None
+    ) -> dict[str, frozenset[str]]:
+        """Service (compute, volume, network) -> the projects whose quota usage in it a change
+        may have moved, so that only those quota sets are read again:
+
+        - compute: new, deleted, resized or moved servers (a host or zone change moves
+          Placement allocations between pools; shelving drops the host);
+        - volume: new, deleted, resized or retyped volumes, new, gone or resized snapshots;
+        - network: ports that appeared or went with the servers listed again, floating IPs
+          and security groups that appeared, went or changed.
+
+        A server only stopped or started, or a volume only attached, moves none (Nova and
+        Cinder count usage whatever the state). Deleted objects count by their stored record:
+        Nova's deleted entries may omit the project. LISTED: the kinds listed whole this run
+        (snapshots, floating IPs, security groups), compared with the stored ones."""
         servers = {s.server_id: s for s in stored.servers}
         volumes = {v.volume_id: v for v in stored.volumes}
-        out = {servers[s].project_id for s in self.deleted_servers if s in servers}
+        compute = {servers[s].project_id for s in self.deleted_servers if s in servers}
         for s in self.servers:
             old = servers.get(s.server_id)
             if old is None or _server_weight(old) != _server_weight(s):
-                out.add(s.project_id)
-                out.update([old.project_id] if old else [])
+                compute.add(s.project_id)
+                compute.update([old.project_id] if old else [])
+        volume: set[str] = set()
         for v in self.volumes:
             before = volumes.get(v.volume_id)
             if before is None or _volume_weight(before) != _volume_weight(v):
-                out.add(v.project_id)
-                out.update([before.project_id] if before else [])
+                volume.add(v.project_id)
+                volume.update([before.project_id] if before else [])
         if self.volume_ids is not None:
-            out.update(v.project_id for k, v in volumes.items() if k not in self.volume_ids)
-        return frozenset(out)
+            volume.update(v.project_id for k, v in volumes.items() if k not in self.volume_ids)
+        relisted = self.port_devices | self.deleted_servers
+        before_ports = [p for p in stored.ports if (p.device_id or "") in relisted]
+        network = _moved(before_ports, self.ports, lambda p: p.port_id, lambda p: p.fixed_ips)
+        if listed is not None:
+            volume |= _moved(stored.snapshots, listed.snapshots, lambda n: n.snapshot_id,
+                             lambda n: n.size_gib)  # fmt: skip
+            network |= _moved(stored.floating_ips, listed.floating_ips, lambda f: f.fip_id,
+                              lambda f: f.port_id)  # fmt: skip
+            network |= _moved(stored.security_groups, listed.security_groups,
+                              lambda g: g.group_id, lambda g: len(g.rules))  # fmt: skip
+        return {"compute": frozenset(compute), "volume": frozenset(volume),
+                "network": frozenset(network)}  # fmt: skip
+
+    def touched_projects(self, stored: RegionObjects) -> frozenset[str]:
+        """Every project `touched` names, whatever the service."""
+        return frozenset().union(*self.touched(stored).values())
+
+
+def _moved(
+    before: Iterable[Any],
+    after: Iterable[Any],
+    key: Callable[[Any], str],
+    weight: Callable[[Any], object],
+) -> set[str]:
+    """Projects of the records that appeared, went, or whose WEIGHT changed (what a quota
+    counts) between BEFORE and AFTER."""
+    old = {key(r): r for r in before}
+    new = {key(r): r for r in after}
+    out = {r.project_id for k, r in old.items() if k not in new}
+    for k, r in new.items():
+        o = old.get(k)
+        if o is None or weight(o) != weight(r) or o.project_id != r.project_id:
+            out.add(r.project_id)
+            out.update([o.project_id] if o is not None else [])
+    return out
 
 
 def _server_weight(s: Server) -> tuple[object, ...]:
@@ -301,3 +350,71 @@ def newest_update(servers: Iterable[Server], volumes: Iterable[Volume]) -> datet
 def _hours(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
     return f"{hours:.0f} h" if hours >= 1 else f"{delta.total_seconds() / 60:.0f} min"
+
+
+# --- only what moved reaches the diff ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """Each pool's share of the narrowed kinds cut to what the diff must see."""
+
+    shares: dict[str, Share]  # records new, changed or moved into the pool; other kinds whole
+    removed: dict[str, dict[str, tuple[str, ...]]]  # pool -> kind -> stored ids it no longer has
+    held: dict[str, dict[str, int]]  # pool -> kind -> how many it holds after the run
+
+
+def narrow(
+    shares: Mapping[str, Share],
+    stored: RegionObjects,
+    fresh: Mapping[str, frozenset[str]],
+    fetch: Fetch | None,
+) -> Narrowed:
+    """SHARES (placed from STORED with the changes laid over it) as the diff needs them. A
+    record placing left untouched is the very object STORED holds: it is dropped, and its
+    row stays as it is. What is left is new, changed or moved between pools; a stored record
+    among it that the cloud did not list again (FRESH: kind -> ids listed this run) may be a
+    light one (only what placing needs) and is read whole through FETCH, keeping where it
+    now goes and, for a server, its addresses. FETCH None: STORED holds whole records.
+    Raises `Untrusted` when the store cannot give a record back."""
+    out = {code: replace(share) for code, share in shares.items()}
+    removed: dict[str, dict[str, tuple[str, ...]]] = {code: {} for code in shares}
+    held: dict[str, dict[str, int]] = {code: {} for code in shares}
+    for kind in NARROWED:
+        key = _KEYS[kind]
+        before = {key(r): r for r in getattr(stored, kind)}
+        was_in: dict[str, list[str]] = {}
+        for k, r in before.items():
+            was_in.setdefault(r.pool_code, []).append(k)
+        light: list[tuple[str, Any]] = []
+        for code, share in shares.items():
+            records = getattr(share, kind)
+            held[code][kind] = len(records)
+            here = {key(r) for r in records}
+            removed[code][kind] = tuple(k for k in was_in.get(code, ()) if k not in here)
+            kept = [r for r in records if before.get(key(r)) is not r]
+            setattr(out[code], kind, kept)
+            light += [(code, r) for r in kept if key(r) in before and key(r) not in fresh[kind]]
+        if fetch is None or not light:
+            continue
+        whole = {key(r): r for r in fetch(kind, [key(r) for _, r in light])}
+        if len(whole) < len(light):
+            raise Untrusted(f"the store gave back {len(whole)} of {len(light)} stored {kind}")
+        by_id = {key(r): _whole(r, whole[key(r)]) for _, r in light}
+        for code in {c for c, _ in light}:
+            setattr(out[code], kind, [by_id.get(key(r), r) for r in getattr(out[code], kind)])
+    return Narrowed(out, removed, held)
+
+
+def _whole(light: Any, whole: Any) -> Any:
+    """WHOLE where placing put LIGHT (and, for a server, with the addresses it now has)."""
+    if isinstance(light, Server):
+        return replace(whole, pool_code=light.pool_code, addresses=light.addresses)
+    return replace(whole, pool_code=light.pool_code)
+
+
+_KEYS: dict[str, Callable[[Any], str]] = {
+    "servers": lambda s: s.server_id,
+    "volumes": lambda v: v.volume_id,
+    "ports": lambda p: p.port_id,
+}

@@ -303,7 +303,9 @@ class _Placer:
                 Unassigned(self.cloud, self.region, kind, object_id, name, project_id, why)
             )
             return None
-        getattr(self.shares[code], kind).append(replace(record, pool_code=code))
+        # stored records (incremental runs) mostly carry their pool already: no copy for them
+        same = record.pool_code == code
+        getattr(self.shares[code], kind).append(record if same else replace(record, pool_code=code))
         return code
 
 

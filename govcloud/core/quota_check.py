@@ -9,9 +9,10 @@ Placement's own limit means the ratio was raised behind the pool file's back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from govcloud.core.address_capacity import NO_PUBLIC, from_record
 from govcloud.core.capacity import MEMORY_MB, VCPU, Allocated, pct, usable_capacity
 from govcloud.core.models import CapacityRecord, Pool, QuotaResource
 from govcloud.core.quota_plan import UNITS, split_wire_name
@@ -195,12 +196,87 @@ def check_storage(pool: Pool, cap: StorageCapacity) -> PoolQuotaCheck:
     )
 
 
+def check_public(
+    pool: Pool, region: str, record: CapacityRecord | None, quota: int, unlimited: int
+) -> PoolQuotaCheck:
+    """The `floatingip` row of a region, on the pool holding its public addresses: Σ of the
+    `floatingip` quotas of all the region's pools (each pool's departments draw on the same
+    external networks) against the IPv4 addresses floating IPs can still take (the allocation
+    pools less what router gateways hold)."""
+    n = _Units("IPv4", 1)
+    count = None if record is None else from_record(record)
+    cap = None if count is None or not count.subnets else count.total - count.held
+    if count is None:
+        severity, finding = (
+            Severity.INFO,
+            f"public addresses of {region} unknown: run `govcloud sync` (with a network service)",
+        )
+    elif cap is None:
+        severity, finding = Severity.INFO, f"{region}: {NO_PUBLIC}"
+    else:
+        found = [_judge_allocated(n, cap, cap, count.floating)]
+        if quota > cap:
+            found.append(
+                (
+                    Severity.HIGH,
+                    f"Σ floatingip quotas of {region} {n(quota, True)} exceed its public"
+                    f" addresses {n(cap)}",
+                )
+            )
+        if unlimited:
+            found.append((Severity.HIGH, f"{unlimited} project(s) have no floatingip limit (-1)"))
+        found = [f for f in found if f[0] is not Severity.OK]
+        severity = max((f[0] for f in found), key=lambda s: s.rank, default=Severity.OK)
+        finding = "; ".join(t for _, t in sorted(found, key=lambda f: -f[0].rank))
+    return PoolQuotaCheck(
+        pool=pool.code,
+        pool_zh=pool.name_zh,
+        pool_en=pool.name_en,
+        resource=QuotaResource.FLOATINGIP.value,
+        unit="IPv4",
+        capacity_source="neutron" if count is not None else "unknown",
+        ratio=None,
+        placement_limit=count.total if count is not None and count.subnets else None,
+        reserve=count.held if count is not None else 0,
+        capacity=cap,
+        quota_committed=quota,
+        unlimited_projects=unlimited,
+        quota_pct=pct(quota, cap),
+        allocated=count.floating if count is not None else 0,
+        allocated_pct=pct(count.floating, cap) if count is not None else None,
+        severity=severity,
+        finding=finding,
+    )
+
+
 def _floor(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
 def at_or_above(rows: list[PoolQuotaCheck], threshold: Severity) -> list[PoolQuotaCheck]:
     return [r for r in rows if at_or_above_rank(r.severity, threshold)]
+
+
+# --- Keystone unified limits -------------------------------------------------------------------
+
+_UNIFIED_HEAD, _UNIFIED_TAIL = "quota limits for ", " come from Keystone unified limits"
+UNIFIED_HINT = "read-only here: change them in Keystone (`openstack limit set`)"
+
+
+def unified_note(services: Iterable[str]) -> str:
+    """What sync records of a region whose quota limits Keystone keeps; parsed back by
+    `unified_services` (the note is the record: no schema for it)."""
+    return f"{_UNIFIED_HEAD}{', '.join(sorted(services))}{_UNIFIED_TAIL}; {UNIFIED_HINT}"
+
+
+def unified_services(notes: Iterable[str]) -> frozenset[str]:
+    """The quota services a sync run's notes say Keystone keeps the limits of."""
+    out: set[str] = set()
+    for note in notes:
+        head, sep, _ = note.partition(_UNIFIED_TAIL)
+        if sep and head.startswith(_UNIFIED_HEAD):
+            out.update(s.strip() for s in head[len(_UNIFIED_HEAD) :].split(","))
+    return frozenset(s for s in out if s)
 
 
 # --- `quota show` -----------------------------------------------------------------------------
@@ -224,6 +300,9 @@ class QuotaView:
     reserved: int | None
     used_pct: float | None
     drift: bool  # the cloud's limit differs from the approved one
+    # where the limit comes from: the service's quota API, or Keystone (unified limits: the
+    # service answers with Keystone's numbers; govcloud never writes them)
+    limit_from: str = "service"
 
 
 def quota_view(

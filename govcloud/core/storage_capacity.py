@@ -91,6 +91,17 @@ class StorageCapacity:
     provisioned_pct: float | None
     note: str = ""
 
+    @property
+    def idle_type(self) -> bool:
+        """A volume type with no backend in the pool and nothing promised on it (Cinder's own
+        `__DEFAULT__` on most clouds): listed by `pool show`, nothing for `quota check`."""
+        return (
+            self.volume_type is not None
+            and not self.backends
+            and self.approved_gib == 0
+            and self.quota_gib == 0
+        )
+
 
 @dataclass(frozen=True)
 class Promise:

@@ -15,11 +15,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from govcloud.core.address_capacity import PUBLIC_IPV4
 from govcloud.core.incremental import (
+    NARROWED,
     Changes,
+    Fetch,
     Untrusted,
     carried_unassigned,
     merge,
+    narrow,
     newest_update,
 )
 from govcloud.core.models import (
@@ -228,6 +232,9 @@ class Incremental:
     since: datetime
     stored: RegionObjects
     unassigned: tuple[Unassigned, ...] = ()
+    # whole stored records by id: STORED's servers, volumes and ports may be light (only
+    # what placing needs); None when they are whole
+    fetch: Fetch | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +260,14 @@ class PoolListing:
     # services whose quotas were not read although the service is there: none of their
     # quota rows is removed
     quota_skipped: frozenset[str] = frozenset()
+    # a kind listed only in part (incremental: what is new, changed or moved into the pool):
+    # the stored ids it removes, and how many the pool holds after the run
+    removed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    held: Mapping[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        """How many of KIND the pool holds (whether listed whole or in part)."""
+        return self.held.get(kind, len(getattr(self, kind)))
 
 
 @dataclass(frozen=True)
@@ -266,7 +281,7 @@ class RegionListing:
     complete: frozenset[str] = frozenset(KINDS)
     notes: tuple[str, ...] = ()
     newest_update: datetime | None = None  # of the servers and volumes listed
-    # incremental runs: the projects whose quotas were read again
+    # incremental runs: the projects whose quotas (of some service) were read again
     touched: frozenset[str] | None = None
 
 
@@ -386,9 +401,17 @@ def collect_region(
         ["compute", *(["volume"] if volumes_ok else []), *(["network"] if ports_ok else [])]
     )
     everyone = {p for ids in wanted.values() for p in ids}
-    if read.touched is not None:
-        everyone &= read.touched
-    quota = reader.quotas(sorted(everyone), services)
+    if read.touched is None:
+        quota = reader.quotas(sorted(everyone), services)
+    else:
+        quota = _touched_quotas(reader, everyone, services, read.touched)
+    shares, narrowed = placed.shares, None
+    if incremental is not None:
+        narrowed = narrow(
+            {c: placed.shares[c] for c in mine}, incremental.stored, read.fresh,
+            incremental.fetch,
+        )  # fmt: skip
+        shares = narrowed.shares
     progress(label, "capacity", n)
     consumers = {s.server_id: s.project_id for s in objects.servers}
     missing = set(read.missing)
@@ -400,18 +423,21 @@ def collect_region(
     ]
     # an incremental run reads the quotas of the projects its changes touch, and what they
     # hold in Placement: the others' stored rows stay (nothing removed), as does capacity
-    # (per provider: the calls would grow with the estate), refreshed by full runs
+    # (per provider: the calls would grow with the estate), refreshed by full runs; servers,
+    # volumes and ports carry only what is new, changed or moved, and their removals
     partial_kinds = set()
     touched_held: dict[str, list[ProjectAllocation]] = {}
     if read.touched is not None:
-        partial_kinds = {"quotas", "type_quotas", "capacity", "allocations"}
+        partial_kinds = {"quotas", "type_quotas", "capacity", "allocations", *NARROWED}
         assert isinstance(reader, ChangeReader)
-        touched_held, note = _touched_allocations(reader, read.touched, placed.shares, wanted)
+        touched_held, note = _touched_allocations(
+            reader, read.touched["compute"], placed.shares, wanted
+        )
         notes += [note] if note else []
     listings = {}
     for scope in chosen:
         code = scope.pool_code
-        share = placed.shares[code]
+        share = shares[code]
         allocations: Sequence[ProjectAllocation] | None
         if read.touched is None:
             allocations = reader.allocations(scope, consumers)
@@ -452,6 +478,8 @@ def collect_region(
             quota_skipped=quota.skipped,
             duplicates=read.duplicates,
             notes=tuple(pool_notes),
+            removed=narrowed.removed[code] if narrowed else {},
+            held=narrowed.held[code] if narrowed else {},
         )
     return RegionListing(
         cloud=first.cloud,
@@ -461,7 +489,29 @@ def collect_region(
         complete=frozenset(KINDS) - missing - partial_kinds,
         notes=tuple([*notes, *placed.notes]),
         newest_update=read.newest,
-        touched=read.touched,
+        touched=None if read.touched is None else frozenset().union(*read.touched.values()),
+    )
+
+
+def _touched_quotas(
+    reader: CloudReader,
+    wanted: Collection[str],
+    services: frozenset[str],
+    touched: Mapping[str, frozenset[str]],
+) -> QuotaListing:
+    """The quota sets of each service for the projects whose usage in it the changes moved
+    (TOUCHED: service -> projects), the services asked side by side."""
+    asks = {svc: sorted(set(wanted) & touched.get(svc, frozenset())) for svc in sorted(services)}
+    asks = {svc: ids for svc, ids in asks.items() if ids}
+    if not asks:
+        return QuotaListing()
+    with ThreadPoolExecutor(len(asks), thread_name_prefix="quotas") as ex:
+        got = list(ex.map(lambda kv: reader.quotas(kv[1], frozenset([kv[0]])), asks.items()))
+    return QuotaListing(
+        tuple(q for g in got for q in g.quotas),
+        tuple(q for g in got for q in g.type_quotas),
+        frozenset().union(*(g.skipped for g in got)),
+        tuple(dict.fromkeys(n for g in got for n in g.notes)),
     )
 
 
@@ -509,8 +559,11 @@ class _Read:
     missing: frozenset[str]
     duplicates: int = 0
     newest: datetime | None = None
-    touched: frozenset[str] | None = None  # incremental: projects the changes touch
+    # incremental: service -> the projects whose usage in it the changes may have moved
+    touched: Mapping[str, frozenset[str]] | None = None
     carried: tuple[Unassigned, ...] = ()  # incremental: stored unassigned objects kept
+    # incremental: kind -> ids of the servers, volumes and ports the cloud listed this run
+    fresh: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _read_whole(reader: CloudReader, label: str, progress: Progress) -> _Read:
@@ -611,8 +664,13 @@ def _read_changes(reader: ChangeReader, inc: Incremental, label: str, progress: 
         frozenset(_missing(volumes, snapshots, backends, types, ports, fips, groups)),
         page.duplicates,
         newest_update(page.servers, changes.volumes),
-        changes.touched_projects(stored),
+        changes.touched(stored, objects),
         tuple(carried_unassigned(inc.unassigned, changes)),
+        {
+            "servers": frozenset(s.server_id for s in changes.servers),
+            "volumes": frozenset(v.volume_id for v in changes.volumes),
+            "ports": frozenset(p.port_id for p in changes.ports),
+        },
     )
 
 
@@ -839,8 +897,10 @@ def diff_kind(
     *,
     complete: bool,
     tombstoned: frozenset[K] = frozenset(),
+    gone: Iterable[K] = (),
 ) -> KindDiff[K, R]:
-    """Compare by key and by value; removals only when the listing is complete."""
+    """Compare by key and by value; removals only when the listing is complete, else only
+    those named (GONE: a listing in part says what it removes)."""
     now: dict[K, R] = {key(r): r for r in current}
     added: list[R] = []
     revived: list[R] = []
@@ -859,7 +919,10 @@ def diff_kind(
             changed.append(record)
         else:
             unchanged += 1
-    removed = tuple(k for k in now if k not in seen) if complete else ()
+    if complete:
+        removed = tuple(k for k in now if k not in seen)
+    else:
+        removed = tuple(dict.fromkeys(k for k in gone if k in now and k not in seen))
     return KindDiff(tuple(added), tuple(revived), tuple(changed), removed, unchanged)
 
 
@@ -879,6 +942,7 @@ def diff_pool(snapshot: PoolSnapshot, listing: PoolListing) -> PoolDiff:
             _server_id,
             complete=done("servers"),
             tombstoned=snapshot.deleted_servers,
+            gone=listing.removed.get("servers", ()),
         ),
         volumes=diff_kind(
             snapshot.volumes,
@@ -886,6 +950,7 @@ def diff_pool(snapshot: PoolSnapshot, listing: PoolListing) -> PoolDiff:
             _volume_id,
             complete=done("volumes"),
             tombstoned=snapshot.deleted_volumes,
+            gone=listing.removed.get("volumes", ()),
         ),
         snapshots=diff_kind(
             snapshot.snapshots,
@@ -895,8 +960,11 @@ def diff_pool(snapshot: PoolSnapshot, listing: PoolListing) -> PoolDiff:
             tombstoned=snapshot.deleted_snapshots,
         ),
         quotas=_diff_quotas(snapshot.quotas, listing.quotas, listing),
-        capacity=diff_kind(
-            snapshot.capacity, listing.capacity, _capacity_key, complete=done("capacity")
+        capacity=_kept_public(
+            diff_kind(
+                snapshot.capacity, listing.capacity, _capacity_key, complete=done("capacity")
+            ),
+            done("ports"),
         ),
         # the kinds below keep no tombstones: gone from a complete listing, gone from the store
         backends=diff_kind(
@@ -911,7 +979,13 @@ def diff_pool(snapshot: PoolSnapshot, listing: PoolListing) -> PoolDiff:
             _type_quota_key,
             complete=done("type_quotas") and done("volumes"),
         ),
-        ports=diff_kind(snapshot.ports, listing.ports, _port_id, complete=done("ports")),
+        ports=diff_kind(
+            snapshot.ports,
+            listing.ports,
+            _port_id,
+            complete=done("ports"),
+            gone=listing.removed.get("ports", ()),
+        ),
         floating_ips=diff_kind(
             snapshot.floating_ips, listing.floating_ips, _fip_id, complete=done("floating_ips")
         ),
@@ -927,6 +1001,17 @@ def diff_pool(snapshot: PoolSnapshot, listing: PoolListing) -> PoolDiff:
             _allocation_key,
             complete=done("allocations"),
         ),
+    )
+
+
+def _kept_public(
+    diff: KindDiff[str, CapacityRecord], network: bool
+) -> KindDiff[str, CapacityRecord]:
+    """Public addresses (PUBLIC_IPV4) are counted by Neutron: without it, the stored count stays."""
+    return (
+        diff
+        if network
+        else replace(diff, removed=tuple(k for k in diff.removed if k != PUBLIC_IPV4))
     )
 
 

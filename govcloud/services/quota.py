@@ -10,9 +10,9 @@ rolls its "ok" record back and is recorded again with the outcome "failed".
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,13 @@ from govcloud.adapters.openstack.unified_limits import HINT as UNIFIED_HINT
 from govcloud.adapters.store import (
     audit_repo,
     declared_repo,
+    limits_repo,
     observed_repo,
     quota_repo,
     storage_repo,
 )
 from govcloud.adapters.store.engine import Store, describe
+from govcloud.core import address_capacity
 from govcloud.core import quota_plan as qp
 from govcloud.core.audit_trail import AuditRecord
 from govcloud.core.capacity import Allocated
@@ -40,14 +42,23 @@ from govcloud.core.errors import (
     UsageError,
     ValidationError,
 )
-from govcloud.core.models import Department, Pool, ProjectBinding, QuotaResource, TypeQuotaUsage
+from govcloud.core.models import (
+    CapacityRecord,
+    Department,
+    Pool,
+    ProjectBinding,
+    QuotaResource,
+    TypeQuotaUsage,
+)
 from govcloud.core.quota_check import (
     PoolQuotaCheck,
     QuotaView,
     check_pool,
+    check_public,
     check_storage,
     quota_view,
     sort_views,
+    unified_note,
 )
 from govcloud.services.settings import Settings
 from govcloud.services.store import command_line, opened
@@ -78,8 +89,30 @@ def show(
     with opened(settings) as store, store.read() as conn:
         rows = quota_repo.quota_rows(conn, tenant, pool, None)
         typed = storage_repo.type_quotas(conn, pool)
-    views = _with_type_quotas(rows, typed, tenant is not None)
+        unified = limits_repo.unified_by_pool(conn)
+    views = [
+        replace(v, limit_from="keystone")
+        if _service(v.resource) in unified.get(v.pool, frozenset())
+        else v
+        for v in _with_type_quotas(rows, typed, tenant is not None)
+    ]
     return sort_views([v for v in views if resource is None or v.resource == resource])
+
+
+def limit_notes(settings: Settings, pool: str | None = None) -> list[str]:
+    """One line per pool whose quota limits Keystone keeps (unified limits), as its newest
+    sync recorded: `quota show|check` say so beside their numbers."""
+    with opened(settings) as store, store.read() as conn:
+        unified = limits_repo.unified_by_pool(conn)
+    return [
+        f"pool {code}: {unified_note(services)}"
+        for code, services in sorted(unified.items())
+        if pool is None or code == pool
+    ]
+
+
+def _service(wire_name: str) -> str:
+    return qp.split_wire_name(wire_name)[0].service
 
 
 def _with_type_quotas(
@@ -147,8 +180,35 @@ def check(settings: Settings, pool: str | None = None) -> list[PoolQuotaCheck]:
                 {r: total for r, (total, _) in sums.items()},
                 {r: unlimited for r, (_, unlimited) in sums.items()},
             )
-            rows += [check_storage(p, cap) for cap in storage.get(p.code, [])]
+            rows += [check_storage(p, c) for c in storage.get(p.code, []) if not c.idle_type]
+            rows += _public_row(p, pools, capacity, committed, holder_only=pool is None)
     return rows
+
+
+def _public_row(
+    p: Pool,
+    pools: Sequence[Pool],
+    capacity: Mapping[str, Mapping[str, CapacityRecord]],
+    committed: Mapping[str, Mapping[QuotaResource, tuple[int, int]]],
+    *,
+    holder_only: bool,
+) -> list[PoolQuotaCheck]:
+    """The region's `floatingip` row, once: on its holder pool (or on the one pool asked
+    for). None for a region that has no public count and promises no floating IP."""
+    region = [s for s in pools if (s.cloud, s.region) == (p.cloud, p.region)]
+    code = address_capacity.holder(
+        [(s.code, bool(s.availability_zone or s.aggregate)) for s in region]
+    )
+    if holder_only and p.code != code:
+        return []
+    record = capacity.get(code or "", {}).get(address_capacity.PUBLIC_IPV4)
+    fip = QuotaResource.FLOATINGIP
+    sums = [committed.get(s.code, {}).get(fip, (0, 0)) for s in region]
+    quota, unlimited = sum(t for t, _ in sums), sum(u for _, u in sums)
+    if record is None and not quota and not unlimited:
+        return []
+    holder = next(s for s in region if s.code == code)
+    return [check_public(holder, f"{p.cloud}/{p.region}", record, quota, unlimited)]
 
 
 # --- plan -------------------------------------------------------------------------------------

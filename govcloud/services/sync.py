@@ -186,6 +186,11 @@ def _sync_region(
     with ctx.write_lock, ctx.store.write() as conn:
         runs = {c: sync_repo.start_run(conn, ctx.pool_ids[c], _now()) for c in codes}
     reader: core.CloudReader | None = None
+    # opening the reader (authentication, catalog) waits on the cloud while the stored state
+    # is read: done side by side
+    opening = ThreadPoolExecutor(1, thread_name_prefix="open")
+    pending = opening.submit(ctx.factory, scope, ctx.metadata_key)
+    opening.shutdown(wait=False)
     try:
         with ctx.store.read() as conn:
             last = sync_repo.last_runs(conn, [ctx.pool_ids[c] for c in region_codes])
@@ -200,7 +205,7 @@ def _sync_region(
                     c: sync_repo.read_snapshot(conn, ctx.pool_ids[c], c) for c in region_codes
                 }
             start = _starting_point(conn, scope, mode, stored) if mode.incremental else None
-        reader = ctx.factory(scope, ctx.metadata_key)
+        reader = pending.result()
         if start is not None and not isinstance(reader, core.ChangeReader):
             mode, start = inc.Mode(False, "the cloud reader cannot list changes"), None
         region, mode, mark = _collect(ctx, reader, codes, mode, start)

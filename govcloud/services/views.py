@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from govcloud.adapters.store import declared_repo, observed_repo, quota_repo, storage_repo
+from govcloud.core import address_capacity
+from govcloud.core.address_capacity import PublicAddresses
 from govcloud.core.capacity import Allocated, PoolSummary, summarize_pool
 from govcloud.core.errors import NotFoundError
 from govcloud.core.listing import VmFilter, VmView
@@ -32,9 +34,14 @@ def _pools(settings: Settings) -> list[tuple[PoolSummary, list[StorageCapacity]]
     out = []
     for p in pools:
         rows = storage.get(p.code, [])
+        placement = {
+            rc: r
+            for rc, r in capacity.get(p.code, {}).items()
+            if rc != address_capacity.PUBLIC_IPV4  # Neutron's count, shown apart
+        }
         summary = summarize_pool(
             p,
-            capacity.get(p.code, {}),
+            placement,
             allocated.get(p.code, Allocated()),
             # a pool nobody has a project in has promised nothing (not "unbounded")
             committed.get(p.code, dict.fromkeys(QuotaResource, 0)),
@@ -50,6 +57,22 @@ def pool_summary(settings: Settings, code: str) -> tuple[PoolSummary, list[Stora
         if summary.code == code:
             return summary, storage[1:]
     raise NotFoundError(f"no pool {code!r}", hint="`govcloud pool list` shows the declared pools")
+
+
+def public_addresses(settings: Settings, code: str) -> PublicAddresses:
+    """The public addresses of the pool's region, counted on the pool that holds them."""
+    with opened(settings) as store, store.read() as conn:
+        pools = declared_repo.read_pools(conn)
+        capacity = observed_repo.capacity_by_pool(conn)
+    pool = next((p for p in pools if p.code == code), None)
+    if pool is None:
+        raise NotFoundError(f"no pool {code!r}", hint="`govcloud pool list` shows the pools")
+    region = [p for p in pools if (p.cloud, p.region) == (pool.cloud, pool.region)]
+    holder = address_capacity.holder(
+        [(p.code, bool(p.availability_zone or p.aggregate)) for p in region]
+    )
+    record = capacity.get(holder or code, {}).get(address_capacity.PUBLIC_IPV4)
+    return address_capacity.public_view(f"{pool.cloud}/{pool.region}", holder or code, record)
 
 
 def read_storage(

@@ -448,3 +448,14 @@ def test_the_api_counts_requests_and_keeps_the_clouds_first_and_newest_date() ->
     assert api.requests == 5
     assert api.first_date == datetime(2026, 12, 1, 10, 0, 5, tzinfo=UTC)
     assert api.last_date == datetime(2026, 12, 1, 10, 0, 9, tzinfo=UTC)
+
+
+def test_the_volume_count_is_one_summary_call(inventory: Inventory, clouds_yaml: Path) -> None:
+    """What an incremental sync compares with the stored volumes to see deletions: Cinder's
+    `volumes/summary` (3.12), one call, the same number the id listing gives."""
+    r = reader(inventory, clouds_yaml)
+    before = r.calls
+    count = r.volume_count()
+    assert r.calls - before == 1
+    ids = r.volume_ids()
+    assert count == len(ids) > 0

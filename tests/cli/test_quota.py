@@ -104,6 +104,7 @@ def test_show_json_rows_have_approved_limit_usage_and_percent(observed: Path) ->
     assert set(cores) == {
         "pool", "department", "department_zh", "department_en", "project", "project_id",
         "resource", "unit", "approved", "limit", "in_use", "reserved", "used_pct", "drift",
+        "limit_from",
     }  # fmt: skip
     assert (cores["approved"], cores["limit"], cores["in_use"]) == (32, 40, 36)
     assert (cores["used_pct"], cores["drift"]) == (90.0, True)
@@ -210,9 +211,15 @@ def test_check_reports_overcommitted_prod_pool(observed: Path) -> None:
     rows = {(r["pool"], r["resource"]): r for r in out.json()}
     kinds = ("cores", "ram", "gigabytes")
     # the example estate approves an SSD share in zw-prod: that type gets its own row
+    # hlw promises floating IPs: its region's public addresses get a row (none counted yet)
     assert set(rows) == {(p, r) for p in ("dr-test", "hlw", "zw-prod") for r in kinds} | {
-        ("zw-prod", "gigabytes_ssd")
+        ("zw-prod", "gigabytes_ssd"),
+        ("hlw", "floatingip"),
     }
+    fip = rows[("hlw", "floatingip")]
+    assert (fip["severity"], fip["capacity"], fip["unit"]) == ("info", None, "IPv4")
+    assert fip["quota_committed"] > 0
+    assert "public addresses of" in fip["finding"]
     unknown = rows[("hlw", "gigabytes")]  # no Cinder backend synced yet: said, not guessed
     assert (unknown["severity"], unknown["capacity"]) == ("info", None)
     assert "no Cinder backend synced" in unknown["finding"]

@@ -107,6 +107,10 @@ def test_pool_and_per_type_rows_against_promises() -> None:
     assert ssd_check.severity is Severity.HIGH  # 2500 > 2000 before the reserve
     assert "exceed the pool's limit 2,000" in ssd_check.finding
     assert check_storage(POOL, sata).severity is Severity.OK
+    # nothing promised on the types without a backend here: pool show lists them, quota check not
+    assert [r.volume_type for r in rows if r.idle_type] == ["any", "gone"]
+    promised = pool_storage("p", backends, types, Promise(0, 0, 0), {"any": Promise(10, 10, 0)})
+    assert [r.volume_type for r in promised if r.idle_type] == ["gone"]
 
 
 def test_approved_above_capacity_is_a_finding_even_when_the_cloud_holds_less() -> None:

@@ -397,3 +397,20 @@ def test_volume_detail_keys(lab: Cloud, sandbox: Cloud) -> None:
             if gone.status_code in (202, 404):
                 break
             time.sleep(1)
+
+
+def test_volume_summary(lab: Cloud, sandbox: Cloud) -> None:
+    """`GET /volumes/summary?all_tenants=1`, which an incremental sync counts volumes with:
+    the same keys and types at 3.12 and 3.36 (metadata), the same 404 below 3.12."""
+
+    def answers(cloud: Cloud) -> list[Any]:
+        url = f"{cloud.volume}/volumes/summary?all_tenants=1"
+        out: list[Any] = []
+        for version in ("volume 3.11", "volume 3.12", "volume 3.36", "volume 3.60"):
+            r = cloud.get(url, version)
+            body = r.json()
+            out.append((r.status_code, body if r.status_code != 200 else _shape(body)))
+        return out
+
+    assert answers(sandbox) == answers(lab)
+    assert answers(lab)[1] == (200, {"volume-summary": {"total_count": "int", "total_size": "int"}})

@@ -192,3 +192,42 @@ def test_volumes_filter_on_updated_at_since_3_60(api: Api) -> None:
     assert all_volumes(api, "changes-since=2000-01-01T00:00:00") == []
     bad = api.get(vol_url(api, "volumes/detail?all_tenants=1&updated_at=gte:soon"), **V360)
     assert bad.status_code == 400
+
+
+def test_volume_summary_counts_what_the_listing_lists(api: Api) -> None:
+    """`GET /volumes/summary` (3.12): the count and GiB of the volumes the same caller lists,
+    the region's for an administrator's `all_tenants`; metadata from 3.36; no route below."""
+    volumes = all_volumes(api, "")
+    url = vol_url(api, "volumes/summary?all_tenants=1")
+    summary = api.get(url, **{"OpenStack-API-Version": "volume 3.12"}).json()
+    expected = {"total_count": len(volumes), "total_size": sum(v["size"] for v in volumes)}
+    assert summary == {"volume-summary": expected}
+    assert len(volumes) > 0
+    assert api.get(url, **V360).json() == {"volume-summary": {**expected, "metadata": {}}}
+    own = api.get(vol_url(api, "volumes/summary"), **V360).json()["volume-summary"]
+    assert own["total_count"] < len(volumes)  # the admin project's own: none
+    old = api.get(url, **{"OpenStack-API-Version": "volume 3.11"})
+    assert (old.status_code, old.json()) == (
+        404, {"itemNotFound": {"code": 404, "message": "The resource could not be found."}},
+    )  # fmt: skip
+
+
+def test_touch_servers_stamps_the_volumes_it_detaches(inventory: Any) -> None:
+    """A deleted server's volumes are detached at the deletion and carry its time as their
+    `updated_at` (as Cinder stamps a detach), so `updated_at=gte:` lists them."""
+    from datetime import UTC, datetime, timedelta
+
+    seeded = datetime(2026, 6, 1, tzinfo=UTC)
+    later = seeded + timedelta(hours=5)
+    with Sandbox.start(inventory, size=400, seed=3, now=seeded) as sb, requests.Session() as s:
+        api = Api(sb, issue_token(sb, s), s)
+        since = (later - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        attached = {v["id"]: v for v in all_volumes(api, "", **V360) if v["attachments"]}
+        assert all_volumes(api, f"updated_at=gte:{since}", **V360) == []
+        touched = sb.touch_servers(0.3, later, deleted_share=1.0)
+        gone = set(touched.deleted)
+        detached = {i for i, v in attached.items() if v["attachments"][0]["server_id"] in gone}
+        assert detached
+        fresh = {v["id"]: v for v in all_volumes(api, f"updated_at=gte:{since}", **V360)}
+        assert set(fresh) == detached
+        assert all(v["attachments"] == [] and v["status"] == "available" for v in fresh.values())

@@ -25,6 +25,9 @@ _CONNECT_LOCK = threading.Lock()
 # `-vv` never puts a password or token on a terminal or into a log file.
 for _name in ("keystoneauth", "keystoneauth1", "openstack", "stevedore", "urllib3"):
     logging.getLogger(_name).setLevel(logging.WARNING)
+# Keystone version discovery warns once per try when the cloud does not answer; the caller
+# reports the failure itself, once, naming the pool and the call.
+logging.getLogger("keystoneauth.identity.generic.base").setLevel(logging.ERROR)
 
 
 def standard_locations() -> list[Path]:

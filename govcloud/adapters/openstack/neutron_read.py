@@ -11,6 +11,12 @@ from typing import Any, TypeVar
 
 from govcloud.adapters.openstack.calls import Api, Listing, Missing, NoEndpoint
 from govcloud.adapters.openstack.fields import timestamp
+from govcloud.core.address_capacity import (
+    FLOATING_IP_OWNER,
+    ExternalSubnet,
+    PublicCount,
+    count_public,
+)
 from govcloud.core.models import (
     FloatingIp,
     Port,
@@ -71,6 +77,59 @@ def quota_details(api: Api, pool: str, project_id: str) -> list[QuotaUsage] | No
                 )
             )  # fmt: skip
     return rows
+
+
+def public_addresses(api: Api, page_size: int) -> PublicCount | None:
+    """The region's public IPv4 addresses: external networks (`router:external`), their
+    subnets' allocation pools, the ports and floating IPs on them. None without a network
+    service (nothing is known, so nothing stored is replaced); a zero count when the region
+    has no external network."""
+    try:
+        nets = _all(api, "/networks", "networks", {"router:external": "True"}, page_size)
+    except (Missing, NoEndpoint):
+        return None
+    ids = sorted(str(n["id"]) for n in nets if n.get("router:external") is True)
+    if not ids:
+        return PublicCount()
+    subnets = _all(api, "/subnets", "subnets", {"network_id": ids}, page_size)
+    ports = _all(api, "/ports", "ports", {"network_id": ids}, page_size)
+    fips = _all(api, "/floatingips", "floatingips", {"floating_network_id": ids}, page_size)
+    return count_public(
+        (
+            ExternalSubnet(
+                str(s.get("id") or ""),
+                int(s.get("ip_version") or 4),
+                tuple(
+                    (str(p.get("start")), str(p.get("end")))
+                    for p in s.get("allocation_pools") or ()
+                    if isinstance(p, dict)
+                ),
+            )
+            for s in subnets
+            if str(s.get("network_id") or "") in ids
+        ),
+        (
+            str(ip.get("ip_address") or "")
+            for p in ports
+            if p.get("device_owner") != FLOATING_IP_OWNER and str(p.get("network_id")) in ids
+            for ip in p.get("fixed_ips") or ()
+            if isinstance(ip, dict)
+        ),
+        (
+            str(f.get("floating_ip_address") or "")
+            for f in fips
+            if str(f.get("floating_network_id") or "") in ids
+        ),
+    )
+
+
+def _all(
+    api: Api, path: str, key: str, filters: Mapping[str, Any], page_size: int
+) -> list[Mapping[str, Any]]:
+    out: list[Mapping[str, Any]] = []
+    for page in Listing(api, "network", path, key, {**filters, "limit": page_size}):
+        out.extend(item for item in page if isinstance(item, dict))
+    return out
 
 
 def _listed(

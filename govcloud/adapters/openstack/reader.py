@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from govcloud.adapters.openstack import cinder_read, neutron_read
+from govcloud.adapters.openstack import cinder_read, neutron_read, unified_limits
 from govcloud.adapters.openstack.calls import (
     Api,
     BadRequest,
@@ -30,6 +30,7 @@ from govcloud.adapters.openstack.calls import (
 from govcloud.adapters.openstack.config import CloudTarget, connect
 from govcloud.adapters.openstack.fields import shared as _shared
 from govcloud.adapters.openstack.fields import timestamp as _timestamp
+from govcloud.core import address_capacity
 from govcloud.core.errors import CloudError
 from govcloud.core.incremental import Untrusted
 from govcloud.core.models import (
@@ -49,6 +50,7 @@ from govcloud.core.models import (
     Volume,
     VolumeType,
 )
+from govcloud.core.quota_check import unified_note
 from govcloud.core.sync import (
     ChangedServers,
     PoolScope,
@@ -333,11 +335,12 @@ class OpenStackReader:
         with ThreadPoolExecutor(self.workers, thread_name_prefix="quota") as ex:
             results = list(ex.map(one, project_ids))
         skipped = frozenset() if all(ok for *_, ok in results) else frozenset({"network"})
-        notes = (
+        notes: tuple[str, ...] = (
             ("the network service has no quota details (404): network quotas not synced",)
             if skipped
             else ()
         )
+        notes += self._unified_note()
         return QuotaListing(
             quotas=tuple(q for rows, _, _ in results for q in rows),
             type_quotas=tuple(q for _, per_type, _ in results for q in per_type),
@@ -345,11 +348,31 @@ class OpenStackReader:
             notes=notes,
         )
 
+    def _unified_note(self) -> tuple[str, ...]:
+        """A note naming the quota services whose limits Keystone keeps (unified limits): the
+        store keeps it with the sync run, and `quota show|check` repeat it. A Keystone that
+        will not say (403) is taken as one without unified limits."""
+        try:
+            unified = unified_limits.detect(self.api, self.api.conn)
+        except CloudError:
+            return ()
+        return (unified_note(unified.services),) if unified.in_use else ()
+
     def capacity(self, scope: PoolScope) -> list[CapacityRecord]:
+        """Placement's resource classes summed over the scope's providers; on the pool that
+        holds the region's public addresses, their count too (PUBLIC_IPV4), unless the
+        region has no network service."""
         providers = self._providers(scope)
         with ThreadPoolExecutor(self.workers, thread_name_prefix=f"rp-{scope.pool_code}") as ex:
             reports = list(ex.map(self._provider_report, providers))
-        return _sum_capacity(scope.pool_code, reports)
+        out = _sum_capacity(scope.pool_code, reports)
+        if scope.pool_code == address_capacity.holder(
+            [(s.pool_code, s.filtered) for s in self.scopes]
+        ):
+            public = neutron_read.public_addresses(self.api, self.page_size)
+            if public is not None:
+                out.append(address_capacity.record(scope.pool_code, public))
+        return out
 
     def allocations(
         self, scope: PoolScope, consumers: Mapping[str, str]
