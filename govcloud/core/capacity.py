@@ -8,7 +8,7 @@ Before the first sync the declared physical capacity stands in for Placement's i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from govcloud.core.models import CapacityRecord, Pool, QuotaResource
@@ -19,7 +19,8 @@ VCPU, MEMORY_MB, DISK_GB = "VCPU", "MEMORY_MB", "DISK_GB"
 
 @dataclass(frozen=True)
 class Allocated:
-    """Resources held by a pool's live servers and volumes (from flavors, not from metrics)."""
+    """Resources held by a pool's live servers and volumes: Σ flavors and volume sizes (see
+    `held_on_hypervisors` for what Placement says the hypervisors hold)."""
 
     servers: int = 0
     vcpus: int = 0
@@ -68,6 +69,23 @@ class PoolSummary:
     storage_note: str = ""
 
 
+def held_on_hypervisors(allocated: Allocated, capacity: Mapping[str, CapacityRecord]) -> Allocated:
+    """What the pool's hypervisors hold: Placement's usage where sync has read it - the truth,
+    since a SHELVED_OFFLOADED server or an ERROR server without a host holds nothing there
+    while its flavor still counts - else Σ flavors of the live servers."""
+
+    def used(rc: str, flavors: int) -> int:
+        record = capacity.get(rc)
+        return flavors if record is None else record.used
+
+    return replace(
+        allocated,
+        vcpus=used(VCPU, allocated.vcpus),
+        ram_mib=used(MEMORY_MB, allocated.ram_mib),
+        disk_gib=used(DISK_GB, allocated.disk_gib),
+    )
+
+
 def usable(total: int, reserved: int, ratio: float) -> int:
     return int((total - reserved) * ratio)
 
@@ -90,6 +108,7 @@ def summarize_pool(
     A committed quota of None means some department may use the pool without limit (-1).
     STORAGE: the pool's row of `storage_capacity.pool_storage` (Cinder backends).
     """
+    allocated = held_on_hypervisors(allocated, capacity)
     vcpu_cap, cpu_ratio = usable_capacity(pool, capacity.get(VCPU), "cpu")
     ram_cap, ram_ratio = usable_capacity(pool, capacity.get(MEMORY_MB), "ram")
     disk_cap, disk_ratio = usable_capacity(pool, capacity.get(DISK_GB), "disk")

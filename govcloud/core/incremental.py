@@ -362,6 +362,9 @@ class Narrowed:
     shares: dict[str, Share]  # records new, changed or moved into the pool; other kinds whole
     removed: dict[str, dict[str, tuple[str, ...]]]  # pool -> kind -> stored ids it no longer has
     held: dict[str, dict[str, int]]  # pool -> kind -> how many it holds after the run
+    # projects with a server or volume in a pool that held none of theirs: new to the pool,
+    # which then needs all their quota sets (a project's rows are kept per pool knowing it)
+    arrived: frozenset[str] = frozenset()
 
 
 def narrow(
@@ -380,6 +383,9 @@ def narrow(
     out = {code: replace(share) for code, share in shares.items()}
     removed: dict[str, dict[str, tuple[str, ...]]] = {code: {} for code in shares}
     held: dict[str, dict[str, int]] = {code: {} for code in shares}
+    arrived: set[str] = set()
+    held_by = {(s.project_id, s.pool_code) for s in stored.servers}
+    held_by |= {(v.project_id, v.pool_code) for v in stored.volumes}
     for kind in NARROWED:
         key = _KEYS[kind]
         before = {key(r): r for r in getattr(stored, kind)}
@@ -394,6 +400,8 @@ def narrow(
             removed[code][kind] = tuple(k for k in was_in.get(code, ()) if k not in here)
             kept = [r for r in records if before.get(key(r)) is not r]
             setattr(out[code], kind, kept)
+            if kind != "ports":
+                arrived.update(r.project_id for r in kept if (r.project_id, code) not in held_by)
             light += [(code, r) for r in kept if key(r) in before and key(r) not in fresh[kind]]
         if fetch is None or not light:
             continue
@@ -403,7 +411,7 @@ def narrow(
         by_id = {key(r): _whole(r, whole[key(r)]) for _, r in light}
         for code in {c for c, _ in light}:
             setattr(out[code], kind, [by_id.get(key(r), r) for r in getattr(out[code], kind)])
-    return Narrowed(out, removed, held)
+    return Narrowed(out, removed, held, frozenset(arrived))
 
 
 def _whole(light: Any, whole: Any) -> Any:

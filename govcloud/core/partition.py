@@ -21,6 +21,7 @@ holding its hosted servers, else the pool taking the rest of the region. What no
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -307,6 +308,26 @@ class _Placer:
         same = record.pool_code == code
         getattr(self.shares[code], kind).append(record if same else replace(record, pool_code=code))
         return code
+
+
+def unknown_backends(scopes: Sequence[PoolScope], backends: Iterable[StorageBackend]) -> list[str]:
+    """A note for each backend a pool's `storage_backends` names that the region's listed
+    BACKENDS do not have (a typo in pools.yaml would otherwise only show the real backend as
+    unassigned), with the closest name the region has. Call it only with a complete listing."""
+    have = sorted({b.backend_name for b in backends if b.backend_name})
+    notes = []
+    for s in sorted(scopes, key=lambda s: s.pool_code):
+        for name in s.storage_backends:
+            if name in have:
+                continue
+            close = difflib.get_close_matches(name, have, n=1, cutoff=0.5)
+            hint = (f"closest: {close[0]}" if close
+                    else f"it has: {', '.join(have)}" if have else "it lists none")  # fmt: skip
+            notes.append(
+                f"pool {s.pool_code} names storage backend {name!r}, which {s.region} does not"
+                f" have ({hint})"
+            )
+    return notes
 
 
 def in_scope(

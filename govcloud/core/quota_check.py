@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from govcloud.core.address_capacity import NO_PUBLIC, from_record
-from govcloud.core.capacity import MEMORY_MB, VCPU, Allocated, pct, usable_capacity
+from govcloud.core.capacity import (
+    MEMORY_MB,
+    VCPU,
+    Allocated,
+    held_on_hypervisors,
+    pct,
+    usable_capacity,
+)
 from govcloud.core.models import CapacityRecord, Pool, QuotaResource
 from govcloud.core.quota_plan import UNITS, split_wire_name
 from govcloud.core.severity import Severity, at_or_above_rank
@@ -66,6 +73,7 @@ def check_pool(
     with a limit of -1 (no bound at all).
     """
     rows = []
+    allocated = held_on_hypervisors(allocated, capacity)
     for resource, (kind, rc, unit, scale) in _KINDS.items():
         record = capacity.get(rc)
         limit, ratio = usable_capacity(pool, record, kind)

@@ -46,7 +46,13 @@ from govcloud.core.models import (
     Volume,
     VolumeType,
 )
-from govcloud.core.partition import RegionObjects, Share, in_scope, partition
+from govcloud.core.partition import (
+    RegionObjects,
+    Share,
+    in_scope,
+    partition,
+    unknown_backends,
+)
 
 __all__ = ["in_scope"]  # where the scope rule lived first: readers and tests import it here
 
@@ -401,10 +407,6 @@ def collect_region(
         ["compute", *(["volume"] if volumes_ok else []), *(["network"] if ports_ok else [])]
     )
     everyone = {p for ids in wanted.values() for p in ids}
-    if read.touched is None:
-        quota = reader.quotas(sorted(everyone), services)
-    else:
-        quota = _touched_quotas(reader, everyone, services, read.touched)
     shares, narrowed = placed.shares, None
     if incremental is not None:
         narrowed = narrow(
@@ -412,6 +414,12 @@ def collect_region(
             incremental.fetch,
         )  # fmt: skip
         shares = narrowed.shares
+    if read.touched is None:
+        quota = reader.quotas(sorted(everyone), services)
+    else:
+        arrived = narrowed.arrived if narrowed else frozenset()
+        touched = {svc: ids | arrived for svc, ids in read.touched.items()}
+        quota = _touched_quotas(reader, everyone, services, touched)
     progress(label, "capacity", n)
     consumers = {s.server_id: s.project_id for s in objects.servers}
     missing = set(read.missing)
@@ -421,6 +429,8 @@ def collect_region(
         for b in objects.backends
         if b.total_gib is None
     ]
+    if "backends" not in missing:
+        notes += unknown_backends(region_scopes, objects.backends)
     # an incremental run reads the quotas of the projects its changes touch, and what they
     # hold in Placement: the others' stored rows stay (nothing removed), as does capacity
     # (per provider: the calls would grow with the estate), refreshed by full runs; servers,

@@ -181,6 +181,8 @@ def _network_body(call: Call, n: NetworkEstate, index: int) -> dict[str, Any]:
         "port_security_enabled": True, "qinq": False, "vlan_transparent": False,
         **_std(call, net.project, net.created, net.created),
     }  # fmt: skip
+    if net.external:  # Neutron's external-net extension adds it to external networks only
+        body["is_default"] = False
     if call.token.is_admin:
         body.update(
             {

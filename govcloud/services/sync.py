@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -199,12 +200,7 @@ def _sync_region(
                 {c: last.get(ctx.pool_ids[c]) for c in region_codes},
                 force_full=ctx.full, full_every=ctx.full_every, now=_now(), layout=layout,
             )  # fmt: skip
-            stored: dict[str, core.PoolSnapshot] = {}
-            if mode.incremental:
-                stored = {
-                    c: sync_repo.read_snapshot(conn, ctx.pool_ids[c], c) for c in region_codes
-                }
-            start = _starting_point(conn, scope, mode, stored) if mode.incremental else None
+            start = _starting_point(ctx, conn, scope, mode) if mode.incremental else None
         reader = pending.result()
         if start is not None and not isinstance(reader, core.ChangeReader):
             mode, start = inc.Mode(False, "the cloud reader cannot list changes"), None
@@ -221,10 +217,10 @@ def _sync_region(
             for code in codes:
                 pool_id = ctx.pool_ids[code]
                 listing = region.pools[code]
-                # an incremental run read the snapshots it started from (this process writes
-                # the region's pools only in this thread, under the write lock)
-                snapshot = stored.get(code) if mode.incremental else None
-                snapshot = snapshot or sync_repo.read_snapshot(conn, pool_id, code)
+                # an incremental listing carries only what is new, changed or moved (and its
+                # removals): the diff needs the stored rows of those alone
+                only = _listed_ids(listing) if mode.incremental else None
+                snapshot = sync_repo.read_snapshot(conn, pool_id, code, only)
                 diffs[code] = diff = core.diff_pool(snapshot, listing)
                 sync_repo.apply_diff(conn, pool_id, diff, ctx.department_ids, now)
                 sync_repo.record_usage(conn, pool_id, code, now)
@@ -259,21 +255,37 @@ def _sync_region(
 
 
 def _starting_point(
-    conn: Connection,
-    scope: core.PoolScope,
-    mode: inc.Mode,
-    snapshots: dict[str, core.PoolSnapshot],
+    ctx: _Context, conn: Connection, scope: core.PoolScope, mode: inc.Mode
 ) -> core.Incremental:
-    """The region as stored (SNAPSHOTS: every pool of it) and its unassigned objects, which an
-    incremental run lays its changes over."""
+    """The region as stored (light: what placing needs; whole records of what moves are
+    fetched when placing says which) and its unassigned objects, which an incremental run
+    lays its changes over. This process writes the region's pools only in this thread, under
+    the write lock: what is fetched later is what was read here."""
     assert mode.since is not None
     scopes = scope.region_scopes
+    pools = {ctx.pool_ids[s.pool_code]: s.pool_code for s in scopes}
+    light = {code: sync_repo.read_light(conn, pool_id, code) for pool_id, code in pools.items()}
     unassigned = tuple(
         u
         for u in sync_repo.read_unassigned(conn)
         if (u.cloud, u.region) == (scope.cloud, scope.region)
     )
-    return core.Incremental(mode.since, inc.stored_objects(snapshots, scopes), unassigned)
+
+    def fetch(kind: str, ids: Collection[str]) -> list[Any]:
+        with ctx.store.read() as c:
+            return sync_repo.read_records(c, pools, kind, ids)
+
+    stored = inc.stored_objects(light, scopes)
+    return core.Incremental(mode.since, stored, unassigned, fetch)
+
+
+def _listed_ids(listing: core.PoolListing) -> dict[str, set[str]]:
+    """Kind -> the ids an incremental listing of the pool names (listed or removed)."""
+    return {
+        "servers": {s.server_id for s in listing.servers} | set(listing.removed.get("servers", ())),
+        "volumes": {v.volume_id for v in listing.volumes} | set(listing.removed.get("volumes", ())),
+        "ports": {p.port_id for p in listing.ports} | set(listing.removed.get("ports", ())),
+    }
 
 
 def _collect(
@@ -328,9 +340,9 @@ def _result(
     return PoolSyncResult(
         pool=code,
         status="ok",
-        servers=len(listing.servers),
+        servers=listing.count("servers"),
         projects=len(listing.projects),
-        volumes=len(listing.volumes),
+        volumes=listing.count("volumes"),
         snapshots=len(listing.snapshots),
         added=added,
         changed=changed,

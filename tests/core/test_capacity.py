@@ -9,6 +9,7 @@ from govcloud.core.models import (
     Ratios,
     Reserve,
 )
+from govcloud.core.quota_check import check_pool
 
 POOL = Pool(
     code="p", name_zh="生产", name_en="prod", cloud="c", region="r", security_zone="政务外网",
@@ -18,8 +19,8 @@ POOL = Pool(
 Q = QuotaResource
 
 
-def _vcpu(total: int, reserved: int, ratio: float) -> dict[str, CapacityRecord]:
-    return {"VCPU": CapacityRecord("p", "VCPU", total, reserved, ratio, 0, 2)}
+def _vcpu(total: int, reserved: int, ratio: float, used: int = 0) -> dict[str, CapacityRecord]:
+    return {"VCPU": CapacityRecord("p", "VCPU", total, reserved, ratio, used, 2)}
 
 
 def test_placement_rule_is_total_minus_reserved_times_ratio() -> None:
@@ -27,7 +28,7 @@ def test_placement_rule_is_total_minus_reserved_times_ratio() -> None:
 
 
 def test_placement_capacity_with_its_own_ratio_then_pool_reserve() -> None:
-    s = summarize_pool(POOL, _vcpu(128, 8, 16.0), Allocated(vcpus=100), {Q.CORES: 500})
+    s = summarize_pool(POOL, _vcpu(128, 8, 16.0, used=100), Allocated(vcpus=100), {Q.CORES: 500})
     assert s.capacity_source == "placement"
     assert s.vcpu_capacity == (128 - 8) * 16 - 10
     assert s.vcpu_headroom == s.vcpu_capacity - 100
@@ -61,3 +62,15 @@ def test_unlimited_quota_is_an_overcommitment() -> None:
     s = summarize_pool(POOL, _vcpu(128, 0, 1.0), Allocated(), {Q.CORES: None})
     assert s.vcpu_quota is None
     assert s.quota_overcommit is True
+
+
+def test_allocation_is_what_placement_says_the_hypervisors_hold() -> None:
+    """A shelved (SHELVED_OFFLOADED) 4-vCPU server still counts in the flavors' Σ (43) but holds
+    nothing on a hypervisor: Placement's 39 is what the pool has allocated."""
+    s = summarize_pool(POOL, _vcpu(128, 8, 16.0, used=39), Allocated(vcpus=43), {Q.CORES: 500})
+    assert (s.vcpu_allocated, s.vcpu_headroom) == (39, s.vcpu_capacity - 39)
+    rows = {r.resource: r for r in check_pool(POOL, _vcpu(128, 8, 16.0, used=39),
+                                              Allocated(vcpus=43), {Q.CORES: 500}, {})}  # fmt: skip
+    assert rows["cores"].allocated == 39
+    # before the first sync, the flavors' Σ stands in
+    assert summarize_pool(POOL, {}, Allocated(vcpus=43), {}).vcpu_allocated == 43

@@ -6,7 +6,7 @@ pool taking the rest, unattached volumes in Cinder's zone `nova` and a shelved s
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -22,7 +22,8 @@ from govcloud.core.models import (
     Volume,
     VolumeType,
 )
-from govcloud.core.partition import RegionObjects, partition
+from govcloud.core.partition import RegionObjects, partition, unknown_backends
+from tests.core.test_sync import FakeReader
 
 HOSTS = {"agg-1": frozenset({"cn-1"})}
 
@@ -224,3 +225,48 @@ def test_a_server_without_host_follows_its_project_before_the_rest_of_the_region
     assert got[("servers", "s-err")] == "zone"  # B's one pool, not the pool taking the rest
     assert got[("servers", "s-err-x")] == "rest"  # X is nowhere: the rest of the region
     assert got[("servers", "s-shelved")] == "zone"  # its zone
+
+
+@pytest.mark.parametrize(
+    ("named", "listed", "notes"),
+    [
+        (("ceph-ssd",), ["ceph-ssd", "ceph-hdd"], []),
+        (("ceph-sdd",), ["ceph-ssd", "ceph-hdd"],
+         ["pool zw-prod names storage backend 'ceph-sdd', which zw-region does not have"
+          " (closest: ceph-ssd)"]),
+        (("tape",), ["ceph-ssd", "ceph-hdd"],
+         ["pool zw-prod names storage backend 'tape', which zw-region does not have"
+          " (it has: ceph-hdd, ceph-ssd)"]),
+        (("tape",), [], ["pool zw-prod names storage backend 'tape', which zw-region does not"
+                         " have (it lists none)"]),
+    ],
+)  # fmt: skip
+def test_a_storage_backend_the_region_does_not_have_is_named_with_the_closest(
+    named: tuple[str, ...], listed: list[str], notes: list[str]
+) -> None:
+    pools = [replace(pool("zw-prod", storage_backends=named), region="zw-region"),
+             replace(pool("zw-dev", az="az-2"), region="zw-region")]  # fmt: skip
+    scopes = sync.scopes(pools)["zw-prod"].region_scopes
+    got = unknown_backends(scopes, [backend(f"vol@{b}#{b}", b) for b in listed])
+    assert got == notes
+
+
+def test_sync_notes_a_mistyped_storage_backend_for_the_region() -> None:
+    """The note reaches the region's listing (and each pool's), beside the real backend
+    reported unassigned: the typo is named, not only its effect."""
+    pools = [pool("agg", agg="agg-1", storage_backends=("fsat",)), pool("zone", az="az-2",
+             storage_backends=("other",))]  # fmt: skip
+    reader = _Region(pools=tuple(pools), backends_=[backend("v@fast#fast", "fast")])
+    got = sync.collect_region(reader, lambda *a: None)
+    typo = "pool agg names storage backend 'fsat', which r does not have (closest: fast)"
+    assert typo in got.notes
+    assert typo in got.pools["zone"].notes
+    assert [(u.kind, u.object_id) for u in got.unassigned] == [("backends", "v@fast#fast")]
+
+
+@dataclass
+class _Region(FakeReader):
+    backends_: list[StorageBackend] = field(default_factory=list)
+
+    def backends(self) -> list[StorageBackend] | None:
+        return list(self.backends_)

@@ -191,7 +191,12 @@ def _first(cloud: Cloud, url: str, key: str, version: str | None = None) -> dict
 def test_neutron_listing_keys(lab: Cloud, sandbox: Cloud, path: str, key: str) -> None:
     theirs = _first(lab, f"{lab.network}/v2.0/{path}", key)
     ours = _first(sandbox, _sandbox_region(f"{sandbox.network}/v2.0/{path}"), key)
+    if key == "networks":  # external networks carry more keys: compare like with like
+        for external in (True, False):
+            assert set(_network(sandbox, external)) == set(_network(lab, external))
+        ours, theirs = _network(sandbox, False), _network(lab, False)
     assert set(ours) == set(theirs)
+
     # types of scalar values (nested ones differ with content: the lab's FIP is unassociated)
     scalars = {k for k in theirs if not isinstance(theirs[k], list | dict)}
     assert {
@@ -199,6 +204,16 @@ def test_neutron_listing_keys(lab: Cloud, sandbox: Cloud, path: str, key: str) -
     } == {k: _shape(theirs[k]) for k in scalars if ours[k] is not None and theirs[k] is not None}
     if key == "security_groups":
         assert set(ours["security_group_rules"][0]) == set(theirs["security_group_rules"][0])
+
+
+def _network(cloud: Cloud, external: bool) -> dict[str, Any]:
+    """The first network of CLOUD that is external (or not)."""
+    url = _sandbox_region(f"{cloud.network}/v2.0/networks")
+    r = cloud.get(url)
+    assert r.status_code == 200, r.text
+    same = [n for n in r.json()["networks"] if n["router:external"] is external]
+    assert same, f"{url}: no network with router:external={external}"
+    return dict(same[0])
 
 
 def test_neutron_links(lab: Cloud, sandbox: Cloud) -> None:

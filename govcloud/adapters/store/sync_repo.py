@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -69,12 +69,21 @@ def pool_ids(conn: Connection) -> dict[str, int]:
 # --- snapshot ---------------------------------------------------------------------------------
 
 
-def read_snapshot(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapshot:
+def read_snapshot(
+    conn: Connection,
+    pool_id: int,
+    pool_code: str,
+    only: Mapping[str, Collection[str]] | None = None,
+) -> PoolSnapshot:
+    """What the store holds for a pool. ONLY: kind (servers, volumes, ports) -> the ids to read
+    of it (an incremental run diffs those alone); None reads every kind whole."""
+    ids = None if only is None else only.get("servers", ())
     live_servers, deleted_servers = _tracked(
-        conn, S, "server_id", pool_id, partial(server_record, pool_code)
+        conn, S, "server_id", pool_id, partial(server_record, pool_code), ids
     )
+    ids = None if only is None else only.get("volumes", ())
     live_volumes, deleted_volumes = _tracked(
-        conn, V, "volume_id", pool_id, partial(volume_record, pool_code)
+        conn, V, "volume_id", pool_id, partial(volume_record, pool_code), ids
     )
     live_snaps, deleted_snaps = _tracked(
         conn, N, "snapshot_id", pool_id, partial(snapshot_record, pool_code)
@@ -109,7 +118,11 @@ def read_snapshot(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapsho
             for r in _rows(conn, TQ, pool_id, partial(type_quota_record, pool_code))
             if r is not None
         ),
-        ports=_rows(conn, PT, pool_id, partial(port_record, pool_code)),
+        ports=_rows(conn, PT, pool_id, partial(port_record, pool_code))
+        if only is None
+        else tuple(
+            _by_ids(conn, PT, "port_id", {pool_id: pool_code}, port_record, only.get("ports", ()))
+        ),
         floating_ips=_rows(conn, FIP, pool_id, partial(floating_ip_record, pool_code)),
         security_groups=_rows(conn, SG, pool_id, partial(security_group_record, pool_code)),
         allocations=_rows(conn, AL, pool_id, partial(allocation_record, pool_code)),
@@ -136,17 +149,106 @@ def _rows(
 
 
 def _tracked(
-    conn: Connection, row: type[t.Base], id_col: str, pool_id: int, record: Callable[[Any], R]
+    conn: Connection,
+    row: type[t.Base],
+    id_col: str,
+    pool_id: int,
+    record: Callable[[Any], R],
+    ids: Collection[str] | None = None,
 ) -> tuple[list[R], frozenset[str]]:
     """Live records of a kind whose gone rows are kept (marked deleted), and those rows' ids
-    (ids only: their history is not needed here)."""
+    (ids only: their history is not needed here). IDS: only those (None: all)."""
     table = _table(row)
     live_rows = _raw_select(table).where(table.c.pool_id == pool_id, table.c.deleted_at.is_(None))
-    live = [record(r) for r in conn.execute(live_rows)]
     gone = select(table.c[id_col]).where(
         table.c.pool_id == pool_id, table.c.deleted_at.is_not(None)
     )
-    return live, frozenset(conn.execute(gone).scalars())
+    live: list[R] = []
+    if ids is None:
+        live = [record(r) for r in conn.execute(live_rows)]
+        return live, frozenset(conn.execute(gone).scalars())
+    dead: set[str] = set()
+    for chunk in _chunks(sorted(ids), CHUNK):
+        live += [record(r) for r in conn.execute(live_rows.where(table.c[id_col].in_(chunk)))]
+        dead.update(conn.execute(gone.where(table.c[id_col].in_(chunk))).scalars())
+    return live, frozenset(dead)
+
+
+def _by_ids(
+    conn: Connection,
+    row: type[t.Base],
+    id_col: str,
+    pools: Mapping[int, str],
+    record: Callable[[str, Any], R],
+    ids: Collection[str],
+) -> list[R]:
+    """Live records of POOLS (id -> code) with the given IDS, each carrying its pool's code."""
+    table = _table(row)
+    query = _raw_select(table).where(table.c.pool_id.in_(list(pools)))
+    if "deleted_at" in table.c:
+        query = query.where(table.c.deleted_at.is_(None))
+    out = []
+    for chunk in _chunks(sorted(ids), CHUNK):
+        rows = conn.execute(query.where(table.c[id_col].in_(chunk)))
+        out += [record(pools[r.pool_id], r) for r in rows]
+    return out
+
+
+def read_records(
+    conn: Connection, pools: Mapping[int, str], kind: str, ids: Collection[str]
+) -> list[Any]:
+    """Whole live servers, volumes or ports (KIND) of POOLS (id -> code) by id: what an
+    incremental run needs of the stored objects it moves between pools."""
+    row, id_col, record = _WHOLE[kind]
+    return _by_ids(conn, row, id_col, pools, record, ids)
+
+
+def read_light(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapshot:
+    """What placing a pool's region again needs of the stored pool, and no more: servers,
+    volumes and ports as light records (ids, project, host, zone, flavor figures, addresses,
+    attachment, device, fixed addresses; the other fields empty, never to be written: see
+    `read_records`), the small kinds (snapshots, floating IPs, security groups, backends,
+    volume types) whole. Reading the big kinds whole grows with the estate."""
+    code = pool_code
+    live = (S.pool_id == pool_id, S.deleted_at.is_(None))
+    servers = tuple(
+        m.Server(code, sid, name, _shared(project), "", _shared(flavor), vcpus, ram, disk, None,
+                 _shared(host), _shared(zone), _listed(addresses))
+        for sid, name, project, flavor, vcpus, ram, disk, host, zone, addresses in conn.execute(
+            select(S.server_id, S.name, S.project_id, S.flavor_name, S.vcpus, S.ram_mib,
+                   S.disk_gib, S.host, S.availability_zone, _raw(S.addresses)).where(*live)
+        )
+    )  # fmt: skip
+    volumes = tuple(
+        m.Volume(code, vid, name, _shared(project), size, "", _shared(vtype), server)
+        for vid, name, project, size, vtype, server in conn.execute(
+            select(V.volume_id, V.name, V.project_id, V.size_gib, V.volume_type,
+                   V.attached_server_id).where(V.pool_id == pool_id, V.deleted_at.is_(None))
+        )
+    )  # fmt: skip
+    ports = tuple(
+        m.Port(code, pid, _shared(project), "", device, _shared(owner), _listed(fixed))
+        for pid, project, device, owner, fixed in conn.execute(
+            select(PT.port_id, PT.project_id, PT.device_id, PT.device_owner,
+                   _raw(PT.fixed_ips)).where(PT.pool_id == pool_id)
+        )
+    )  # fmt: skip
+    snaps = _raw_select(_table(N)).where(N.pool_id == pool_id, N.deleted_at.is_(None))
+    return PoolSnapshot(
+        servers=servers,
+        volumes=volumes,
+        ports=ports,
+        snapshots=tuple(snapshot_record(code, r) for r in conn.execute(snaps)),
+        backends=_rows(conn, SB, pool_id, partial(backend_record, code)),
+        volume_types=_rows(conn, VT, pool_id, partial(volume_type_record, code)),
+        floating_ips=_rows(conn, FIP, pool_id, partial(floating_ip_record, code)),
+        security_groups=_rows(conn, SG, pool_id, partial(security_group_record, code)),
+    )
+
+
+def _raw(column: Any) -> Any:
+    """A JSON column as the driver hands it (see `_raw_select`)."""
+    return type_coerce(column, NullType())
 
 
 def _projects(conn: Connection, pool_id: int, pool_code: str) -> Iterator[m.Project]:
@@ -256,6 +358,14 @@ def security_group_record(pool_code: str, r: Any) -> m.SecurityGroup:
 
 def allocation_record(pool_code: str, r: Any) -> m.ProjectAllocation:
     return m.ProjectAllocation(pool_code, r.project_id, r.vcpus, r.ram_mib, r.disk_gib)
+
+
+# whole records by id, for an incremental run: kind -> (row, id column, record)
+_WHOLE: dict[str, tuple[type[t.Base], str, Callable[[str, Any], Any]]] = {
+    "servers": (S, "server_id", server_record),
+    "volumes": (V, "volume_id", volume_record),
+    "ports": (PT, "port_id", port_record),
+}
 
 
 def _shared(value: Any) -> Any:
