@@ -140,6 +140,20 @@ def _tell_modes(report: SyncReport, *, calls: bool) -> None:
         lines[r.region] = text
     if lines:
         sys.stdout.write("\n" + "\n".join(lines[k] for k in sorted(lines)) + "\n")
+    _tell_notes(report)
+
+
+def _tell_notes(report: SyncReport) -> None:
+    """Below the modes: what each region's sync skipped or could not trust (a service missing
+    from the catalog, a backend of unknown capacity...), each note once per region."""
+    seen: dict[str, list[str]] = {}
+    for r in report.results:
+        for note in (r.notes or "").split("; "):
+            if note and note not in seen.setdefault(r.region, []):
+                seen[r.region].append(note)
+    lines = [f"{region}: {note}" for region in sorted(seen) for note in seen[region]]
+    if lines:
+        sys.stdout.write("\n" + "\n".join(lines) + "\n")
 
 
 def _tell_unassigned(report: SyncReport, opts: RenderOptions, *, listed: bool) -> None:
