@@ -368,16 +368,24 @@ def collect_region(
     first = region_scopes[0]
     label = f"{first.cloud}/{first.region}"
     progress(label, "projects", 0)
-    projects = reader.projects()
-    flavors = reader.flavors()
     aggregates = any(s.aggregate or s.excluded_aggregates for s in region_scopes)
-    hosts = reader.aggregate_hosts() if aggregates else {}
     if incremental is None:
+        projects = reader.projects()
+        flavors = reader.flavors()
+        hosts = reader.aggregate_hosts() if aggregates else {}
         read = _read_whole(reader, label, progress)
     else:
         if not isinstance(reader, ChangeReader):
             raise Untrusted("the reader cannot list changes")
-        read = _read_changes(reader, incremental, label, progress)
+        # a few calls each: what an incremental run waits for is their latency, so they go
+        # out beside the change listings
+        with ThreadPoolExecutor(3, thread_name_prefix="region") as ex:
+            f_projects = ex.submit(reader.projects)
+            f_flavors = ex.submit(reader.flavors)
+            f_hosts = ex.submit(reader.aggregate_hosts) if aggregates else None
+            read = _read_changes(reader, incremental, label, progress)
+            projects, flavors = f_projects.result(), f_flavors.result()
+            hosts = f_hosts.result() if f_hosts is not None else {}
     objects, n = read.objects, len(read.objects.servers)
     volumes_ok, ports_ok = "volumes" not in read.missing, "ports" not in read.missing
     codes = [s.pool_code for s in region_scopes]
@@ -414,12 +422,20 @@ def collect_region(
             incremental.fetch,
         )  # fmt: skip
         shares = narrowed.shares
+    touched_held: dict[str, list[ProjectAllocation]] = {}
+    held_note = None
     if read.touched is None:
         quota = reader.quotas(sorted(everyone), services)
     else:
+        assert isinstance(reader, ChangeReader)
         arrived = narrowed.arrived if narrowed else frozenset()
         touched = {svc: ids | arrived for svc, ids in read.touched.items()}
-        quota = _touched_quotas(reader, everyone, services, touched)
+        with ThreadPoolExecutor(1, thread_name_prefix="usages") as ex:  # beside the quotas
+            f_held = ex.submit(
+                _touched_allocations, reader, read.touched["compute"], placed.shares, wanted
+            )
+            quota = _touched_quotas(reader, everyone, services, touched)
+            touched_held, held_note = f_held.result()
     progress(label, "capacity", n)
     consumers = {s.server_id: s.project_id for s in objects.servers}
     missing = set(read.missing)
@@ -436,14 +452,9 @@ def collect_region(
     # (per provider: the calls would grow with the estate), refreshed by full runs; servers,
     # volumes and ports carry only what is new, changed or moved, and their removals
     partial_kinds = set()
-    touched_held: dict[str, list[ProjectAllocation]] = {}
     if read.touched is not None:
         partial_kinds = {"quotas", "type_quotas", "capacity", "allocations", *NARROWED}
-        assert isinstance(reader, ChangeReader)
-        touched_held, note = _touched_allocations(
-            reader, read.touched["compute"], placed.shares, wanted
-        )
-        notes += [note] if note else []
+        notes += [held_note] if held_note else []
     listings = {}
     for scope in chosen:
         code = scope.pool_code

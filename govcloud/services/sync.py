@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,10 @@ def _openstack_factory(settings: Settings, opts: SyncOptions) -> ReaderFactory:
     from govcloud.adapters.openstack.config import clouds_yaml_path
     from govcloud.adapters.openstack.reader import open_reader
 
+    # the SDK loads its modules on the first connection (most of a second, once a process):
+    # here, before the regions' threads start, rather than in the first region's thread
+    # while the others wait on the import lock
+    import_module("openstack.connection")
     path: Path = clouds_yaml_path(opts.clouds_yaml or settings.clouds_yaml)
 
     def factory(scope: core.PoolScope, metadata_key: str) -> core.CloudReader:

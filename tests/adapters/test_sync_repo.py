@@ -511,3 +511,41 @@ def test_last_runs_are_each_pools_newest_finished_run_with_its_watermark(store: 
     )  # fmt: skip
     assert (runs[b].status, runs[b].watermark) == ("failed", None)
     assert c not in runs
+
+
+def test_an_incremental_run_reads_the_pool_light_and_whole_records_by_id(store: Store) -> None:
+    """`read_light` keeps what placing needs of servers, volumes and ports (and the small kinds
+    whole); `read_records` gives back the whole stored records of the ids asked for; and
+    `read_snapshot(only=...)` reads those kinds for the named ids alone, tombstones included."""
+    lst = storage_and_network([server(1), server(2, host=None, addresses=()), server(3)])
+    write(store, lst)
+    write(store, replace(lst, servers=lst.servers[:2]), T0 + timedelta(hours=1))  # srv-3 gone
+    with store.read() as conn:
+        pool_id = sync_repo.pool_ids(conn)[POOL]
+        light = sync_repo.read_light(conn, pool_id, POOL)
+        whole = sync_repo.read_records(conn, {pool_id: POOL}, "servers", ["srv-000002", "nope"])
+        ports = sync_repo.read_records(
+            conn, {pool_id: POOL}, "ports", [p.port_id for p in lst.ports]
+        )
+        only = sync_repo.read_snapshot(
+            conn, pool_id, POOL, {"servers": ["srv-000001", "srv-000003"], "ports": []}
+        )
+    placing = ("server_id", "name", "project_id", "vcpus", "ram_mib", "disk_gib", "flavor_name",
+               "host", "availability_zone", "addresses")  # fmt: skip
+    assert {tuple(getattr(s, f) for f in placing) for s in light.servers} == {
+        tuple(getattr(s, f) for f in placing) for s in lst.servers[:2]
+    }
+    assert {
+        (v.volume_id, v.attached_server_id, v.size_gib, v.volume_type) for v in light.volumes
+    } == {(v.volume_id, v.attached_server_id, v.size_gib, v.volume_type) for v in lst.volumes}
+    assert {(p.port_id, p.device_id, p.fixed_ips) for p in light.ports} == {
+        (p.port_id, p.device_id, p.fixed_ips) for p in lst.ports
+    }
+    assert same(light.floating_ips, lst.floating_ips)
+    assert same(light.security_groups, lst.security_groups)
+    assert whole == [lst.servers[1]]  # whole, as stored; an unknown id is simply not there
+    assert same(ports, lst.ports)
+    assert [s.server_id for s in only.servers] == ["srv-000001"]
+    assert only.deleted_servers == frozenset({"srv-000003"})
+    assert only.ports == ()
+    assert same(only.volumes, lst.volumes)  # a kind not named is read whole
