@@ -41,6 +41,8 @@ from govcloud.core.models import (
 if TYPE_CHECKING:
     from govcloud.core.sync import PoolScope
 
+CINDER_DEFAULT_TYPE = "__DEFAULT__"  # created by Cinder itself, with no backend
+
 
 @dataclass(frozen=True)
 class RegionObjects:
@@ -242,7 +244,8 @@ class _Placer:
             if code is None and fallback is not None:
                 code = fallback
                 what = f"backend {backend}, which no pool holds" if backend else "no backend"
-                self.notes.append(f"volume type {t.name} has {what}: placed in pool {code}")
+                if backend or t.name != CINDER_DEFAULT_TYPE:  # Cinder's own: routine, unsaid
+                    self.notes.append(f"volume type {t.name} has {what}: placed in pool {code}")
             self._place("volume_types", t, t.type_id, t.name, "", code, "the region has no pools")
 
     # --- rules -----------------------------------------------------------------------------

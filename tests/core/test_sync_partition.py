@@ -172,6 +172,12 @@ def test_a_type_without_backend_is_placed_once_and_said_so() -> None:
     region = [sync.scopes(SIDE_BY_SIDE)[p.code] for p in SIDE_BY_SIDE]
     notes = partition(OBJECTS, region, HOSTS, DECLARED).notes
     assert "volume type any has no backend: placed in pool agg" in notes
+    # Cinder's own __DEFAULT__ type has no backend on most clouds: placed, not noted every sync
+    default = VolumeType("", "t-default", "__DEFAULT__", None)
+    objects = replace(OBJECTS, volume_types=[*OBJECTS.volume_types, default])
+    placed_default = partition(objects, region, HOSTS, DECLARED)
+    assert not [n for n in placed_default.notes if "__DEFAULT__" in n]
+    assert [t.name for t in placed_default.shares["agg"].volume_types] == ["fast", "any", "__DEFAULT__"]
 
 
 def test_the_pool_taking_the_rest_of_the_region_takes_what_has_no_other_home() -> None:

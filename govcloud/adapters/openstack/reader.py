@@ -11,6 +11,7 @@ modules.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -95,6 +96,9 @@ class OpenStackReader:
         # provider -> its allocations, as `allocations` read them: `capacity` sums them instead
         # of asking for the provider's usages (Placement's usages are that very sum)
         self._held: dict[str, dict[str, dict[str, Any]]] = {}
+        # the unified-limits note, once a reader (None: not asked yet)
+        self._unified: tuple[str, ...] | None = None
+        self._unified_lock = threading.Lock()
 
     @property
     def scopes(self) -> tuple[PoolScope, ...]:
@@ -333,6 +337,7 @@ class OpenStackReader:
             return rows, per_type, network_ok
 
         with ThreadPoolExecutor(self.workers, thread_name_prefix="quota") as ex:
+            unified = ex.submit(self._unified_note)  # beside the projects' quotas
             results = list(ex.map(one, project_ids))
         skipped = frozenset() if all(ok for *_, ok in results) else frozenset({"network"})
         notes: tuple[str, ...] = (
@@ -340,7 +345,7 @@ class OpenStackReader:
             if skipped
             else ()
         )
-        notes += self._unified_note()
+        notes += unified.result()
         return QuotaListing(
             quotas=tuple(q for rows, _, _ in results for q in rows),
             type_quotas=tuple(q for _, per_type, _ in results for q in per_type),
@@ -351,12 +356,17 @@ class OpenStackReader:
     def _unified_note(self) -> tuple[str, ...]:
         """A note naming the quota services whose limits Keystone keeps (unified limits): the
         store keeps it with the sync run, and `quota show|check` repeat it. A Keystone that
-        will not say (403) is taken as one without unified limits."""
-        try:
-            unified = unified_limits.detect(self.api, self.api.conn)
-        except CloudError:
-            return ()
-        return (unified_note(unified.services),) if unified.in_use else ()
+        will not say (403) is taken as one without unified limits. Asked once per reader
+        (one sync run), however many services' quotas are read, side by side."""
+        with self._unified_lock:
+            if self._unified is None:
+                try:
+                    unified = unified_limits.detect(self.api, self.api.conn)
+                except CloudError:
+                    self._unified = ()
+                else:
+                    self._unified = (unified_note(unified.services),) if unified.in_use else ()
+            return self._unified
 
     def capacity(self, scope: PoolScope) -> list[CapacityRecord]:
         """Placement's resource classes summed over the scope's providers; on the pool that
