@@ -177,7 +177,8 @@ def test_a_type_without_backend_is_placed_once_and_said_so() -> None:
     objects = replace(OBJECTS, volume_types=[*OBJECTS.volume_types, default])
     placed_default = partition(objects, region, HOSTS, DECLARED)
     assert not [n for n in placed_default.notes if "__DEFAULT__" in n]
-    assert [t.name for t in placed_default.shares["agg"].volume_types] == ["fast", "any", "__DEFAULT__"]
+    names = [t.name for t in placed_default.shares["agg"].volume_types]
+    assert names == ["fast", "any", "__DEFAULT__"]
 
 
 def test_the_pool_taking_the_rest_of_the_region_takes_what_has_no_other_home() -> None:
