@@ -524,8 +524,8 @@ def _touched_quotas(
     (TOUCHED: service -> projects), the services asked side by side."""
     asks = {svc: sorted(set(wanted) & touched.get(svc, frozenset())) for svc in sorted(services)}
     asks = {svc: ids for svc, ids in asks.items() if ids}
-    if not asks:
-        return QuotaListing()
+    if not asks:  # no quota set to read; whether Keystone keeps the limits is asked every sync
+        return reader.quotas([], frozenset())
     with ThreadPoolExecutor(len(asks), thread_name_prefix="quotas") as ex:
         got = list(ex.map(lambda kv: reader.quotas(kv[1], frozenset([kv[0]])), asks.items()))
     return QuotaListing(

@@ -178,7 +178,10 @@ class Cloud:
         return []
 
     def quotas(self, project_ids: Sequence[str], services: frozenset[str]) -> sync.QuotaListing:
-        self.log.append(f"quotas:{','.join(sorted(services))}:{','.join(project_ids)}")
+        if (
+            project_ids
+        ):  # an empty ask reads no quota set (the reader only checks for unified limits)
+            self.log.append(f"quotas:{','.join(sorted(services))}:{','.join(project_ids)}")
         used = {p: sum(s.vcpus for s in self.vms.values() if s.project_id == p)
                 for p in project_ids}  # fmt: skip
         return sync.QuotaListing(
