@@ -39,13 +39,13 @@ def list_(
         attached_choice,
         parse_sort_keys,
     )
-    from govcloud.services import network_views
+    from govcloud.services import resource_views
 
     st = state(ctx)
     keys, descending = parse_sort_keys(sort, FIP_SORT_KEYS, FIP_DEFAULT_SORT)
     flt = FipFilter(pool, tenant, status, attached_choice(attached, unattached))
     opts = st.render_options(column, long)
-    rows = network_views.floating_ips(st.settings, flt, keys, descending, limit)
+    rows = resource_views.floating_ips(st.settings, flt, keys, descending, limit)
     render(rows, FIP, opts)
     if opts.output == "table":
         print(fip_totals(rows, opts.lang))

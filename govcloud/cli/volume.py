@@ -40,13 +40,13 @@ def list_(
         attached_choice,
         parse_sort_keys,
     )
-    from govcloud.services import storage_views
+    from govcloud.services import resource_views
 
     st = state(ctx)
     keys, descending = parse_sort_keys(sort, VOLUME_SORT_KEYS, VOLUME_DEFAULT_SORT)
     flt = VolumeFilter(pool, tenant, volume_type, status, attached_choice(attached, unattached))
     opts = st.render_options(column, long)
-    rows = storage_views.volumes(st.settings, flt, keys, descending, limit)
+    rows = resource_views.volumes(st.settings, flt, keys, descending, limit)
     render(rows, VOLUME, opts)
     if opts.output == "table":
         print(volume_totals(rows, opts.lang))
@@ -60,7 +60,7 @@ def show(
     """One volume: every field."""
     from govcloud.cli.render import render_one
     from govcloud.cli.volume_columns import VOLUME
-    from govcloud.services import storage_views
+    from govcloud.services import resource_views
 
     st = state(ctx)
-    render_one(storage_views.volume(st.settings, ref), VOLUME, st.render_options(long=True))
+    render_one(resource_views.volume(st.settings, ref), VOLUME, st.render_options(long=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,15 +61,21 @@ class VmFilter:
 
 
 def parse_sort(spec: str | None) -> tuple[tuple[str, ...], bool]:
-    """`--sort vcpus,name` or `--sort -vcpus` (descending); keys come from an allow-list."""
+    """`vm list --sort`: keys from SORT_KEYS."""
+    return parse_sort_keys(spec, SORT_KEYS, VmFilter.sort)
+
+
+def parse_sort_keys(
+    spec: str | None, allowed: Sequence[str], default: tuple[str, ...]
+) -> tuple[tuple[str, ...], bool]:
+    """`--sort vcpus,name` or `--sort -vcpus` (descending); keys from ALLOWED only."""
     if not spec:
-        return VmFilter.sort, False
+        return default, False
     descending = spec.startswith("-")
     keys = tuple(k.strip() for k in spec.lstrip("-").split(",") if k.strip())
-    bad = [k for k in keys if k not in SORT_KEYS]
+    bad = [k for k in keys if k not in allowed]
     if bad or not keys:
         raise UsageError(
-            f"cannot sort by {', '.join(bad) or spec!r}",
-            hint="sort keys: " + ", ".join(SORT_KEYS),
+            f"cannot sort by {', '.join(bad) or spec!r}", hint="sort keys: " + ", ".join(allowed)
         )
     return keys, descending

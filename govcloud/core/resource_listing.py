@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from govcloud.core.errors import UsageError
+from govcloud.core.listing import parse_sort_keys as parse_sort_keys
 
 T = TypeVar("T")
 
@@ -38,22 +39,6 @@ FIP_SORT_KEYS = (
     "created_at",
 )
 FIP_DEFAULT_SORT = ("pool", "department", "address")
-
-
-def parse_sort_keys(
-    spec: str | None, allowed: Sequence[str], default: tuple[str, ...]
-) -> tuple[tuple[str, ...], bool]:
-    """`--sort size_gib,name` or `--sort -size_gib` (descending); keys from ALLOWED only."""
-    if not spec:
-        return default, False
-    descending = spec.startswith("-")
-    keys = tuple(k.strip() for k in spec.lstrip("-").split(",") if k.strip())
-    bad = [k for k in keys if k not in allowed]
-    if bad or not keys:
-        raise UsageError(
-            f"cannot sort by {', '.join(bad) or spec!r}", hint="sort keys: " + ", ".join(allowed)
-        )
-    return keys, descending
 
 
 def attached_choice(attached: bool, unattached: bool) -> bool | None:

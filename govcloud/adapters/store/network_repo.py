@@ -16,13 +16,12 @@ from sqlalchemy.sql import ColumnElement
 
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_network as tn
-from govcloud.adapters.store.owned import department_is, owned_by, owner_columns
+from govcloud.adapters.store.owned import department_is, owned_by, owner_columns, view_of
 from govcloud.adapters.store.sync_repo import (
     CHUNK,
     allocation_record,
     port_record,
     security_group_record,
-    utc,
 )
 from govcloud.core import models as m
 
@@ -111,7 +110,7 @@ def list_floating_ips(conn: Connection, f: FipFilter = FipFilter()) -> list[FipV
         .order_by(P.code, D.code.asc().nulls_last(), FIP.address, FIP.fip_id)
         .limit(f.limit)
     )
-    return [_fip_view(r) for r in conn.execute(query)]
+    return [view_of(FipView, r) for r in conn.execute(query)]
 
 
 def _fip_filters(f: FipFilter) -> list[ColumnElement[bool]]:
@@ -133,25 +132,4 @@ def _fip_select() -> Any:
     query = select(*columns, *owner_columns(), *target, FIP.created_at, FIP.updated_at)
     return owned_by(query.select_from(FIP), FIP).outerjoin(
         S, and_(S.pool_id == FIP.pool_id, S.server_id == FIP.server_id)
-    )
-
-
-def _fip_view(r: Any) -> FipView:
-    return FipView(
-        fip_id=r.fip_id,
-        address=r.address,
-        pool=r.pool,
-        department=r.department,
-        department_zh=r.department_zh,
-        department_en=r.department_en,
-        project_id=r.project_id,
-        project=r.project,
-        status=r.status,
-        network_id=r.network_id,
-        port_id=r.port_id,
-        fixed_address=r.fixed_address,
-        server_id=r.server_id,
-        server=r.server,
-        created_at=utc(r.created_at),
-        updated_at=utc(r.updated_at),
     )

@@ -4,7 +4,8 @@ object by id, id prefix or name."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, or_
 from sqlalchemy.sql import ColumnElement
@@ -14,6 +15,7 @@ from govcloud.core.errors import NotFoundError
 
 P, PR, D = t.PoolRow, t.ProjectRow, t.DepartmentRow
 ID_PREFIX_MIN = 8  # shorter prefixes match too much to be a reference
+V = TypeVar("V")
 
 
 def department_is(value: str) -> ColumnElement[bool]:
@@ -61,3 +63,11 @@ def one_by_ref(
         ids = ", ".join(str(getattr(r, id_col.key)) for r in rows[:5])
         raise NotFoundError(f"{len(rows)} {noun}s match {ref!r}: {ids}", hint=f"use the {noun} id")
     return rows[0]
+
+
+def view_of(view: type[V], row: Any) -> V:
+    """A listing row as its view, the columns labelled as the view's fields; timestamps as
+    aware UTC (SQLite hands them back naive)."""
+    from govcloud.adapters.store.sync_repo import utc  # sync_repo's import chain reaches here
+
+    return view(**{k: utc(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()})

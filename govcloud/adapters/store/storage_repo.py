@@ -17,11 +17,16 @@ from sqlalchemy.sql import ColumnElement
 
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_storage as ts
-from govcloud.adapters.store.owned import department_is, one_by_ref, owned_by, owner_columns
+from govcloud.adapters.store.owned import (
+    department_is,
+    one_by_ref,
+    owned_by,
+    owner_columns,
+    view_of,
+)
 from govcloud.adapters.store.sync_repo import (
     backend_record,
     type_quota_record,
-    utc,
     volume_type_record,
 )
 from govcloud.core import models as m
@@ -108,14 +113,14 @@ def list_volumes(conn: Connection, f: VolumeFilter = VolumeFilter()) -> list[Vol
         .order_by(P.code, D.code.asc().nulls_last(), V.name, V.volume_id)
         .limit(f.limit)
     )
-    return [_volume_view(r) for r in conn.execute(query)]
+    return [view_of(VolumeView, r) for r in conn.execute(query)]
 
 
 def get_volume(conn: Connection, ref: str) -> VolumeView:
     """By id, id prefix (8+ characters) or exact name; an ambiguous name is an error."""
     query = _volume_select().where(_LIVE_VOLUME)
     row = one_by_ref(conn, query, V.volume_id, V.name, ref, noun="volume", command="volume list")
-    return _volume_view(row)
+    return view_of(VolumeView, row)
 
 
 def _volume_filters(f: VolumeFilter) -> list[ColumnElement[bool]]:
@@ -140,27 +145,6 @@ def _volume_select() -> Any:
     query = select(*columns, *owner_columns(), *attached, V.created_at, V.updated_at)
     return owned_by(query.select_from(V), V).outerjoin(
         S, and_(S.pool_id == V.pool_id, S.server_id == V.attached_server_id)
-    )
-
-
-def _volume_view(r: Any) -> VolumeView:
-    return VolumeView(
-        volume_id=r.volume_id,
-        name=r.name,
-        pool=r.pool,
-        department=r.department,
-        department_zh=r.department_zh,
-        department_en=r.department_en,
-        project_id=r.project_id,
-        project=r.project,
-        size_gib=r.size_gib,
-        status=r.status,
-        volume_type=r.volume_type,
-        bootable=bool(r.bootable),
-        attached_server_id=r.attached_server_id,
-        attached_server=r.attached_server,
-        created_at=utc(r.created_at),
-        updated_at=utc(r.updated_at),
     )
 
 
