@@ -11,14 +11,15 @@ from collections.abc import Iterable, Mapping
 
 from govcloud.core import storage_capacity as sc
 from govcloud.core.audit_data import AuditData
-from govcloud.core.capacity import Allocated
+from govcloud.core.capacity import Allocated, held_on_hypervisors
 from govcloud.core.models import Project, ProjectBinding, QuotaResource, QuotaUsage
 from govcloud.core.storage_capacity import StorageCapacity
 
 
 def allocated_by_pool(data: AuditData) -> dict[str, Allocated]:
-    """Σ flavors of live servers and Σ volume sizes per pool (as `quota check` counts them)."""
-    out: dict[str, list[int]] = {}
+    """Per pool, what its hypervisors hold (Placement's usage where synced, else Σ flavors of
+    live servers) and Σ volume sizes: as `pool show` and `quota check` count them."""
+    out: dict[str, list[int]] = {code: [0, 0, 0, 0, 0] for code in data.capacity}
     for s in data.servers:
         a = out.setdefault(s.pool_code, [0, 0, 0, 0, 0])
         a[0] += 1
@@ -27,7 +28,10 @@ def allocated_by_pool(data: AuditData) -> dict[str, Allocated]:
         a[3] += s.disk_gib
     for v in data.volumes:
         out.setdefault(v.pool_code, [0, 0, 0, 0, 0])[4] += v.size_gib
-    return {code: Allocated(*sums) for code, sums in out.items()}
+    return {
+        code: held_on_hypervisors(Allocated(*sums), data.capacity.get(code, {}))
+        for code, sums in out.items()
+    }
 
 
 def committed_quota(

@@ -109,7 +109,7 @@ def test_headroom_ignores_history_outside_the_window() -> None:
 
 
 def test_headroom_capacity_from_placement() -> None:
-    cap = {"zw-prod": {"VCPU": CapacityRecord("zw-prod", "VCPU", 50, 0, 2.0, 0, 1)}}
+    cap = {"zw-prod": {"VCPU": CapacityRecord("zw-prod", "VCPU", 50, 0, 2.0, 150, 1)}}
     data = estate(
         servers=(server("a", vcpus=150, ram_mib=1024),), capacity=cap, usage_history=history(0)
     )
