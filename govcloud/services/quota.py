@@ -23,7 +23,6 @@ from govcloud.adapters.openstack.config import CloudTarget, clouds_yaml_path, co
 from govcloud.adapters.openstack.quota_api import QuotaApi, Reading
 from govcloud.adapters.openstack.unified_limits import HINT as UNIFIED_HINT
 from govcloud.adapters.store import (
-    audit_repo,
     declared_repo,
     limits_repo,
     observed_repo,
@@ -60,6 +59,7 @@ from govcloud.core.quota_check import (
     sort_views,
     unified_note,
 )
+from govcloud.services import trail
 from govcloud.services.settings import Settings
 from govcloud.services.store import command_line, opened
 from govcloud.services.views import read_storage
@@ -485,15 +485,16 @@ def _audited_put(
             after=after if error is None else {**after, "error": error},
             outcome=outcome,
             ticket=ticket,
+            event="quota.apply",
         )
 
     try:
         with _audit_tx(store) as conn:
-            audit_repo.append(conn, record("ok"))
+            trail.append(conn, settings, record("ok"))
             api.put(project_id, service, values)  # only once its record is in the transaction
     except CloudError as exc:
         with _audit_tx(store) as conn:
-            audit_repo.append(conn, record("failed", exc.message))
+            trail.append(conn, settings, record("failed", exc.message))
         return False
     return True
 

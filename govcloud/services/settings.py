@@ -18,7 +18,21 @@ from govcloud.core.errors import UsageError
 
 OUTPUTS = ("table", "json", "csv", "yaml")
 LANGS = ("zh", "en")
-CONFIG_KEYS = ("db", "lang", "output", "operator", "clouds_yaml", "sync_full_every_h")
+CONFIG_KEYS = (
+    "db",
+    "lang",
+    "output",
+    "operator",
+    "clouds_yaml",
+    "sync_full_every_h",
+    "audit_hash",
+    "audit_key",
+    "audit_head",
+    "audit_syslog",
+    "audit_retention_days",
+    "require_ticket",
+    "roles",
+)
 
 
 @dataclass(frozen=True)
@@ -32,11 +46,25 @@ class Settings:
     clouds_yaml: str | None = None
     # hours between full syncs (incremental ones in between); None: the built-in default
     sync_full_every_h: float | None = None
+    # the audit trail: seal algorithm (sha256|sm3), the HMAC key file and the folder of chain-head
+    # anchors (both outside the store), a syslog line per record, retention in days (None: keep)
+    audit_hash: str = "sha256"
+    audit_key_path: Path = Path("audit.key")
+    audit_head_dir: Path = Path("audit-head")
+    audit_syslog: bool = False
+    audit_retention_days: int | None = None
+    require_ticket: bool = False  # quota apply (and other cloud changes) need --ticket
+    roles: dict[str, Any] | None = None  # 三权分立 mapping as written in the config; None: off
 
 
 def default_config_path() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "govcloud" / "config.yaml"
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "govcloud"
 
 
 def locale_lang(env: dict[str, str]) -> str:
@@ -103,6 +131,15 @@ def resolve(
         config_path=path if path.exists() else None,
         clouds_yaml=env.get("OS_CLIENT_CONFIG_FILE") or file.get("clouds_yaml"),
         sync_full_every_h=_hours(path, file.get("sync_full_every_h")),
+        audit_hash=_choice(path, "audit_hash", file.get("audit_hash"), ("sha256", "sm3"))
+        or "sha256",
+        audit_key_path=_path(path, "audit_key", file.get("audit_key")) or path.parent / "audit.key",
+        audit_head_dir=_path(path, "audit_head", file.get("audit_head"))
+        or default_state_dir() / "audit-head",
+        audit_syslog=_flag(path, "audit_syslog", file.get("audit_syslog")),
+        audit_retention_days=_days(path, file.get("audit_retention_days")),
+        require_ticket=_flag(path, "require_ticket", file.get("require_ticket")),
+        roles=_mapping(path, "roles", file.get("roles")),
     )
 
 
@@ -115,6 +152,49 @@ def _hours(path: Path, value: object) -> float | None:
             hint="e.g. sync_full_every_h: 24",
         )
     return float(value)
+
+
+def _choice(path: Path, key: str, value: object, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise UsageError(f"{path}: {key} must be one of {', '.join(allowed)}, not {value!r}")
+    return str(value)
+
+
+def _path(path: Path, key: str, value: object) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise UsageError(f"{path}: {key} must be a file path, not {value!r}")
+    return Path(value).expanduser()
+
+
+def _flag(path: Path, key: str, value: object) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise UsageError(f"{path}: {key} must be true or false, not {value!r}")
+    return value
+
+
+def _days(path: Path, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(
+            f"{path}: audit_retention_days must be a whole number of days >= 1, not {value!r}",
+            hint="e.g. audit_retention_days: 180 (MLPS level 3 asks for at least six months)",
+        )
+    return value
+
+
+def _mapping(path: Path, key: str, value: object) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise UsageError(f"{path}: {key} must be a mapping")
+    return value
 
 
 def _os_user() -> str:

@@ -153,19 +153,21 @@ def test_reload_keeps_observed_rows_and_removes_undeclared(
 def test_audit_records_form_a_hash_chain(store_url: str) -> None:
     from datetime import UTC, datetime
 
-    from govcloud.core.audit_trail import AuditRecord
+    from govcloud.core.audit_trail import AuditRecord, Signer
 
     store = open_store(store_url, create=True)
     rec = AuditRecord(datetime.now(UTC), "ops", "ops", "govcloud x", "pool", "p", None, {}, "ok")
+    signer = Signer("sha256", b"k" * 32)
     with store.write() as conn:
-        audit_repo.append(conn, rec)
-        audit_repo.append(conn, replace(rec, object_id="q"))
+        audit_repo.append(conn, rec, signer)
+        audit_repo.append(conn, replace(rec, object_id="q"), signer)
     with store.read() as conn:
         rows = conn.execute(select(t.AuditLogRow).order_by(t.AuditLogRow.seq)).all()
     store.close()
     assert rows[0].prev_hash is None
     assert rows[1].prev_hash == rows[0].hash
-    assert rows[1].hash == chain_hash(rows[0].hash, replace(rec, object_id="q"))
+    assert rows[1].hash == chain_hash("sha256", rows[0].hash, 2, replace(rec, object_id="q"))
+    assert rows[1].hmac == signer.seal(2, rows[0].hash, replace(rec, object_id="q")).hmac
 
 
 def test_a_failed_write_leaves_nothing(store_url: str, example: Inventory) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from govcloud.core.errors import StoreError, UsageError
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_HEAD = "0004"  # newest Alembic revision in migrations/versions
+SCHEMA_HEAD = "0005"  # newest Alembic revision in migrations/versions
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -387,6 +387,11 @@ class AuditLogRow(Base):
     prev_hash: Mapped[str | None] = mapped_column(String(128))
     hash: Mapped[str | None] = mapped_column(String(128))
     hmac: Mapped[str | None] = mapped_column(String(128))
+    event: Mapped[str | None] = mapped_column(String(64))
+    source_host: Mapped[str | None] = mapped_column(String(255))
+    tool_version: Mapped[str | None] = mapped_column(String(32))
+    ref: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    alg: Mapped[str | None] = mapped_column(String(16))  # None: a record from before keyed seals
 
 
 # Tables owned by other features live in their own modules and register on import.
