@@ -62,6 +62,7 @@ def _make_server(settings: Settings, agent: AgentCollector):  # type: ignore[no-
         tls=tls,
         handshake_timeout_s=settings["web.handshake-timeout"],
         max_connections=settings["web.max-connections"],
+        read_timeout_s=settings["web.read-timeout"],
     )
 
 

@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 import ssl
 import threading
 import time
@@ -26,7 +27,13 @@ _CLIENT_AUTH = {
 }
 _TLS_VERSIONS = {"TLS12": ssl.TLSVersion.TLSv1_2, "TLS13": ssl.TLSVersion.TLSv1_3}
 _TLS_KEYS = {"cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version"}
-_TOP_KEYS = {"tls_server_config", "basic_auth_users", "http_server_config"}
+_TOP_KEYS = {"tls_server_config", "basic_auth_users"}
+# node_exporter keys with no safe equivalent here: named, so the refusal says why.
+_UNSUPPORTED_KEYS = {
+    "http_server_config": "HTTP/2 and response headers are not configurable in govcloud-agent",
+}
+# What htpasswd -B and bcrypt.hashpw write: $2a$/$2b$/$2y$, a two-digit cost, 53 characters.
+_BCRYPT = re.compile(r"\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}")
 
 
 @dataclass
@@ -46,15 +53,30 @@ class WebConfig:
 
 def parse_web_config(data: dict[str, Any], base_dir: str = ".") -> WebConfig:
     """Validate a web-config mapping; relative file paths are relative to the file's directory."""
+    for key in sorted(set(data) & set(_UNSUPPORTED_KEYS)):
+        raise ConfigError(f"web config: {key} is not supported: {_UNSUPPORTED_KEYS[key]}")
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ConfigError(f"web config: unknown keys {sorted(unknown)}")
+    # A key given but left empty would otherwise mean "no TLS" / "no auth": the opposite of what
+    # writing it asked for, so it is refused rather than read as absent.
+    for key, without in (("tls_server_config", "plain HTTP"), ("basic_auth_users", "no auth")):
+        if key in data and not data[key]:
+            raise ConfigError(
+                f"web config: {key} is empty; fill it in, or remove the key for {without}"
+            )
     users = data.get("basic_auth_users") or {}
     if not isinstance(users, dict) or not all(isinstance(v, str) for v in users.values()):
         raise ConfigError("web config: basic_auth_users must map user names to bcrypt hashes")
+    for name, hashed in users.items():
+        if not _BCRYPT.fullmatch(hashed):
+            raise ConfigError(
+                f"web config: basic_auth_users: the password of user {str(name)!r} is not a "
+                "bcrypt hash (make one with: htpasswd -nBC 10 \"\" | tr -d ':\\n')"
+            )
     tls_data = data.get("tls_server_config")
     return WebConfig(
-        tls=_parse_tls(tls_data, base_dir) if tls_data else None,
+        tls=_parse_tls(tls_data, base_dir) if tls_data is not None else None,
         basic_auth_users={str(k): v for k, v in users.items()},
     )
 

@@ -22,6 +22,9 @@ from govcloud.core.rates import RawScrape, Sample, reduce_samples
 SPOOL_VERSION = 1
 FILE_PATTERN = re.compile(r"^spool-\d{8}T\d{6}Z\.jsonl$")
 MAX_LINE_BYTES = 16 * 1024 * 1024
+# A VM's id as the agent reads it (a UUID in practice): it becomes a spool://ID target, so
+# characters with a meaning in URLs, controls and overlong values are one record's rejection.
+INSTANCE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ def _record(data: object) -> tuple[SpoolRecord | None, str]:
         return None, "no numeric ts"
     if not isinstance(uuid, str) or not uuid.strip():
         return None, "no instance_uuid"
+    if not INSTANCE_ID.fullmatch(uuid.strip()):
+        return None, f"instance_uuid {uuid[:40]!r} is not an instance id (letters, digits, . _ -)"
     if not isinstance(samples, list):
         return None, "no samples list"
     hostname = data.get("hostname")

@@ -3,18 +3,23 @@
 node_exporter reads `*.prom` files from its `--collector.textfile.directory` at every scrape, so
 the file is written under a temporary name (not ending in .prom) in the same directory, flushed,
 and renamed over the old one: a scrape sees the previous file or the new one, never half of it.
+
+The one file govcloud writes readable by others (0644): node_exporter runs as its own user and
+must read it, and govcloud cannot give the file node_exporter's group. It holds only counts per
+check, pool and department, which Prometheus serves to its readers anyway; no secret, no name
+of a VM or person.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from govcloud.core.errors import GovcloudError, UsageError
+from govcloud.adapters.files import write_private
+from govcloud.core.errors import UsageError
 from govcloud.core.findings import Finding, reclaim_total
 
+SHARED_WITH_NODE_EXPORTER = 0o644
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 
@@ -97,22 +102,5 @@ def write_textfile(
             hint="point it at node_exporter's --collector.textfile.directory",
         )
     text = render_textfile(findings, run_ts=run_ts, success=success)
-    try:
-        _replace(path, text)
-    except OSError as exc:
-        raise GovcloudError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_private(path, text.encode("utf-8"), mode=SHARED_WITH_NODE_EXPORTER)
     return path
-
-
-def _replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)  # node_exporter usually runs as another user
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

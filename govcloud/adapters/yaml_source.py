@@ -11,18 +11,32 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from govcloud.core.declared import KeyPath, SourceDoc
 from govcloud.core.errors import Location, UsageError, ValidationError
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a city's whole estate is well under 1 MiB of YAML
+MAX_DEPTH = 64  # declared files nest five or six levels; deeper is an attack or a mistake
+MAX_EXPANDED_NODES = 2_000_000  # nodes after alias expansion: bounds time and memory
 
 
 def read_inventory_dir(directory: Path) -> list[SourceDoc]:
-    """Every `*.yaml`/`*.yml` below DIR, in a stable order."""
+    """Every `*.yaml`/`*.yml` below DIR, in a stable order.
+
+    One file is refused: the inventory is the whole folder, and loading a part of it would
+    remove everything the other files declare.
+    """
+    if not str(directory).strip() or "\0" in str(directory):
+        raise UsageError(
+            f"no inventory folder given ({str(directory)!r})",
+            hint="pass the folder holding pools.yaml, departments.yaml, ... e.g. inventory/example",
+        )
     if not directory.exists():
         raise UsageError(
             f"inventory directory {str(directory)!r} does not exist",
             hint="pass the folder holding pools.yaml, departments.yaml, ... e.g. inventory/example",
         )
-    if directory.is_file():
-        return [read_yaml_file(directory)]
+    if not directory.is_dir():
+        raise UsageError(
+            f"{directory} is a file, not the inventory folder",
+            hint=f"give the folder: {directory.parent} (the inventory is all its YAML files)",
+        )
     files = sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
     return [read_yaml_file(p) for p in files]
 
@@ -31,7 +45,9 @@ def read_yaml_file(path: Path) -> SourceDoc:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ValidationError(
-                "file is larger than 16 MiB", location=Location(str(path)), hint="split it"
+                f"file is larger than {MAX_FILE_BYTES // 2**20} MiB",
+                location=Location(str(path)),
+                hint="the bound keeps validation fast and small; split it or remove stray data",
             )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -44,23 +60,89 @@ def read_yaml_file(path: Path) -> SourceDoc:
 
 
 def parse_yaml_text(text: str, name: str) -> SourceDoc:
+    """Compose with libyaml when present, check the node graph, then construct from it once.
+
+    Aliases share nodes, so composing a billion-laughs file is cheap; what explodes is walking
+    the expanded tree. The graph is therefore measured first and refused past the bounds.
+    """
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text) if node is not None else None
+        node = loader.get_single_node()
+        if node is None:
+            return SourceDoc(name, None, _lookup({}))
+        _check_graph(node, name)
+        data: Any = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
+        problem = (exc.problem or exc.context or "unreadable").splitlines()[0]
         raise ValidationError(
-            f"malformed YAML: {exc.problem}",
+            f"malformed YAML: {problem}",
             location=Location(name, line),
-            hint="check indentation and quoting near that line",
+            hint="check indentation and quoting near that line; tags like !!python/... are refused",
         ) from None
     except yaml.YAMLError as exc:
-        raise ValidationError(f"malformed YAML: {exc}", location=Location(name)) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValidationError(f"malformed YAML: {first}", location=Location(name)) from None
+    except RecursionError:
+        raise ValidationError(
+            "YAML nested too deeply", location=Location(name), hint=f"at most {MAX_DEPTH} levels"
+        ) from None
+    finally:
+        loader.dispose()
     lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _index(node, (), lines, name)
+    _index(node, (), lines, name)
     return SourceDoc(name, data, _lookup(lines))
+
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_graph(root: Node, name: str) -> None:
+    """Refuse deep nesting, recursive aliases and documents whose aliases expand past the bound.
+
+    Counts nodes as the tree would be walked with every alias expanded (memoised per node, so
+    the count itself stays linear in the file).
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node, depth: int) -> int:
+        key = id(node)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            raise ValidationError(
+                "YAML nested too deeply",
+                location=Location(name, node.start_mark.line + 1),
+                hint=f"at most {MAX_DEPTH} levels",
+            )
+        if key in active:
+            raise ValidationError(
+                "recursive YAML alias",
+                location=Location(name, node.start_mark.line + 1),
+                hint="an anchor may not contain an alias to itself",
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    expanded = size(root, 0)
+    if expanded > MAX_EXPANDED_NODES or expanded > 4 * len(sizes) + 10_000:
+        raise ValidationError(
+            f"YAML aliases expand to {expanded:,} nodes from {len(sizes):,} written ones",
+            location=Location(name),
+            hint="a billion-laughs file? write the values out instead of nesting aliases",
+        )
 
 
 def _index(node: Node, path: KeyPath, lines: dict[KeyPath, int], name: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 import sys
 from typing import Any
 
@@ -11,14 +13,18 @@ from typer._click.exceptions import ClickException
 
 from govcloud.cli.argv import hoist_global_options
 from govcloud.cli.render import escape_controls
+from govcloud.cli.role import guard
 from govcloud.cli.state import CliState
-from govcloud.core.errors import EXIT_USAGE, GovcloudError
+from govcloud.core.errors import EXIT_USAGE, GovcloudError, UsageError
 
 
 def run(app: typer.Typer, argv: list[str] | None, st: CliState) -> int:
     try:
         args = hoist_global_options(sys.argv[1:] if argv is None else argv)
-        result: Any = app(args=args, prog_name="govcloud", standalone_mode=False, obj=st)
+        check_arguments(args)
+        command = typer.main.get_command(app)
+        guard(command, st)  # roles: every command is checked here, before its body runs
+        result: Any = command.main(args=args, prog_name="govcloud", standalone_mode=False, obj=st)
     except GovcloudError as exc:
         report(exc, st)
         return exc.exit_code
@@ -33,7 +39,57 @@ def run(app: typer.Typer, argv: list[str] | None, st: CliState) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except UnicodeEncodeError as exc:
+        # argv bytes that are not UTF-8 (a GBK terminal) reach Python as lone surrogates; a
+        # path works with them, text bound to SQL or printed does not
+        if "surrogate" not in exc.reason:
+            raise
+        report(
+            UsageError(
+                "an argument is not valid UTF-8 text (typed in a GBK terminal?)",
+                hint="set the terminal and LANG to UTF-8, e.g. LANG=zh_CN.UTF-8",
+            ),
+            st,
+        )
+        return EXIT_USAGE
+    except OverflowError as exc:  # a number past what the store or the clock can hold
+        report(UsageError(f"a number is out of range ({exc})"), st)
+        return EXIT_USAGE
+    except OSError as exc:  # a path the system refuses (too long, a loop, no permission)
+        report(os_error(exc), st)
+        return EXIT_USAGE if exc.errno in (errno.ENAMETOOLONG, errno.EINVAL) else 1
     return result if isinstance(result, int) else 0
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+MAX_ARGUMENT_CHARS = 4096  # PATH_MAX; no name, filter or path of govcloud is longer
+
+
+def check_arguments(args: list[str]) -> None:
+    """Refuse what no command can use, before any command sees it: a NUL (it cuts paths
+    and SQL text short), bytes that are not UTF-8 (Python hands them on as lone surrogates,
+    which the store, the audit trail and the terminal cannot take) and an argument longer
+    than any path or name can be."""
+    for number, arg in enumerate(args, 1):
+        if "\0" in arg:
+            raise UsageError(f"argument {number} contains a NUL byte")
+        if _SURROGATE.search(arg):
+            raise UsageError(
+                f"argument {number} is not valid UTF-8 (typed in a GBK terminal? a GBK file name?)",
+                hint="set the terminal and LANG to UTF-8 (e.g. zh_CN.UTF-8); rename GBK files",
+            )
+        if len(arg) > MAX_ARGUMENT_CHARS:
+            raise UsageError(
+                f"argument {number} is {len(arg):,} characters long "
+                f"(at most {MAX_ARGUMENT_CHARS:,})"
+            )
+
+
+def os_error(exc: OSError) -> GovcloudError:
+    name = str(exc.filename) if exc.filename is not None else ""
+    shown = name if len(name) <= 120 else name[:60] + "..." + name[-40:]
+    reason = exc.strerror or type(exc).__name__
+    return GovcloudError(f"{shown}: {reason}" if shown else reason)
 
 
 def report(exc: GovcloudError, st: CliState) -> None:

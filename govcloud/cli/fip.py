@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long, Sort
+from govcloud.cli.options import Columns, Limit, Long, Sort
 from govcloud.cli.state import state
 
 app = typer.Typer(no_args_is_help=True, help="Floating IPs (浮动IP) from the store.")
@@ -24,7 +24,7 @@ def list_(
     status: Annotated[str | None, Opt(help="Neutron status: ACTIVE, DOWN.")] = None,
     attached: Annotated[bool, Opt("--attached", help="Only bound addresses.")] = False,
     unattached: Annotated[bool, Opt("--unattached", help="Only idle addresses.")] = False,
-    limit: Annotated[int | None, Opt(min=1, help="At most this many rows.")] = None,
+    limit: Limit = None,
     sort: Sort = None,
     column: Columns = None,
     long: Long = False,

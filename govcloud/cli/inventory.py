@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -27,12 +29,37 @@ def validate(ctx: typer.Context, directory: InventoryDir = "inventory") -> None:
 
 
 @app.command()
-def load(ctx: typer.Context, directory: InventoryDir = "inventory") -> None:
-    """Validate, then write declared state into the store in one transaction (creates the store)."""
+def load(
+    ctx: typer.Context,
+    directory: InventoryDir = "inventory",
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Remove what the folder no longer declares, without asking "
+            "(departments take their projects, approved quotas and systems with them).",
+        ),
+    ] = False,
+) -> None:
+    """Validate, then write declared state into the store in one transaction (creates the store).
+
+    A load that would remove anything shows the counts and asks on a terminal; elsewhere it
+    needs --prune.
+    """
     from govcloud.cli import columns
     from govcloud.cli.render import render
     from govcloud.services import inventory
 
     st = state(ctx)
-    stats = inventory.load(st.settings, Path(directory))
+    stats = inventory.load(st.settings, Path(directory), prune=prune, confirm=_ask)
     render(stats, columns.INVENTORY, st.render_options())
+
+
+def _ask(planned: dict[str, int]) -> bool:
+    """Yes only from a person at a terminal; a pipe or a cron job gets the refusal."""
+    from govcloud.services.inventory import removal_text
+
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    typer.echo(f"This load removes {removal_text(planned)}.", err=True)
+    return typer.confirm("Remove them?", default=False, err=True)

@@ -13,12 +13,14 @@ from govcloud.cli import (
     audit,
     fip,
     inventory,
+    log,
     metrics,
     playbook,
     pool,
     quota,
     report,
     rightsize,
+    role,
     sandbox,
     sync,
     tenant,
@@ -53,6 +55,8 @@ app.command("rightsize")(rightsize.rightsize)
 app.add_typer(playbook.app, name="playbook")
 app.add_typer(report.app, name="report")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(log.app, name="log")
+app.add_typer(role.app, name="role")
 
 
 def _version(value: bool) -> None:

@@ -15,9 +15,28 @@ Sort = Annotated[
     str | None,
     typer.Option("--sort", help="Sort keys, comma-separated; prefix - for descending."),
 ]
+MAX_LIMIT = 1_000_000_000  # far above any estate; bigger values are refused, not clamped
+
+
+def given_path(value: str | None) -> str | None:
+    """An empty path would mean the current folder: refuse it rather than guess."""
+    if value is not None and (not value.strip() or "\0" in value):
+        raise typer.BadParameter(f"not a path: {value!r}")
+    return value
+
+
 InventoryDir = Annotated[
     str,
-    typer.Argument(help="Folder of declared inventory YAML files (or one file)."),
+    typer.Argument(help="Folder of declared inventory YAML files.", callback=given_path),
+]
+Limit = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        min=0,
+        max=MAX_LIMIT,
+        help="At most this many rows (0: none, e.g. to see the columns of -o json).",
+    ),
 ]
 FailOn = Annotated[
     str | None,

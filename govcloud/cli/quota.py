@@ -1,21 +1,31 @@
-"""`govcloud quota`: Quotas per department, pool and resource: show, check, plan, apply."""
+"""`govcloud quota`: Quotas per department, pool and resource: show, check, plan, apply,
+reconcile."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, FailOn, Long
-from govcloud.cli.state import state
+from govcloud.cli.options import Columns, FailOn, Long, given_path
+from govcloud.cli.state import CliState, state
+
+if TYPE_CHECKING:
+    from govcloud.services.quota_apply import ApplyResult, Settled
 
 app = typer.Typer(
-    no_args_is_help=True, help="Quotas per department, pool and resource: show, check, plan, apply."
+    no_args_is_help=True,
+    help="Quotas per department, pool and resource: show, check, plan, apply, reconcile.",
 )
 
 Opt = typer.Option
 Tenant = Annotated[str | None, Opt("--tenant", help="Department code or name, e.g. 卫健委.")]
 PoolOpt = Annotated[str | None, Opt("--pool", help="Pool code.")]
+Timeout = Annotated[
+    float,
+    Opt("--timeout", min=1.0, max=300.0, help="Seconds to wait for each cloud API answer."),
+]
 
 
 @app.command()
@@ -78,11 +88,18 @@ def check(
 def plan(
     ctx: typer.Context,
     source: Annotated[
-        str | None, Opt("--from", help="Inventory folder; default: what the store holds.")
+        str | None,
+        Opt(
+            "--from",
+            help="Inventory folder; default: what the store holds.",
+            callback=given_path,
+        ),
     ] = None,
     pool: PoolOpt = None,
     tenant: Tenant = None,
-    file: Annotated[str | None, Opt("-f", "--file", help="Write the plan to this file.")] = None,
+    file: Annotated[
+        str | None, Opt("-f", "--file", help="Write the plan to this file.", callback=given_path)
+    ] = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
@@ -103,9 +120,10 @@ def plan(
         st.note(f"warning: {m.department}: project {m.project} not found in pool {m.pool}")
     for note in result.notes:
         st.note(f"note: {note}")
-    n = len(result.changes)
+    n, held = len(result.changes), len(result.held)
     where = f"written to {file}" if file else "not saved: add -f FILE to apply it"
-    st.note(f"{n} change(s) in {len(result.projects)} project(s); plan {where}")
+    held_note = f" ({held} held: below usage, apply skips them)" if held else ""
+    st.note(f"{n} change(s){held_note} in {len(result.projects)} project(s); plan {where}")
 
 
 @app.command()
@@ -116,26 +134,83 @@ def apply(
     ticket: Annotated[
         str | None, Opt("--ticket", help="Change ticket, recorded in the audit trail.")
     ] = None,
+    strict: Annotated[
+        bool, Opt("--strict", help="Refuse the whole plan when a row is held (below usage).")
+    ] = False,
+    timeout: Timeout = 30.0,
     column: Columns = None,
     long: Long = False,
 ) -> None:
-    """Push a plan: re-reads the cloud, refuses stale plans and limits below usage."""
+    """Push a sealed plan: re-reads the cloud, holds back limits below usage, records each PUT."""
     from pathlib import Path
 
     from govcloud.cli import quota_columns
     from govcloud.cli.render import render
     from govcloud.core.errors import EXIT_RUNTIME
-    from govcloud.services import quota
+    from govcloud.services import quota_apply
 
     st = state(ctx)
-    result = quota.apply(st.settings, Path(plan_file), yes, ticket)
+    result = quota_apply.apply(
+        st.settings, Path(plan_file), yes=yes, ticket=ticket, strict=strict, timeout_s=timeout
+    )
+    _say_settled(st, result.settled)
     render(result.rows, quota_columns.CHANGE, st.render_options(column, long))
-    if result.calls == 0:
-        st.note("nothing to change: the cloud already holds every planned value")
-    elif result.dry_run:
-        st.note(f"dry run: {result.calls} call(s) would be sent; add --yes to apply")
-    elif result.failed:
-        st.note(f"{result.failed} of {result.calls} quota update(s) failed (see the audit log)")
+    for line in _summary(result):
+        st.note(line)
+    if result.failed or result.unknown:
         raise typer.Exit(EXIT_RUNTIME)
-    else:
-        st.note(f"applied: {result.calls} quota update(s) sent")
+
+
+@app.command()
+def reconcile(
+    ctx: typer.Context, timeout: Timeout = 30.0, column: Columns = None, long: Long = False
+) -> None:
+    """Settle quota changes with no recorded outcome by re-reading the cloud (landed or not)."""
+    from govcloud.cli import quota_columns
+    from govcloud.cli.render import render
+    from govcloud.core.errors import EXIT_RUNTIME
+    from govcloud.services import quota_apply
+
+    st = state(ctx)
+    settled = quota_apply.reconcile(st.settings, timeout)
+    render(settled, quota_columns.RECONCILE, st.render_options(column, long))
+    left = sum(s.outcome == "open" for s in settled)
+    st.note(f"{len(settled) - left} change(s) settled, {left} left open")
+    if left:
+        raise typer.Exit(EXIT_RUNTIME)
+
+
+def _say_settled(st: CliState, settled: Sequence[Settled]) -> None:
+    for s in settled:
+        st.note(f"reconcile: intent #{s.seq} {s.project} {s.service} {s.intended}: {s.outcome}"
+                f" ({s.found})")  # fmt: skip
+
+
+def _summary(result: ApplyResult) -> list[str]:
+    lines = []
+    if result.open_intents:
+        lines.append(
+            f"{result.open_intents} earlier quota update(s) have no recorded outcome: "
+            "`govcloud quota reconcile` settles them"
+        )
+    if result.held:
+        lines.append(
+            f"held back: {result.held} row(s) below current usage (status held), not sent; "
+            "--strict refuses such a plan"
+        )
+    if result.calls == 0:
+        lines.append("nothing to change: the cloud already holds every planned value")
+    elif result.dry_run:
+        lines.append(f"dry run: {result.calls} call(s) would be sent; add --yes to apply")
+    elif not (result.failed or result.unknown):
+        lines.append(f"applied: {result.calls} quota update(s) sent")
+    if result.failed:
+        lines.append(
+            f"{result.failed} of {result.calls} quota update(s) failed (see the audit log)"
+        )
+    if result.unknown:
+        lines.append(
+            f"{result.unknown} of {result.calls} quota update(s) got no answer (outcome "
+            "unknown): `govcloud quota reconcile` re-reads the cloud"
+        )
+    return lines

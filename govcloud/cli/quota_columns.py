@@ -57,3 +57,14 @@ CHANGE = (
     C("in_use", "已使用", "In use", kind="int"),
     C("status", "状态", "Status"),
 )
+
+RECONCILE = (
+    C("seq", "意图序号", "Intent #", kind="int"),
+    C("pool", "资源池", "Pool"),
+    C("project", "项目", "Project"),
+    C("project_id", "项目ID", "Project ID", long=True),
+    C("service", "服务", "Service"),
+    C("intended", "意图配额", "Intended"),
+    C("found", "云上现值", "Found"),
+    C("outcome", "结果", "Outcome"),
+)

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from govcloud.core.errors import UsageError
 
 # C0/C1 controls, DEL, and bidi overrides that can disguise text in a terminal.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_controls(text: str) -> str:
@@ -195,12 +195,37 @@ def _write_yaml(data: Any, out: TextIO) -> None:
 
 
 def _write_csv(rows: list[dict[str, Any]], chosen: list[Column], out: TextIO) -> None:
+    """RFC 4180 with `\n` line ends. The csv module quotes only characters of the line
+    terminator, so a name holding a bare `\r` would split its row for every reader: such
+    rows are written fully quoted. Nested values are JSON, not Python reprs."""
     escape = out.isatty()
     writer = csv.writer(out, lineterminator="\n")
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow([c.key for c in chosen])
     for row in rows:
-        cells = ["" if row[c.key] is None else str(_plain(row[c.key])) for c in chosen]
-        writer.writerow([escape_controls(x) for x in cells] if escape else cells)
+        cells = [_csv_cell(row[c.key]) for c in chosen]
+        if escape:
+            writer.writerow([escape_controls(x) for x in cells])
+        elif any("\r" in x for x in cells):
+            quoted.writerow(cells)
+        else:
+            writer.writerow(cells)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    plain = _plain(value)
+    if isinstance(plain, dict | list):
+        return json.dumps(plain, ensure_ascii=False, default=_json_default)
+    return str(plain)
+
+
+def _json_default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return as_dict(value)
+    plain = _plain(value)
+    return plain if plain is not value else str(value)
 
 
 def cell_text(value: Any, kind: str, lang: str = "en") -> str:

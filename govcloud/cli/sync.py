@@ -62,7 +62,13 @@ def sync(
         ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds per API call.")
+        float,
+        typer.Option(
+            "--timeout",
+            min=1,
+            help="Seconds an API call may take, its retries included: a cloud that does not "
+            "answer fails the pool after this long.",
+        ),
     ] = 30.0,
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Parallel calls per pool (quotas).")
@@ -96,11 +102,12 @@ def sync(
     from govcloud.services import sync as service
 
     st = state(ctx)
-    opts = service.SyncOptions(
-        tuple(pool or ()), clouds_yaml, timeout, workers, full=full, full_every_h=full_every
-    )
     show_bar = st.settings.output != "json" and sys.stderr.isatty()
     with ProgressBar(show_bar) as bar:
+        opts = service.SyncOptions(
+            tuple(pool or ()), clouds_yaml, timeout, workers, full=full, full_every_h=full_every,
+            tell=bar.tell,
+        )  # fmt: skip
         report: SyncReport = service.run(st.settings, opts, progress=bar.update)
     opts_out = st.render_options()
     machine = st.settings.output != "table"
@@ -215,6 +222,14 @@ class ProgressBar:
     ) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+    def tell(self, line: str) -> None:
+        """A line on stderr (above the bar when there is one): what a slow call waits for."""
+        if self._progress is not None:
+            self._progress.console.print(line, markup=False, highlight=False)
+        else:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
 
     def update(self, pool_code: str, stage: str, done: int) -> None:
         if self._progress is None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long, Sort
+from govcloud.cli.options import Columns, Limit, Long, Sort
 from govcloud.cli.state import state
 
 app = typer.Typer(no_args_is_help=True, help="Virtual machines (云主机) from the store.")
@@ -22,7 +22,7 @@ def list_(
     system: Annotated[str | None, Opt(help="Business system code.")] = None,
     status: Annotated[str | None, Opt(help="Nova status, e.g. ACTIVE, SHUTOFF.")] = None,
     flavor: Annotated[str | None, Opt(help="Flavor name.")] = None,
-    limit: Annotated[int | None, Opt(min=1, help="At most this many rows.")] = None,
+    limit: Limit = None,
     sort: Sort = None,
     column: Columns = None,
     long: Long = False,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long, Sort
+from govcloud.cli.options import Columns, Limit, Long, Sort
 from govcloud.cli.state import state
 
 app = typer.Typer(no_args_is_help=True, help="Volumes (云硬盘) from the store.")
@@ -25,7 +25,7 @@ def list_(
     status: Annotated[str | None, Opt(help="Cinder status, e.g. available, in-use.")] = None,
     attached: Annotated[bool, Opt("--attached", help="Only volumes on a server.")] = False,
     unattached: Annotated[bool, Opt("--unattached", help="Only volumes on no server.")] = False,
-    limit: Annotated[int | None, Opt(min=1, help="At most this many rows.")] = None,
+    limit: Limit = None,
     sort: Sort = None,
     column: Columns = None,
     long: Long = False,

@@ -67,21 +67,34 @@ def check_algorithm(alg: str) -> str:
     return alg
 
 
+# One encoder for sealing and verifying: the bytes hashed must be the same on both sides.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+)
+
+
+def canonical_json(data: dict[str, Any]) -> bytes:
+    return _CANONICAL.encode(data).encode()
+
+
 def canonical(seq: int, record: AuditRecord) -> bytes:
     data = asdict(record)
     data["ts"] = record.ts.isoformat()
     data["seq"] = seq
-    return json.dumps(
-        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    ).encode()
+    return canonical_json(data)
 
 
-def chain_hash(alg: str, prev_hash: str | None, seq: int, record: AuditRecord) -> str:
+def link_hash(alg: str, prev_hash: str | None, body: bytes) -> str:
+    """The chain's step: hash(previous hash, newline, canonical record)."""
     digest = hashlib.new(alg)
     digest.update((prev_hash or "").encode())
     digest.update(b"\n")
-    digest.update(canonical(seq, record))
+    digest.update(body)
     return digest.hexdigest()
+
+
+def chain_hash(alg: str, prev_hash: str | None, seq: int, record: AuditRecord) -> str:
+    return link_hash(alg, prev_hash, canonical(seq, record))
 
 
 def seal_mac(alg: str, key: bytes, hash_: str) -> str:

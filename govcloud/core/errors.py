@@ -2,7 +2,8 @@
 
     GovcloudError                 exit 1  runtime failure
     ├── UsageError                exit 2  bad flags, paths, URLs
-    │   └── ValidationError       exit 2  declared inventory / plan files that do not validate
+    │   ├── ValidationError       exit 2  declared inventory / plan files that do not validate
+    │   └── PermissionDenied      exit 2  the caller's role may not run the command (recorded)
     ├── NotFoundError             exit 1  a named object is not in the store
     ├── StoreError                exit 1  the store cannot be opened, migrated or written
     └── CloudError                exit 1  an OpenStack call failed (names pool and call)
@@ -66,6 +67,10 @@ class ValidationError(UsageError):
         full = f"{location}: {message}" if location else message
         super().__init__(full, hint=hint)
         self.location = location
+
+
+class PermissionDenied(UsageError):
+    code = "permission_denied"
 
 
 class NotFoundError(GovcloudError):

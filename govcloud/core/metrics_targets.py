@@ -32,7 +32,10 @@ class Target:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
+        try:
+            return urlsplit(self.url).hostname or ""
+        except ValueError:  # not a URL (an unclosed IPv6 bracket): joins by uuid only
+            return ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,14 @@ class Joined:
 def check_url(url: object, where: Location) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ValidationError("target needs a url", location=where, hint="url: http://HOST:PORT/")
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # e.g. an unclosed [ of an IPv6 address
+        raise ValidationError(
+            f"target url {url!r} is not a URL: {exc}",
+            location=where,
+            hint="an IPv6 host is written in brackets: http://[::1]:9109/metrics",
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(
             f"target url {url!r} is not http(s)://HOST[:PORT]/PATH",

@@ -2,8 +2,14 @@
 
 A plan is a file the operator reviews before `quota apply`. It carries the cloud values it was
 computed from, so apply can tell "already done" (the cloud holds the planned value) from "someone
-changed it meanwhile" (the cloud holds neither the value read nor the planned one). Its content
-hash makes hand edits visible: a reviewed plan is the plan that runs.
+changed it meanwhile" (the cloud holds neither the value read nor the planned one). Its seal (an
+HMAC with the audit key, core/plan_seal.py) makes any edit fail, re-hashed or not: a reviewed
+plan is the plan that runs. Apply does not trust even a sealed plan's targets: each must equal
+the approved quota the store declares now (`check_targets`), and the plan's inventory digest
+must match the store's.
+
+A change whose target is below what the project uses is *held*: planned and shown, never sent
+(unless the operator asks for all or nothing, then it refuses the plan).
 
 Units are OpenStack's: ram in MiB, gigabytes in GiB. -1 means unlimited.
 """
@@ -20,12 +26,15 @@ from typing import Annotated, Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from govcloud.core import plan_seal
+from govcloud.core.audit_trail import Signer
 from govcloud.core.errors import GovcloudError, Location, ValidationError
 from govcloud.core.models import ProjectBinding, QuotaResource
 
 UNLIMITED = -1
 MAX_LIMIT = 10_000_000  # more than any real pool: a larger value is a typo (or MiB vs GiB)
 PLAN_FORMAT: Literal["govcloud-quota-plan"] = "govcloud-quota-plan"
+PLAN_VERSION: Literal[2] = 2  # 2: sealed with the audit key (1 carried a plain sha256)
 VALUE_HINT = "quota limits are whole numbers from 0 to 10,000,000, or -1 for unlimited"
 
 Limit = Annotated[StrictInt, Field(ge=UNLIMITED, le=MAX_LIMIT)]
@@ -108,15 +117,20 @@ class MissingProject(_Strict):
 
 class QuotaPlan(_Strict):
     format: Literal["govcloud-quota-plan"] = PLAN_FORMAT
-    version: Literal[1] = 1
+    version: Literal[2] = PLAN_VERSION
     created_at: datetime
-    inventory_digest: str
+    inventory_digest: str  # of the whole declared inventory the plan was made from
     projects: tuple[ProjectReading, ...]
     changes: tuple[QuotaChange, ...]
     missing_projects: tuple[MissingProject, ...] = ()
     # what the plan leaves alone and why (Keystone unified limits, a service not offered)
     notes: tuple[Text, ...] = ()
-    content_hash: str = ""
+    seal: str = ""  # HMAC over everything else (`seal_body`), written by the service layer
+
+    @property
+    def held(self) -> tuple[QuotaChange, ...]:
+        """Changes below the usage the plan read: shown, not sent."""
+        return tuple(c for c in self.changes if c.below_usage)
 
 
 def below_usage(limit: int, in_use: int) -> bool:
@@ -221,16 +235,18 @@ def build_plan(
     created_at: datetime,
     read_only: Mapping[str, Iterable[str]] | None = None,
     notes: Sequence[str] = (),
+    digest: str | None = None,
 ) -> QuotaPlan:
-    plan = QuotaPlan(
+    """The unsealed plan for BINDINGS; DIGEST: of the whole declared inventory they were
+    selected from (default: of BINDINGS)."""
+    return QuotaPlan(
         created_at=created_at,
-        inventory_digest=inventory_digest(bindings),
+        inventory_digest=digest or inventory_digest(bindings),
         projects=tuple(readings),
         changes=tuple(diff(bindings, readings, read_only)),
         missing_projects=tuple(missing),
         notes=(*notes, *_unknown_types(bindings, readings)),
     )
-    return plan.model_copy(update={"content_hash": content_hash(plan)})
 
 
 def _unknown_types(
@@ -255,9 +271,31 @@ def _unknown_types(
     return out
 
 
-def content_hash(plan: QuotaPlan) -> str:
-    body = plan.model_dump(mode="json", exclude={"content_hash"})
-    return "sha256:" + hashlib.sha256(_canonical(body)).hexdigest()
+def seal_body(plan: QuotaPlan) -> bytes:
+    """What the seal covers: the plan's canonical JSON without the seal itself."""
+    return _canonical(plan.model_dump(mode="json", exclude={"seal"}))
+
+
+def sealed(plan: QuotaPlan, signer: Signer) -> QuotaPlan:
+    return plan.model_copy(update={"seal": plan_seal.seal(signer, seal_body(plan))})
+
+
+def verify_seal(plan: QuotaPlan, signer: Signer, source: str) -> None:
+    """Refuse a plan whose seal is not this installation's HMAC of its content."""
+    if plan_seal.verifies(signer, seal_body(plan), plan.seal):
+        return
+    other = plan_seal.algorithm(plan.seal)
+    if other and other != signer.alg:
+        raise ValidationError(
+            f"plan is sealed with {other}, this installation seals with {signer.alg}",
+            location=Location(source, key="seal"),
+            hint="re-run `govcloud quota plan -f FILE` here",
+        )
+    raise ValidationError(
+        "plan was edited after `quota plan` wrote it (its seal does not verify)",
+        location=Location(source, key="seal"),
+        hint="re-run `govcloud quota plan -f FILE`; change quotas in the inventory instead",
+    )
 
 
 def to_json(plan: QuotaPlan) -> str:
@@ -272,7 +310,9 @@ def _canonical(data: Any) -> bytes:
 
 
 def parse_plan(text: str, source: str) -> QuotaPlan:
-    """Validate a plan file: schema, values, internal consistency, then the content hash."""
+    """Validate a plan file: format version, schema, values and internal consistency. The
+    seal is checked by `verify_seal` (it needs the key)."""
+    _check_version(text, source)
     try:
         plan = QuotaPlan.model_validate_json(text)
     except pydantic.ValidationError as exc:
@@ -286,13 +326,25 @@ def parse_plan(text: str, source: str) -> QuotaPlan:
             hint=VALUE_HINT if value_error else "write plans with `govcloud quota plan -f FILE`",
         ) from None
     _check_consistent(plan, source)
-    if plan.content_hash != content_hash(plan):
-        raise ValidationError(
-            "plan was edited after `quota plan` wrote it (content hash does not match)",
-            location=Location(source, key="content_hash"),
-            hint="re-run `govcloud quota plan -f FILE`; change quotas in the inventory instead",
-        )
     return plan
+
+
+def _check_version(text: str, source: str) -> None:
+    """A plan of another format version is told as such, not as a schema error."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return  # the schema check names the JSON error
+    if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        return
+    version = data.get("version")
+    if version != PLAN_VERSION:
+        raise ValidationError(
+            f"plan format version {version!r} is not accepted (this govcloud reads version "
+            f"{PLAN_VERSION}: plans sealed with the audit key)",
+            location=Location(source, key="version"),
+            hint="re-run `govcloud quota plan -f FILE` to write a sealed plan",
+        )
 
 
 def _check_consistent(plan: QuotaPlan, source: str) -> None:
@@ -319,19 +371,51 @@ class ApplyStep:
     current: int  # the cloud's limit now
     in_use: int  # the cloud's usage now
     done: bool  # the cloud already holds the planned value
+    held: bool = False  # pending, but below the fresh usage: not sent
 
 
 def check_values(plan: QuotaPlan) -> None:
-    """Before any HTTP call: refuse planned limits below the usage the plan recorded."""
+    """Before any HTTP call (all or nothing): refuse planned limits below the usage the plan
+    recorded."""
     _refuse_below_usage([(c, c.in_use) for c in plan.changes])
 
 
-def reconcile(plan: QuotaPlan, current: Current) -> list[ApplyStep]:
-    """Compare the fresh cloud values with the plan's; stale plans and below-usage limits fail.
+def check_targets(plan: QuotaPlan, bindings: Sequence[ProjectBinding], source: str) -> None:
+    """Every change's target must be the approved quota the store declares now for its
+    department, pool and resource: a plan can only ever push what the inventory allows."""
+    by_key = {(b.department_code, b.pool_code): b for b in bindings}
+    for i, c in enumerate(plan.changes):
+        row = f"{c.pool}/{c.department}/{c.project} {c.wire_name}"
+        b = by_key.get((c.department, c.pool))
+        if b is None or b.project_name != c.project or b.project_id not in (None, c.project_id):
+            raise ValidationError(
+                f"plan row {row}: the store declares no such project for that department and pool",
+                location=Location(source, key=f"changes.{i}"),
+                hint="re-run `govcloud quota plan -f FILE` against the loaded inventory",
+            )
+        approved = (
+            b.approved_type_quota.get(c.wire_name)
+            if c.volume_type
+            else b.approved_quota.get(c.resource)
+        )
+        if approved != c.after:
+            said = "none" if approved is None else f"{approved:,}"
+            raise ValidationError(
+                f"plan row {row}: target {c.after:,} is not the approved quota ({said})",
+                location=Location(source, key=f"changes.{i}.after"),
+                hint="change quotas in the inventory, `govcloud inventory load` it, then re-plan",
+            )
+
+
+def reconcile(
+    plan: QuotaPlan, current: Current, *, hold_below_usage: bool = False
+) -> list[ApplyStep]:
+    """Compare the fresh cloud values with the plan's; stale plans fail.
 
     Only projects the plan changes are compared, all their resources. A change is done when
     the cloud holds its planned value (a re-run after success) and pending when it still holds
-    the value read; anything else is a change made by someone else.
+    the value read; anything else is a change made by someone else. A pending change below
+    the fresh usage is held (HOLD_BELOW_USAGE) or refuses the whole plan.
     """
     drift: list[str] = []
     planned = {(c.pool, c.project_id, c.wire_name): c for c in plan.changes}
@@ -358,7 +442,8 @@ def reconcile(plan: QuotaPlan, current: Current) -> list[ApplyStep]:
             hint="`govcloud quota plan -f FILE` reads the current values again",
         )
     steps = [_step(c, current[(c.pool, c.project_id)]) for c in plan.changes]
-    _refuse_below_usage([(s.change, s.in_use) for s in steps if not s.done])
+    if not hold_below_usage:
+        _refuse_below_usage([(s.change, s.in_use) for s in steps if not s.done])
     return steps
 
 
@@ -369,7 +454,9 @@ def _step(change: QuotaChange, now: ProjectReading) -> ApplyStep:
             f"cloud changed since the plan: {change.project} {change.wire_name} is gone",
             hint="`govcloud quota plan -f FILE` reads the current values again",
         )
-    return ApplyStep(change, value, now.used(change.wire_name), value == change.after)
+    in_use = now.used(change.wire_name)
+    done = value == change.after
+    return ApplyStep(change, value, in_use, done, not done and below_usage(change.after, in_use))
 
 
 def _refuse_below_usage(pairs: Sequence[tuple[QuotaChange, int]]) -> None:
@@ -389,7 +476,7 @@ def pending_by_call(steps: Sequence[ApplyStep]) -> dict[tuple[str, str, str], di
     """(pool, project_id, service) -> {resource: absolute value}: one PUT each, only changes."""
     calls: dict[tuple[str, str, str], dict[str, int]] = {}
     for s in steps:
-        if not s.done:
+        if not s.done and not s.held:
             c = s.change
             calls.setdefault((c.pool, c.project_id, c.resource.service), {})[c.wire_name] = c.after
     return calls
@@ -409,7 +496,8 @@ class ChangeView:
     before: int
     after: int
     in_use: int
-    status: str  # planned | below_usage | would_change | changed | already_applied | failed
+    # planned | held | would_change | changed | already_applied | failed | unknown
+    status: str
 
 
 # every resource has a unit: a new QuotaResource member without one fails at import, not in a view
@@ -437,4 +525,4 @@ def change_view(change: QuotaChange, status: str, in_use: int | None = None) -> 
 
 
 def plan_views(plan: QuotaPlan) -> list[ChangeView]:
-    return [change_view(c, "below_usage" if c.below_usage else "planned") for c in plan.changes]
+    return [change_view(c, "held" if c.below_usage else "planned") for c in plan.changes]

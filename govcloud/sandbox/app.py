@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from govcloud.sandbox import cinder, keystone, neutron, nova, placement
 from govcloud.sandbox.call import Call
 from govcloud.sandbox.estate import Estate
-from govcloud.sandbox.faults import Faults, FaultState
+from govcloud.sandbox.faults import Faults, FaultState, ResetConnection
 from govcloud.sandbox.identity import Identity, Token
 from govcloud.sandbox.microversion import (
     VersionMalformed,
@@ -57,9 +57,14 @@ class App:
             resp = self._route(req)
         except ApiError as exc:
             resp = exc.response
+        except ResetConnection:
+            raise  # the server resets the connection mid-response
         except Exception:  # a sandbox bug must look like a cloud's 500, not kill the thread
             log.exception("sandbox error on %s %s", req.method, req.path)
             resp = fault(500, "Unexpected API Error. Please report this at the sandbox.")
+        put_delay_ms = self.faults.faults.put_delay_ms
+        if put_delay_ms and req.method == "PUT" and "quota" in req.path and resp.status < 400:
+            time.sleep(put_delay_ms / 1000)  # the change is made; only the answer is late
         extra = (("x-openstack-request-id", request_id),)
         return replace(resp, headers=(*resp.headers, *extra))
 
@@ -149,6 +154,11 @@ class App:
         if expire:
             self.identity.expire_all()
             raise ApiError(unauthenticated(f"{req.base_url}/identity"))
+        transport = self.faults.on_transport()
+        if transport == "reset":
+            raise ResetConnection()
+        if transport == "hang":
+            time.sleep(self.faults.faults.hang_ms / 1000)
         if fail:
             if service == "placement":
                 raise ApiError(placement_error(503, "Injected failure.", ""))

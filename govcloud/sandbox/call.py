@@ -40,6 +40,8 @@ class Call:
 
     def page_limit(self, max_limit: int) -> int:
         """The listing's `limit`; a bad one gets the 400 the services send."""
+        if self.page_faults.max_limit:
+            max_limit = min(max_limit, self.page_faults.max_limit)
         try:
             return parse_limit(self.req.arg("limit"), max_limit)
         except BadPageRequest as exc:

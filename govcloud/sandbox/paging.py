@@ -22,6 +22,7 @@ class PageFaults:
 
     stuck_marker: bool = False  # the next link repeats the request's marker
     duplicate_rows: bool = False  # the next page starts with the last row of this page
+    max_limit: int = 0  # a smaller max_limit than the service's own (0: the service's)
 
 
 def parse_limit(raw: str | None, max_limit: int) -> int:

@@ -2,12 +2,16 @@
 
 with Sandbox.start(inventory, size=10_000, latency_ms=20) as sb:
     sb.write_clouds_yaml(tmp_path / "clouds.yaml")
-    conn = openstack.connect(cloud="zwy")  # with OS_CLIENT_CONFIG_FILE pointing there
+    conn = openstack.connect(cloud="govcloud-sandbox-zwy")  # OS_CLIENT_CONFIG_FILE points there
+
+Its clouds.yaml entries never carry a real cloud's name (`govcloud-sandbox-<cloud>`), and the
+file carries `govcloud_sandbox: true` (under a comment saying so): the sandbox overwrites only
+files that carry it, and govcloud maps a pool's cloud X to the entry `govcloud-sandbox-X` there.
 """
 
 from __future__ import annotations
 
-import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +20,9 @@ from typing import Any
 
 import yaml
 
+from govcloud.adapters.files import write_private
+from govcloud.adapters.openstack.config import SANDBOX_KEY, SANDBOX_PREFIX
+from govcloud.core.errors import UsageError
 from govcloud.core.models import Inventory
 from govcloud.sandbox import admin
 from govcloud.sandbox.app import App
@@ -26,6 +33,13 @@ from govcloud.sandbox.seeding import build_estate
 from govcloud.sandbox.server import HttpServer
 
 DEFAULT_TOKEN_TTL_S = 3600.0
+ALIAS = "govcloud-sandbox"
+HEADER = (
+    "# Written by `govcloud sandbox serve`: credentials of a local test cloud, not a real one.\n"
+    "# The sandbox replaces this file when asked to; it refuses files without the key below.\n"
+)
+_SNIFF_BYTES = 1 << 20
+_OURS = re.compile(rb"^" + SANDBOX_KEY.encode() + rb": true[ \t]*\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,17 @@ class Sandbox:
     def faults(self) -> Faults:
         return self._faults.faults
 
+    @property
+    def injected(self) -> dict[str, int]:
+        """Fault -> how often it was injected since the last `set_faults`."""
+        return self._faults.injected
+
+    @property
+    def api_requests(self) -> int:
+        """Authenticated API requests served since the last `set_faults`: a test can wait for
+        the Nth page of a client's listing."""
+        return self._faults.api_requests
+
     def set_faults(self, faults: Faults) -> None:
         """Replace the fault settings (counters and the failure sequence restart)."""
         self._faults.set(faults)
@@ -131,9 +156,10 @@ class Sandbox:
     def regions(self, cloud: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.region for p in self.inventory.pools if p.cloud == cloud))
 
-    def clouds(self, cloud_name: str = "sandbox") -> list[CloudEntry]:
-        """Admin entries named after each declared cloud (plus `cloud_name` as an alias of the
-        first), an application-credential entry and a department member entry per cloud."""
+    def clouds(self, cloud_name: str = ALIAS) -> list[CloudEntry]:
+        """Per declared cloud X: an admin entry `govcloud-sandbox-X`, an application-credential
+        entry (`…-appcred`) and a department member entry (`…-member`); plus `cloud_name` as an
+        alias of the first. Never X itself: that name belongs to the real cloud."""
         entries: list[CloudEntry] = []
         ident = self.identity
         admin = {
@@ -144,8 +170,9 @@ class Sandbox:
             "user_domain_name": DOMAIN["name"],
             "project_domain_name": DOMAIN["name"],
         }
-        for cloud in self.inventory.clouds:
-            regions = self.regions(cloud) or self.estate.regions
+        for declared in self.inventory.clouds:
+            regions = self.regions(declared) or self.estate.regions
+            cloud = SANDBOX_PREFIX + declared
             entries.append(CloudEntry(cloud, "password", admin, regions))
             appcred = {
                 "auth_url": ident.auth_url,
@@ -155,7 +182,7 @@ class Sandbox:
             entries.append(
                 CloudEntry(f"{cloud}-appcred", "v3applicationcredential", appcred, regions)
             )
-            member = self._member_entry(cloud, regions)
+            member = self._member_entry(declared, regions)
             if member is not None:
                 entries.append(member)
         first = entries[0]
@@ -178,14 +205,47 @@ class Sandbox:
             "user_domain_name": DOMAIN["name"],
             "project_domain_name": DOMAIN["name"],
         }
-        return CloudEntry(f"{cloud}-member", "password", auth, (project.region,))
+        return CloudEntry(f"{SANDBOX_PREFIX}{cloud}-member", "password", auth, (project.region,))
 
-    def write_clouds_yaml(self, path: Path | str, cloud_name: str = "sandbox") -> Path:
-        """Write a clouds.yaml (mode 0600: it holds passwords) and return its path."""
-        target = Path(path)
-        doc = {"clouds": {e.name: e.to_yaml() for e in self.clouds(cloud_name)}}
+    def write_clouds_yaml(
+        self, path: Path | str, cloud_name: str = ALIAS, *, force: bool = False
+    ) -> Path:
+        """Write a clouds.yaml (0600 from creation, atomically: it holds passwords) and return
+        its path. An existing file is replaced only if the sandbox wrote it, or with FORCE."""
+        target = check_clouds_yaml_target(Path(path), force=force)
+        doc = {
+            SANDBOX_KEY: True,
+            "clouds": {e.name: e.to_yaml() for e in self.clouds(cloud_name)},
+        }
         text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_private(target, (HEADER + text).encode("utf-8"))
         return target
+
+
+def check_clouds_yaml_target(path: Path, *, force: bool = False) -> Path:
+    """PATH if the sandbox may write its clouds.yaml there; else a one-line UsageError."""
+    if "\0" in str(path):
+        raise UsageError("--clouds-yaml contains a NUL character")
+    if path.is_dir():
+        raise UsageError(f"--clouds-yaml {path} is a folder", hint="name a file in it")
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"--clouds-yaml {path}: folder {path.parent} does not exist", hint="create it first"
+        )
+    if path.exists() and not force and not written_by_sandbox(path):
+        raise UsageError(
+            f"{path} exists and was not written by the sandbox: not overwriting it",
+            hint="name another file, or pass --force to replace it",
+        )
+    return path
+
+
+def written_by_sandbox(path: Path) -> bool:
+    """Whether PATH is a clouds.yaml the sandbox wrote: its top-level `govcloud_sandbox: true`
+    line, looked for as text (a file that is not ours is never parsed, whatever it holds)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    return _OURS.search(data) is not None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 from govcloud.sandbox.app import App
+from govcloud.sandbox.faults import ResetConnection
 from govcloud.sandbox.wire import Request
 
 
@@ -40,7 +42,11 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             base_url=self.server.base_url,
         )
-        resp = self.server.app.dispatch(req)
+        try:
+            resp = self.server.app.dispatch(req)
+        except ResetConnection:
+            self._reset()
+            return
         head = [f"HTTP/1.1 {resp.status} {resp.reason}"]
         if resp.status != 204:
             head.append(f"Content-Type: {resp.content_type}")
@@ -52,6 +58,16 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and resp.status != 204:
             payload += resp.body
         self.wfile.write(payload)
+
+    def _reset(self) -> None:
+        """Half a response (headers promising a body, a few bytes of it), then a TCP RST: a
+        load balancer or a dying API worker cutting the connection mid-answer."""
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 4096\r\n\r\n{\"servers\": [")  # fmt: skip
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _serve
 

@@ -188,7 +188,13 @@ def plan_checks(
 ) -> tuple[list[CheckConfig], int, Severity | None]:
     """What `audit run` runs: --check types, or a playbook's audit step (flags override it)."""
     if playbook is None:
-        configs = [CheckConfig(type=t) for t in types]
+        import pydantic
+
+        try:
+            configs = [CheckConfig(type=t) for t in types]
+        except pydantic.ValidationError:  # over-long or undecodable: no check has such a name
+            bad = next(t for t in types if t not in registry())
+            raise UsageError(f"unknown check type {bad[:80]!r}") from None
         resolve_checks(configs)  # unknown types fail before any data is read
         return configs, parse_window_s(window or "14d"), fail_on
     from pathlib import Path

@@ -20,7 +20,7 @@ from govcloud.adapters.store import metrics_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core import metrics_sweep as sweep
 from govcloud.core import utilization
-from govcloud.core.errors import UsageError, ValidationError
+from govcloud.core.errors import UsageError
 from govcloud.core.metrics_targets import (
     DEFAULT_PORT,
     ServerIndex,
@@ -80,23 +80,23 @@ class SweepReport:
 
 
 def load_targets_file(path: str) -> list[Target]:
-    import yaml
+    """Read with the bounded reader of declared YAML (aliases, depth, size and tags refused)."""
+    from govcloud.adapters.yaml_source import read_yaml_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read targets file: {exc}") from None
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-        node = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        raise ValidationError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
-    if isinstance(node, yaml.MappingNode):  # {targets: [...]}
-        node = next((v for k, v in node.value if k.value == "targets"), None)
-    lines = {}
-    if isinstance(node, yaml.SequenceNode):
-        lines = {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
+    if not path.strip() or "\0" in path:
+        raise UsageError(f"not a targets file: {path!r}", hint="give the YAML list of targets")
+    doc = read_yaml_file(Path(path))
+    data = doc.data
+    prefix: tuple[str | int, ...] = ()
+    if isinstance(data, dict) and "targets" in data:
+        prefix = ("targets",)
+    items = data.get("targets") if prefix and isinstance(data, dict) else data
+    lines: dict[int, int] = {}
+    if isinstance(items, list):
+        for i in range(len(items)):
+            line = doc.line_of((*prefix, i))
+            if line is not None:
+                lines[i] = line
     return parse_targets(data, path, lines)
 
 

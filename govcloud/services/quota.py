@@ -1,27 +1,22 @@
-"""Quota use cases: show (store), check (store), plan (inventory + live cloud), apply (live cloud).
+"""Quota use cases: show (store), check (store) and plan (inventory + live cloud).
 
-Apply's order is the safety argument: validate the plan file and its values (no HTTP), open the
-store (the audit trail must be writable), re-read the cloud and reconcile (stale plans and
-limits below usage stop here, before any PUT), then per project and service: audit record into
-an open transaction, PUT, commit. A record that cannot be written means no PUT; a PUT that fails
-rolls its "ok" record back and is recorded again with the outcome "failed".
+A plan is sealed with the audit key and recorded in the trail (event `quota.plan`, with the
+declared inventory's digest and the seal); a plan file the trail does not record is removed
+again. Apply (services/quota_apply.py) runs only plans this installation sealed.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from govcloud.adapters.files import write_private
 from govcloud.adapters.openstack.config import CloudTarget, clouds_yaml_path, connect
 from govcloud.adapters.openstack.quota_api import QuotaApi, Reading
-from govcloud.adapters.openstack.unified_limits import HINT as UNIFIED_HINT
 from govcloud.adapters.store import (
     declared_repo,
     limits_repo,
@@ -29,13 +24,12 @@ from govcloud.adapters.store import (
     quota_repo,
     storage_repo,
 )
-from govcloud.adapters.store.engine import Store, describe
 from govcloud.core import address_capacity
 from govcloud.core import quota_plan as qp
-from govcloud.core.audit_trail import AuditRecord
 from govcloud.core.capacity import Allocated
 from govcloud.core.errors import (
     CloudError,
+    GovcloudError,
     NotFoundError,
     StoreError,
     UsageError,
@@ -61,11 +55,10 @@ from govcloud.core.quota_check import (
 )
 from govcloud.services import trail
 from govcloud.services.settings import Settings
-from govcloud.services.store import command_line, opened
+from govcloud.services.store import opened
 from govcloud.services.views import read_storage
 
 TIMEOUT_S = 30.0
-MAX_PLAN_BYTES = 32 * 1024 * 1024
 
 
 # --- show and check (store only) --------------------------------------------------------------
@@ -254,9 +247,50 @@ def plan(
             notes += [
                 f"pool {pool_code}: {why}: its quotas are not planned" for why in sorted(skipped)
             ]
-    result = qp.build_plan(bindings, readings, missing, datetime.now(UTC), read_only, notes)
-    if out is not None:
-        _write_plan(out, result)
+    digest = qp.inventory_digest([b for d in departments for b in d.projects])
+    result = qp.build_plan(
+        bindings, readings, missing, datetime.now(UTC), read_only, notes, digest=digest
+    )
+    result = qp.sealed(result, trail.signer(settings))
+    if out is not None or inventory_dir is not None:
+        result = _recorded(settings, inventory_dir, out, result)
+    return result
+
+
+def _recorded(
+    settings: Settings, inventory_dir: Path | None, out: Path | None, result: qp.QuotaPlan
+) -> qp.QuotaPlan:
+    """Write the plan (if OUT) and record it; a plan the trail does not know is removed again.
+    Says so when the store declares another inventory: apply would refuse the plan."""
+    with opened(settings) as store:
+        with store.read() as conn:
+            stored = [b for d in declared_repo.read_departments(conn) for b in d.projects]
+        if qp.inventory_digest(stored) != result.inventory_digest:
+            note = "the store holds another declared inventory: `govcloud inventory load "
+            note += f"{inventory_dir or 'DIR'}` before `quota apply`, or apply refuses the plan"
+            noted = result.model_copy(update={"notes": (*result.notes, note)})
+            result = qp.sealed(noted, trail.signer(settings))
+        if out is not None:
+            _write_plan(out, result)
+        record = trail.stamp(
+            settings,
+            event="quota.plan",
+            object_type="quota_plan",
+            object_id=str(out) if out is not None else "-",
+            after={
+                "inventory": str(inventory_dir) if inventory_dir is not None else "store",
+                "inventory_digest": result.inventory_digest,
+                "seal": result.seal,
+                "changes": len(result.changes),
+                "held": len(result.held),
+            },
+        )
+        try:
+            trail.record_event(store, settings, record)
+        except StoreError:
+            if out is not None:
+                out.unlink(missing_ok=True)
+            raise
     return result
 
 
@@ -342,181 +376,8 @@ def _reading(
 
 
 def _write_plan(path: Path, result: qp.QuotaPlan) -> None:
-    """Atomically: a half-written plan must never be found by `quota apply`."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Atomically and 0600: a half-written plan must never be found by `quota apply`."""
     try:
-        tmp.write_text(qp.to_json(result), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write plan {path}: {exc.strerror}") from None
-
-
-# --- apply ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    rows: list[qp.ChangeView]
-    calls: int  # PUTs needed (dry run) or sent
-    failed: int
-    dry_run: bool
-
-
-def read_plan(path: Path) -> qp.QuotaPlan:
-    try:
-        if path.stat().st_size > MAX_PLAN_BYTES:
-            raise UsageError(f"plan {path} is larger than 32 MiB", hint="is it a quota plan?")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(
-            f"plan file {path} does not exist", hint="write one: `govcloud quota plan -f FILE`"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read plan {path}: {exc}") from None
-    return qp.parse_plan(text, str(path))
-
-
-def apply(settings: Settings, plan_path: Path, yes: bool, ticket: str | None) -> ApplyResult:
-    plan_ = read_plan(plan_path)
-    qp.check_values(plan_)
-    if not plan_.changes:
-        return ApplyResult([], 0, 0, not yes)
-    clouds_yaml = clouds_yaml_path(settings.clouds_yaml)
-    with opened(settings) as store:
-        targets = {r.pool: CloudTarget(r.pool, r.cloud, r.region) for r in plan_.projects}
-        pools = sorted({c.pool for c in plan_.changes})
-        with _apis([targets[p] for p in pools], clouds_yaml) as apis:
-            steps = qp.reconcile(plan_, _current(plan_, apis))
-            calls = qp.pending_by_call(steps)
-            _refuse_unified(apis, calls)
-            if not yes:
-                rows = [_row(s, "already_applied" if s.done else "would_change") for s in steps]
-                return ApplyResult(rows, len(calls), 0, True)
-            failed = {
-                key
-                for key, values in calls.items()
-                if not _audited_put(store, settings, apis[key[0]], key, values, steps, ticket)
-            }
-    rows = [_row(s, _status(s, failed)) for s in steps]
-    return ApplyResult(rows, len(calls), len(failed), False)
-
-
-def _refuse_unified(apis: dict[str, QuotaApi], calls: dict[tuple[str, str, str], Any]) -> None:
-    """Before any PUT: a service whose limits Keystone keeps is read-only to govcloud (the
-    plan may predate the switch to unified limits)."""
-    for pool, _, service in sorted(calls):
-        unified = apis[pool].unified_limits()
-        if unified.covers(service):
-            raise UsageError(unified.message(pool), hint=UNIFIED_HINT)
-
-
-@contextmanager
-def _apis(targets: Sequence[CloudTarget], clouds_yaml: Path) -> Iterator[dict[str, QuotaApi]]:
-    conns: list[Any] = []
-    try:
-        apis = {}
-        for target in targets:
-            conns.append(connect(target, clouds_yaml, TIMEOUT_S))
-            apis[target.pool_code] = QuotaApi(conns[-1], target.pool_code)
-        yield apis
-    finally:
-        for conn in conns:
-            conn.close()
-
-
-def _current(
-    plan_: qp.QuotaPlan, apis: dict[str, QuotaApi]
-) -> dict[tuple[str, str], qp.ProjectReading]:
-    """Fresh readings of the projects the plan changes; a project gone from Keystone is an error."""
-    wanted = {(c.pool, c.project_id) for c in plan_.changes}
-    known: dict[str, set[str]] = {}
-    out: dict[tuple[str, str], qp.ProjectReading] = {}
-    for reading in plan_.projects:
-        key = (reading.pool, reading.project_id)
-        if key not in wanted:
-            continue
-        api = apis[reading.pool]
-        if reading.pool not in known:
-            known[reading.pool] = {i for ids in api.project_ids().values() for i in ids}
-        if reading.project_id not in known[reading.pool]:
-            raise UsageError(
-                f"unknown project {reading.project} ({reading.project_id}) in pool {reading.pool}",
-                hint="the project is gone from Keystone; re-run `govcloud quota plan`",
-            )
-        found = api.read(reading.project_id)
-        out[key] = reading.model_copy(
-            update={
-                "limits": found.limits,
-                "in_use": found.in_use,
-                "type_limits": found.type_limits,
-                "type_in_use": found.type_in_use,
-            }
-        )
-    return out
-
-
-def _audited_put(
-    store: Store,
-    settings: Settings,
-    api: QuotaApi,
-    key: tuple[str, str, str],
-    values: dict[str, int],
-    steps: Sequence[qp.ApplyStep],
-    ticket: str | None,
-) -> bool:
-    pool, project_id, service = key
-    mine = [s for s in steps if (s.change.pool, s.change.project_id) == (pool, project_id)]
-    before: dict[str, Any] = {
-        s.change.resource.value: s.current for s in mine if s.change.resource.value in values
-    }
-    project = mine[0].change.project
-
-    def record(outcome: str, error: str | None = None) -> AuditRecord:
-        after: dict[str, Any] = {"project": project, **values}
-        return AuditRecord(
-            ts=datetime.now(UTC),
-            operator=settings.operator,
-            os_user=settings.os_user,
-            command=command_line(),
-            object_type=f"quota.{service}",
-            object_id=f"{pool}/{project_id}",
-            before={"project": project, **before},
-            after=after if error is None else {**after, "error": error},
-            outcome=outcome,
-            ticket=ticket,
-            event="quota.apply",
-        )
-
-    try:
-        with _audit_tx(store) as conn:
-            trail.append(conn, settings, record("ok"))
-            api.put(project_id, service, values)  # only once its record is in the transaction
-    except CloudError as exc:
-        with _audit_tx(store) as conn:
-            trail.append(conn, settings, record("failed", exc.message))
-        return False
-    return True
-
-
-@contextmanager
-def _audit_tx(store: Store) -> Iterator[Any]:
-    try:
-        with store.write() as conn:
-            yield conn
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot write the audit trail in {describe(store.url)}: {type(exc).__name__}",
-            hint="fix the store, then re-run `govcloud quota apply` (it skips what is done)",
-        ) from None
-
-
-def _row(step: qp.ApplyStep, status: str) -> qp.ChangeView:
-    return qp.change_view(step.change, status, step.in_use)
-
-
-def _status(step: qp.ApplyStep, failed: set[tuple[str, str, str]]) -> str:
-    if step.done:
-        return "already_applied"
-    c = step.change
-    return "failed" if (c.pool, c.project_id, c.resource.service) in failed else "changed"
+        write_private(path, qp.to_json(result).encode())
+    except GovcloudError as exc:
+        raise UsageError(f"cannot write plan: {exc.message}") from None

@@ -8,6 +8,7 @@ the previous completed run is included in the audit report when there is one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,10 +78,40 @@ def write_report_kinds(
     code = department_code(data.departments, department) if department else None
     recs = recommend(data, RightsizeParams())
     written: list[Path] = []
-    for kind in kinds:
-        reports = build_reports(kind, data, findings, recs, diff=diff, department=code)
-        written += report_writers.write(reports, formats, out_dir, lang)
+    try:
+        for kind in kinds:
+            reports = build_reports(kind, data, findings, recs, diff=diff, department=code)
+            written += report_writers.write(reports, formats, out_dir, lang)
+        _record_export(settings, kinds, formats, written, department=code)
+    except BaseException:
+        for path in written:  # fail closed: a report that is not in the audit trail does not stay
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
     return written
+
+
+def _record_export(
+    settings: Settings,
+    kinds: Sequence[str],
+    formats: Sequence[str],
+    written: list[Path],
+    *,
+    department: str | None,
+) -> None:
+    """A report export is recorded (file names, kinds, formats): reports carry the estate's
+    departments, systems and costs out of the store."""
+    from govcloud.services import trail
+
+    folder = str(written[0].parent) if written else ""
+    after = {"kinds": list(kinds), "formats": list(formats), "department": department,
+             "folder": folder, "files": [p.name for p in written]}  # fmt: skip
+    with opened(settings) as store:
+        record = trail.stamp(
+            settings, event="report.export", object_type="report",
+            object_id=",".join(kinds), after=after,
+        )  # fmt: skip
+        trail.record_event(store, settings, record)
 
 
 def _findings(

@@ -5,18 +5,17 @@ file (`$XDG_CONFIG_HOME/govcloud/config.yaml`), then built-in defaults.
 
 from __future__ import annotations
 
-import getpass
 import locale
 import os
+import pwd
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from govcloud.core.errors import UsageError
 
 OUTPUTS = ("table", "json", "csv", "yaml")
+MAX_CONFIG_BYTES = 1024 * 1024
 LANGS = ("zh", "en")
 CONFIG_KEYS = (
     "db",
@@ -86,19 +85,52 @@ def read_config(path: Path, explicit: bool) -> dict[str, Any]:
                 f"config file {path} does not exist", hint="`govcloud init` writes one"
             )
         return {}
+    from govcloud.adapters.yaml_source import parse_yaml_text
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read config: {str(exc).splitlines()[0]}") from None
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise UsageError(
+                f"{path}: config file is larger than {MAX_CONFIG_BYTES // 1024} KiB",
+                hint="a config holds a dozen keys; is --config pointing at the right file?",
+            )
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 ({exc.reason})"
+        raise UsageError(f"{path}: cannot read config: {reason}") from None
+    # the bounded reader of declared YAML: aliases, depth and tags refused with file:line
+    data = parse_yaml_text(text, str(path)).data or {}
     if not isinstance(data, dict):
         raise UsageError(f"{path}: config must be a mapping of keys", hint=", ".join(CONFIG_KEYS))
-    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    unknown = sorted((str(k) for k in set(data) - set(CONFIG_KEYS)), key=str)
     if unknown:
         raise UsageError(
             f"{path}: unknown config key {unknown[0]!r}",
             hint="known keys: " + ", ".join(CONFIG_KEYS),
         )
+    for key in _TEXT_KEYS:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip() or "\0" in value):
+            raise UsageError(
+                f"{path}: config key {key!r} must be a non-empty text, not {_shown(value)}",
+                hint=f"e.g. {key}: {_TEXT_EXAMPLES[key]}",
+            )
     return data
+
+
+# Keys whose value is one line of text; the others are checked where they are read.
+_TEXT_KEYS = ("db", "lang", "output", "operator", "clouds_yaml")
+_TEXT_EXAMPLES = {
+    "db": "govcloud.db",
+    "lang": "zh",
+    "output": "table",
+    "operator": "zhangsan",
+    "clouds_yaml": "/etc/openstack/clouds.yaml",
+}
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def resolve(
@@ -114,6 +146,10 @@ def resolve(
     path = Path(explicit).expanduser() if explicit else default_config_path()
     file = read_config(path, explicit=bool(explicit))
     os_user = _os_user()
+    if db is not None and not db.strip():
+        raise UsageError(
+            "--db is empty", hint="give a store file or URL, or leave --db out for the default"
+        )
     chosen_lang = lang or env.get("GOVCLOUD_LANG") or file.get("lang") or locale_lang(env)
     chosen_output = output or env.get("GOVCLOUD_OUTPUT") or file.get("output") or "table"
     if chosen_lang not in LANGS:
@@ -133,7 +169,9 @@ def resolve(
         sync_full_every_h=_hours(path, file.get("sync_full_every_h")),
         audit_hash=_choice(path, "audit_hash", file.get("audit_hash"), ("sha256", "sm3"))
         or "sha256",
-        audit_key_path=_path(path, "audit_key", file.get("audit_key")) or path.parent / "audit.key",
+        # the key sits with the default config (not beside a --config file): one key per user
+        audit_key_path=_path(path, "audit_key", file.get("audit_key"))
+        or default_config_path().parent / "audit.key",
         audit_head_dir=_path(path, "audit_head", file.get("audit_head"))
         or default_state_dir() / "audit-head",
         audit_syslog=_flag(path, "audit_syslog", file.get("audit_syslog")),
@@ -198,7 +236,8 @@ def _mapping(path: Path, key: str, value: object) -> dict[str, Any] | None:
 
 
 def _os_user() -> str:
+    """The user of the process's real uid: $USER and $LOGNAME are not evidence of anything."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
         return f"uid:{os.getuid()}"

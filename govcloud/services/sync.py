@@ -31,9 +31,11 @@ from govcloud.adapters.store import declared_repo, sync_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core import incremental as inc
 from govcloud.core import sync as core
+from govcloud.core.audit_trail import AuditRecord
 from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
 from govcloud.core.models import Department, Pool, Unassigned
 from govcloud.core.partition import reason_group
+from govcloud.services import trail
 from govcloud.services.settings import Settings
 from govcloud.services.store import opened
 
@@ -49,6 +51,8 @@ class SyncOptions:
     workers: int = 8
     full: bool = False  # list everything even when an incremental run would do
     full_every_h: float | None = None  # None: the config's, else 24 h
+    # a line for the operator while the cloud keeps a call waiting (None: not told)
+    tell: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ def _no_progress(pool_code: str, stage: str, done: int) -> None:
 
 @dataclass
 class _Context:
+    settings: Settings
     store: Store
     departments: list[Department]
     department_ids: dict[str, int]
@@ -124,6 +129,7 @@ def run(
         with store.read() as conn:
             pools = declared_repo.read_pools(conn)
             ctx = _Context(
+                settings=settings,
                 store=store,
                 departments=declared_repo.read_departments(conn),
                 department_ids=sync_repo.department_ids(conn),
@@ -176,8 +182,9 @@ def _openstack_factory(settings: Settings, opts: SyncOptions) -> ReaderFactory:
 
     def factory(scope: core.PoolScope, metadata_key: str) -> core.CloudReader:
         return open_reader(
-            scope, path, timeout_s=opts.timeout_s, metadata_key=metadata_key, workers=opts.workers
-        )
+            scope, path, timeout_s=opts.timeout_s, metadata_key=metadata_key,
+            workers=opts.workers, tell=opts.tell,
+        )  # fmt: skip
 
     return factory
 
@@ -238,25 +245,60 @@ def _sync_region(
                 }
                 sync_repo.finish_run(conn, runs[code], status="ok", now=now, counts=counts)
             sync_repo.replace_unassigned(conn, region.cloud, region.region, region.unassigned, now)
+            sealed = trail.append(conn, ctx.settings, _trail_record(ctx, codes, mode, diffs))
     except Exception as exc:  # any failure of one region is reported, never fatal to the others
         message = _reason(scope.pool_code, exc)
         calls = _calls(reader) if reader is not None else None
+        failed = _trail_record(ctx, codes, None, {}, error=message)
         with ctx.write_lock, ctx.store.write() as conn:
             for code in codes:
                 sync_repo.finish_run(
                     conn, runs[code], status="failed", now=_now(), error=message,
                     counts={"sync": {"calls": calls}},
                 )  # fmt: skip
+            sealed = trail.append(conn, ctx.settings, failed)
+        trail.anchor(ctx.store, ctx.settings, sealed)
         return [
             PoolSyncResult(c, "failed", duration_s=_since(t0), error=message,
                            region=f"{scope.cloud}/{scope.region}", calls=calls)
             for c in codes
         ]  # fmt: skip
+    trail.anchor(ctx.store, ctx.settings, sealed)
     return [
         replace(_result(region, code, diffs[code], _since(t0)),
                 mode=mode.name, why=mode.reason, calls=_calls(reader))
         for code in codes
     ]  # fmt: skip
+
+
+def _trail_record(
+    ctx: _Context,
+    codes: Sequence[str],
+    mode: inc.Mode | None,
+    diffs: dict[str, core.PoolDiff],
+    *,
+    error: str | None = None,
+) -> AuditRecord:
+    """The region's `sync` record: per pool and kind what was added, changed and removed
+    (kinds with nothing to say left out, so an incremental run of a quiet cloud stays small),
+    written in the transaction that made the change (or recorded the failure)."""
+    after: dict[str, Any] = {"pools": list(codes)}
+    if mode is not None:
+        after["mode"], after["reason"] = mode.name, mode.reason
+        after["changes"] = {
+            code: {
+                kind: {k: n for k, n in c.items() if k != "unchanged" and n}
+                for kind, c in diff.counts().items()
+                if any(n for k, n in c.items() if k != "unchanged")
+            }
+            for code, diff in diffs.items()
+        }
+    if error is not None:
+        after["error"] = error
+    return trail.stamp(
+        ctx.settings, event="sync", object_type="pool", object_id=",".join(codes),
+        after=after, outcome="failed" if error is not None else "ok",
+    )  # fmt: skip
 
 
 def _starting_point(

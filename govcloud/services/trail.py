@@ -8,7 +8,9 @@ outside the store too, so a truncated tail is found by `govcloud log verify`.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import socket
 import sys
 from collections.abc import Iterator
@@ -17,15 +19,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from govcloud import __version__
+from govcloud.adapters import audit_syslog, head_file
 from govcloud.adapters.store import audit_repo
 from govcloud.adapters.store.engine import Store
+from govcloud.core.audit_format import severity, syslog_line
 from govcloud.core.audit_trail import AuditRecord, Sealed, Signer, check_algorithm
-from govcloud.core.errors import StoreError, UsageError
+from govcloud.core.audit_verify import OUTCOME
+from govcloud.core.errors import GovcloudError, StoreError, UsageError
 from govcloud.services.settings import Settings
 
 KEY_BYTES = 32
+SYSLOG_BACKLOG = 1000  # records sent at most per anchor (the head file says where the rest are)
+log = logging.getLogger(__name__)
 
 
 def signer(settings: Settings) -> Signer:
@@ -47,6 +55,26 @@ def signer(settings: Settings) -> Signer:
             hint="restore the key from its backup; a new key would not verify the old records",
         )
     return Signer(alg, key)
+
+
+def read_key(settings: Settings) -> bytes | None:
+    """The HMAC key for verifying, never created here; None if there is no key file."""
+    path = settings.audit_key_path
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read the audit key {path}: {exc.strerror}",
+            hint="run as the operator who owns the key (mode 0600), or set audit_key",
+        ) from None
+    if len(key) < KEY_BYTES:
+        raise StoreError(
+            f"audit key {path} is shorter than {KEY_BYTES} bytes",
+            hint="restore the key from its backup",
+        )
+    return key
 
 
 def _create_key(path: Any) -> bytes:
@@ -124,8 +152,24 @@ def audit_tx(store: Store) -> Iterator[Connection]:
 
 
 def anchor(store: Store, settings: Settings, sealed: Sealed) -> None:
-    """Record the chain's head outside the store (placeholder until the head file lands)."""
-    del store, settings, sealed
+    """Record the chain's head outside the store after a commit: the head file (and, with
+    audit_syslog, one syslog line per record appended since the last anchor on this host).
+    The change is committed already, so a failure here is a warning, not an error."""
+    try:
+        previous = head_file.advance(settings.audit_head_dir, store.url, sealed)
+    except GovcloudError as exc:
+        log.warning("audit head not anchored: %s", exc.message)
+        return
+    if settings.audit_syslog and (previous is None or previous < sealed.seq):
+        after = sealed.seq - 1 if previous is None else max(previous, sealed.seq - SYSLOG_BACKLOG)
+        try:
+            with store.read() as conn:
+                rows = audit_repo.rows_after(conn, after, sealed.seq)
+            lines = [(severity(r[OUTCOME]), syslog_line(r, with_pri=False)) for r in rows]
+        except (GovcloudError, SQLAlchemyError):
+            log.warning("audit records after %d not sent to syslog: store not readable", after)
+            return
+        audit_syslog.send(lines)
 
 
 def source_host() -> str:
@@ -135,8 +179,46 @@ def source_host() -> str:
         return ""
 
 
-def command_line() -> str:
-    return " ".join(["govcloud", *sys.argv[1:]])[:2000]
+def command_line(argv: list[str] | None = None) -> str:
+    """The command as typed, without secrets: values of secret options and URL passwords are
+    masked (the record must say what was run, never with what password)."""
+    args = [_printable(a) for a in (sys.argv[1:] if argv is None else argv)]
+    return " ".join(["govcloud", *redact(args)])[:2000]
+
+
+def _printable(arg: str) -> str:
+    """Bytes the locale could not decode (surrogate escapes) shown as U+FFFD: the record must
+    be valid UTF-8 for the store, the export and a SIEM."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+SECRET_OPTIONS = frozenset(
+    {"--password", "--os-password", "--token", "--os-token", "--secret", "--key", "--passphrase"}
+)
+_SECRET_SUFFIXES = ("password", "secret", "token", "passphrase")
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^/\s]*@")
+MASK = "***"
+
+
+def _is_secret_option(arg: str) -> bool:
+    return arg.startswith("--") and (arg in SECRET_OPTIONS or arg.endswith(_SECRET_SUFFIXES))
+
+
+def redact(args: list[str]) -> list[str]:
+    out: list[str] = []
+    masking = False
+    for arg in args:
+        if masking:
+            out.append(MASK)
+            masking = False
+            continue
+        name, eq, _ = arg.partition("=")
+        if eq and _is_secret_option(name):
+            out.append(f"{name}={MASK}")
+            continue
+        masking = _is_secret_option(arg)
+        out.append(_URL_PASSWORD.sub(rf"\g<head>:{MASK}@", arg))
+    return out
 
 
 def require_ticket(settings: Settings, ticket: str | None) -> None:

@@ -69,7 +69,9 @@ def sdk_servers(clouds_yaml: Path, region: str) -> dict[str, Any]:
     cfg = openstack.config.OpenStackConfig(
         config_files=[str(clouds_yaml)], vendor_files=[], load_envvars=False
     )
-    conn = connection.Connection(config=cfg.get_one(cloud="zwy", region_name=region))
+    conn = connection.Connection(
+        config=cfg.get_one(cloud="govcloud-sandbox-zwy", region_name=region)
+    )
     return {s.id: s for s in conn.compute.servers(details=True, all_projects=True)}
 
 
@@ -182,7 +184,7 @@ def test_duplicated_servers_across_pages_are_kept_once_and_counted(
 
 def _rewrite(path: Path, **auth: str) -> Path:
     doc = yaml.safe_load(path.read_text())
-    doc["clouds"]["zwy"]["auth"].update(auth)
+    doc["clouds"]["govcloud-sandbox-zwy"]["auth"].update(auth)
     path.write_text(yaml.safe_dump(doc))
     return path
 
@@ -249,7 +251,9 @@ def sdk(clouds_yaml: Path, region: str) -> Any:
     cfg = openstack.config.OpenStackConfig(
         config_files=[str(clouds_yaml)], vendor_files=[], load_envvars=False
     )
-    return connection.Connection(config=cfg.get_one(cloud="zwy", region_name=region))
+    return connection.Connection(
+        config=cfg.get_one(cloud="govcloud-sandbox-zwy", region_name=region)
+    )
 
 
 # openstacksdk's network proxy warns about its own internal call: not ours to fail on

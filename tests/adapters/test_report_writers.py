@@ -24,11 +24,11 @@ def _reports(kind: str = "department", extra: int = 0) -> list[Report]:
     return build_reports(kind, estate(extra), findings(), recommendations())
 
 
-def test_every_format_written_0644_with_nothing_left_over(tmp_path: Path) -> None:
+def test_every_format_written_0600_with_nothing_left_over(tmp_path: Path) -> None:
     paths = rw.write(_reports(), ALL, tmp_path, "zh")
     assert {p.suffix for p in paths} == {".html", ".xlsx", ".md", ".json", ".csv"}
     assert all(p.parent == tmp_path for p in paths)
-    assert all(p.stat().st_mode & 0o777 == 0o644 for p in paths)
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in paths)
     assert sorted(tmp_path.iterdir()) == sorted(paths)  # no temp files
 
 

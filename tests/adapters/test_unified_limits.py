@@ -32,7 +32,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any
     base: Path = tmp_path_factory.mktemp("sandbox")
     (base / "estate.yaml").write_text(ESTATE, encoding="utf-8")
     with Sandbox.start(read_inventory(base), size=4) as sb:
-        entry = next(e for e in sb.clouds() if e.name == "zwy")
+        entry = next(e for e in sb.clouds() if e.name == "govcloud-sandbox-zwy")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openstacksdk's optional metrics backends
             conn = openstack.connect(

@@ -34,6 +34,7 @@ class AgentProcess:
         self.proc = proc
         self.url = url
         self.host_port = url.split("://", 1)[1]
+        self.log = ""  # the agent's stderr after the listening line; filled in once it stopped
 
 
 @contextmanager
@@ -41,9 +42,10 @@ def run_agent(*args: str, timeout_s: float = 10.0) -> Iterator[AgentProcess]:
     """Start ``python -m agent.main`` on 127.0.0.1 port 0 and yield its URL once listening."""
     argv = [sys.executable, "-m", "agent.main", "--web.listen-address", "127.0.0.1:0", *args]
     proc = subprocess.Popen(argv, cwd=REPO, stderr=subprocess.PIPE, text=True)
+    agent = None
     try:
-        url = _wait_listening(proc, timeout_s)
-        yield AgentProcess(proc, url)
+        agent = AgentProcess(proc, _wait_listening(proc, timeout_s))
+        yield agent
     finally:
         proc.terminate()
         try:
@@ -52,6 +54,8 @@ def run_agent(*args: str, timeout_s: float = 10.0) -> Iterator[AgentProcess]:
             proc.kill()
             proc.wait()
         assert proc.stderr is not None
+        if agent is not None:
+            agent.log = proc.stderr.read()
         proc.stderr.close()
 
 

@@ -178,18 +178,22 @@ def test_basic_auth_over_tls(tmp_path: Path, pki: dict[str, Path]) -> None:
         assert status == 200
         assert b"node_load1" in body
         assert get(agent.host_port, "/healthz", context=ctx)[0] == 200
+    assert "answered 401 to a scrape: no credentials" in agent.log
+    assert "wrong user or password" in agent.log
+    for secret in ("nope", good[6:], bad[6:], "$2b$"):  # no password, header or hash logged
+        assert secret not in agent.log
 
 
 def test_spool_mode_writes_records(tmp_path: Path) -> None:
-    spool = tmp_path / "spool"
-    with run_agent("--spool.dir", str(spool), "--spool.interval", "100ms"):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not list(spool.glob("spool-*.jsonl")):
-            time.sleep(0.05)
-        time.sleep(0.3)
     from agent.spool import read_spool
 
-    files = sorted(spool.glob("spool-*.jsonl"))
-    records = list(read_spool(files[0].read_bytes().splitlines()))
+    spool = tmp_path / "spool"
+    records: list[dict[str, object]] = []
+    with run_agent("--spool.dir", str(spool), "--spool.interval", "1s"):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(records) < 2:
+            time.sleep(0.1)
+            files = sorted(spool.glob("spool-*.jsonl"))
+            records = list(read_spool(files[0].read_bytes().splitlines())) if files else []
     assert len(records) >= 2
     assert any(s[0] == "node_cpu_seconds_total" for s in records[0]["samples"])

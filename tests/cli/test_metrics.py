@@ -155,7 +155,12 @@ def test_duplicate_instance_uuids_fail_both_targets(db: Path, tmp_path: Path) ->
     ("content", "message"),
     [
         ("- url: http://h/\n- url: ftp://x/\n", "targets.yaml:2 ([1]): target url 'ftp://x/'"),
-        ("- url: [unclosed\n", "not valid YAML"),
+        ("- url: [unclosed\n", "targets.yaml:2: malformed YAML"),
+        (
+            "- url: 'http://[::1/metrics'\n",
+            "targets.yaml:1 ([0]): target url 'http://[::1/metrics'",
+        ),
+        ("- url: !!python/object:os.system {}\n", "targets.yaml:1: malformed YAML"),
         ("- {url: 'http://h/', port: 1}\n", "unknown key 'port'"),
     ],
 )

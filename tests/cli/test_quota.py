@@ -402,7 +402,7 @@ def sandbox_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     (base / "inventory").mkdir()
     (base / "inventory" / "estate.yaml").write_text(ESTATE, encoding="utf-8")
     with Sandbox.start(read_inventory(base / "inventory"), size=12) as sb:
-        entry = next(e for e in sb.clouds() if e.name == "zwy")
+        entry = next(e for e in sb.clouds() if e.name == "govcloud-sandbox-zwy")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openstacksdk's optional metrics backends
             sdk = openstack.connect(
@@ -438,6 +438,15 @@ def audit_rows(db: Path) -> list[tuple[str, str, str, dict[str, Any], dict[str, 
     return [(t, o, out, json.loads(b), json.loads(a), tk) for t, o, out, b, a, tk in rows]
 
 
+def seal(plan: Any, tmp_path: Path) -> Any:
+    """PLAN sealed with this test's audit key (as `quota plan` would)."""
+    from govcloud.core import quota_plan as qp
+    from govcloud.core.audit_trail import Signer
+
+    key = next((tmp_path / "config").rglob("audit.key")).read_bytes()
+    return qp.sealed(plan, Signer("sha256", key))
+
+
 def make_plan(tmp_path: Path, *args: str) -> Path:
     path = tmp_path / "plan.json"
     out = govcloud("quota", "plan", "-f", str(path), *args)
@@ -460,7 +469,7 @@ def test_plan_apply_then_second_apply_sends_nothing(cloud: Cloud, db: Path, tmp_
         "in_use", "status",
     }  # fmt: skip
     saved = json.loads(path.read_text())
-    assert saved["content_hash"].startswith("sha256:")
+    assert saved["seal"].startswith("hmac-sha256:")
     assert saved["inventory_digest"]
     assert {p["project"] for p in saved["projects"]} == {"aaa-p1", "bbb-p1"}
 
@@ -478,8 +487,9 @@ def test_plan_apply_then_second_apply_sends_nothing(cloud: Cloud, db: Path, tmp_
     assert cloud.quota("aaa-p1").ram == 1024 * RAM_GIB  # untouched resources stay
     records = audit_rows(db)
     assert [(t, out, tk) for t, _, out, _, _, tk in records] == [
-        ("quota.compute", "ok", "CHG-7")
-    ] * 2
+        ("quota.compute", "intent", "CHG-7"),
+        ("quota.compute", "ok", "CHG-7"),
+    ] * 2  # two-phase: the intent is committed before the PUT, its outcome after
     by_project = {r[3]["project"]: r for r in records}
     assert by_project["aaa-p1"][1] == f"p1/{cloud.ids['aaa-p1']}"
     assert (by_project["aaa-p1"][3]["cores"], by_project["aaa-p1"][4]["cores"]) == (100, 200)
@@ -488,7 +498,7 @@ def test_plan_apply_then_second_apply_sends_nothing(cloud: Cloud, db: Path, tmp_
     assert again.exit_code == 0
     assert "nothing to change" in again.stderr
     assert "already_applied" in again.stdout
-    assert len(audit_rows(db)) == 2  # nothing sent, nothing recorded
+    assert len(audit_rows(db)) == 4  # nothing sent, nothing recorded
 
 
 def test_apply_sends_only_differing_resources_as_absolute_values(
@@ -516,7 +526,7 @@ def test_cloud_changed_since_plan_aborts_before_any_put(
     assert audit_rows(db) == []
 
 
-def test_below_usage_is_refused_before_any_http_call(
+def test_below_usage_is_held_back_or_with_strict_refused_before_any_http_call(
     cloud: Cloud, db: Path, tmp_path: Path
 ) -> None:
     from govcloud.sandbox import Faults
@@ -527,14 +537,19 @@ def test_below_usage_is_refused_before_any_http_call(
     low = tmp_path / "low"
     low.mkdir()
     (low / "estate.yaml").write_text(ESTATE.replace("cores: 200", "cores: 1", 1))
+    assert govcloud("inventory", "load", str(low)).exit_code == 0
     path = make_plan(tmp_path, "--from", str(low), "--tenant", "aaa")
     cloud.sandbox.set_faults(Faults(fail_rate=1.0))
-    out = govcloud("quota", "apply", str(path), "--yes", "-o", "json")  # every call would 503
+    out = govcloud("quota", "apply", str(path), "--yes", "--strict", "-o", "json")  # all 503
     assert out.exit_code == 2
     error = out.json()["error"]
     assert error["code"] == "below_usage"
     assert f"aaa-p1 cores to 1 ({in_use['in_use']} in use)" in error["message"]
     cloud.sandbox.set_faults(Faults())
+    held = govcloud("quota", "apply", str(path), "--yes")
+    assert held.exit_code == 0, held.stderr
+    assert "held" in held.stdout
+    assert "held back: 1 row(s) below current usage" in held.stderr
     assert cloud.quota("aaa-p1").cores == 100
     assert audit_rows(db) == []
 
@@ -572,7 +587,8 @@ def test_failed_put_is_recorded_as_failed(
     assert out.exit_code == 1
     assert "1 of 1 quota update(s) failed" in out.stderr
     assert "failed" in out.stdout
-    [(kind, _, outcome, before, after, ticket)] = audit_rows(db)
+    [intent, (kind, _, outcome, before, after, ticket)] = audit_rows(db)
+    assert intent[2] == "intent"
     assert (kind, outcome, ticket, before["cores"], after["cores"]) == (
         "quota.compute", "failed", "CHG-9", 100, 200,
     )  # fmt: skip
@@ -593,7 +609,7 @@ def test_plan_for_a_project_gone_from_keystone_is_an_error(
             "changes": tuple(c.model_copy(update={"project_id": ghost}) for c in plan.changes),
         }
     )
-    forged = forged.model_copy(update={"content_hash": qp.content_hash(forged)})
+    forged = seal(forged, tmp_path)  # sealed with the real key: only Keystone can refuse it
     path = tmp_path / "ghost.json"
     path.write_text(qp.to_json(forged))
     out = govcloud("quota", "apply", str(path), "--yes")

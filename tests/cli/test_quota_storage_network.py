@@ -83,7 +83,7 @@ def sandbox_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cl
     (base / "inventory").mkdir()
     (base / "inventory" / "estate.yaml").write_text(ESTATE, encoding="utf-8")
     with Sandbox.start(read_inventory(base / "inventory"), size=12) as sb:
-        entry = next(e for e in sb.clouds() if e.name == "zwy")
+        entry = next(e for e in sb.clouds() if e.name == "govcloud-sandbox-zwy")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openstacksdk's optional metrics backends
             sdk = openstack.connect(

@@ -113,7 +113,7 @@ def test_table_output_is_a_summary_per_pool(loaded: Path, clouds_yaml: Path) -> 
 def _break_region(clouds_yaml: Path, region: str) -> None:
     """Give one region of cloud zwy a wrong password (openstacksdk per-region values)."""
     doc = yaml.safe_load(clouds_yaml.read_text())
-    cloud = doc["clouds"]["zwy"]
+    cloud = doc["clouds"]["govcloud-sandbox-zwy"]
     bad_auth = copy.deepcopy(cloud["auth"])
     bad_auth["password"] = "wrong-password"
     cloud["regions"] = [

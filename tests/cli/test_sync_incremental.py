@@ -109,7 +109,7 @@ def test_runs_record_mode_watermark_and_calls_and_age_forces_a_full_sync(
 
 def test_a_bad_full_sync_interval_in_the_config_is_one_line(loaded: Path, tmp_path: Path) -> None:
     config = tmp_path / "config" / "govcloud" / "config.yaml"
-    config.parent.mkdir(parents=True)
+    config.parent.mkdir(parents=True, exist_ok=True)  # the audit key lives there
     config.write_text("sync_full_every_h: soon\n")
     res = govcloud("sync")
     assert res.exit_code == 2, res.stdout + res.stderr

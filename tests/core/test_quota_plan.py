@@ -1,4 +1,4 @@
-"""Quota plans: diff, hashing, hand-edit detection, and apply's guards, on hand-written data."""
+"""Quota plans: diff, seals, hand-edit detection, and apply's guards, on hand-written data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from govcloud.core import quota_plan as qp
+from govcloud.core.audit_trail import Signer
 from govcloud.core.errors import ValidationError
 from govcloud.core.models import ProjectBinding, QuotaResource
 
@@ -87,20 +88,50 @@ def test_inventory_digest_depends_on_approved_values_only() -> None:
 # --- plan files -------------------------------------------------------------------------------
 
 
-def test_plan_round_trips_through_json_with_its_hash() -> None:
-    plan = make_plan([binding(cores=120)], [reading()])
+KEY = Signer("sha256", b"k" * 32)
+
+
+def test_plan_round_trips_through_json_with_its_seal() -> None:
+    plan = qp.sealed(make_plan([binding(cores=120)], [reading()]), KEY)
     text = qp.to_json(plan)
-    assert json.loads(text)["content_hash"].startswith("sha256:")
-    assert qp.parse_plan(text, "plan.json") == plan
+    assert json.loads(text)["seal"].startswith("hmac-sha256:")
+    assert json.loads(text)["version"] == 2
+    back = qp.parse_plan(text, "plan.json")
+    assert back == plan
+    qp.verify_seal(back, KEY, "plan.json")
 
 
-def test_hand_edited_plan_is_rejected() -> None:
-    data = json.loads(qp.to_json(make_plan([binding(cores=120)], [reading()])))
+def test_hand_edited_plan_is_rejected_even_when_resealed_without_the_key() -> None:
+    plan = qp.sealed(make_plan([binding(cores=120)], [reading()]), KEY)
+    data = json.loads(qp.to_json(plan))
     data["changes"][0]["after"] = 500
+    edited = qp.parse_plan(json.dumps(data), "plan.json")  # schema and values are fine
     with pytest.raises(ValidationError, match="edited") as err:
-        qp.parse_plan(json.dumps(data), "plan.json")
+        qp.verify_seal(edited, KEY, "plan.json")
     assert err.value.exit_code == 2
     assert "plan.json" in err.value.message
+    forged = qp.sealed(edited, Signer("sha256", b"x" * 32))  # an editor's own key
+    with pytest.raises(ValidationError, match="seal does not verify"):
+        qp.verify_seal(forged, KEY, "plan.json")
+    with pytest.raises(ValidationError, match="sealed with sm3"):
+        qp.verify_seal(edited.model_copy(update={"seal": "hmac-sm3:00"}), KEY, "plan.json")
+
+
+def test_a_version_1_plan_is_told_to_be_re_planned() -> None:
+    data = json.loads(qp.to_json(make_plan([binding(cores=120)], [reading()])))
+    data["version"] = 1
+    with pytest.raises(ValidationError, match="version 1 is not accepted") as err:
+        qp.parse_plan(json.dumps(data), "plan.json")
+    assert "re-run `govcloud quota plan" in str(err.value.hint)
+
+
+def test_targets_must_be_the_approved_quota_of_the_store() -> None:
+    plan = make_plan([binding(cores=120)], [reading()])
+    qp.check_targets(plan, [binding(cores=120)], "plan.json")
+    with pytest.raises(ValidationError, match=r"zw-prod/wjw/wjw-zw-prod cores: target 120 is not"):
+        qp.check_targets(plan, [binding(cores=110)], "plan.json")
+    with pytest.raises(ValidationError, match="declares no such project"):
+        qp.check_targets(plan, [binding("fgw")], "plan.json")
 
 
 @pytest.mark.parametrize("bad", [-2, 1.5, "100", 10_000_001, True])
@@ -123,7 +154,6 @@ def test_unknown_keys_and_broken_json_are_rejected() -> None:
 def test_change_for_a_project_the_plan_did_not_read_is_rejected() -> None:
     plan = make_plan([binding(cores=120)], [reading()])
     forged = plan.model_copy(update={"projects": (reading(pid="other"),)})
-    forged = forged.model_copy(update={"content_hash": qp.content_hash(forged)})
     with pytest.raises(ValidationError, match="did not read"):
         qp.parse_plan(qp.to_json(forged), "plan.json")
 
@@ -205,6 +235,14 @@ def test_below_usage_uses_fresh_usage_at_apply() -> None:
         qp.reconcile(plan, {("zw-prod", "p-wjw"): reading(in_use=12)})
 
 
+def test_below_usage_rows_are_held_and_never_sent() -> None:
+    plan = make_plan([binding(cores=8, instances=30)], [reading(in_use=16)])
+    assert [c.wire_name for c in plan.held] == ["cores"]
+    steps = qp.reconcile(plan, {("zw-prod", "p-wjw"): reading(in_use=16)}, hold_below_usage=True)
+    assert {s.change.wire_name: s.held for s in steps} == {"cores": True, "instances": False}
+    assert qp.pending_by_call(steps) == {("zw-prod", "p-wjw", "compute"): {"instances": 30}}
+
+
 def test_unlimited_is_never_below_usage() -> None:
     assert not qp.below_usage(-1, 10**6)
     assert qp.below_usage(0, 1)
@@ -214,7 +252,7 @@ def test_unlimited_is_never_below_usage() -> None:
 def test_plan_views_flag_below_usage() -> None:
     plan = make_plan([binding(cores=8, instances=30)], [reading(in_use=16)])
     status = {v.resource: v.status for v in qp.plan_views(plan)}
-    assert status == {"cores": "below_usage", "instances": "planned"}
+    assert status == {"cores": "held", "instances": "planned"}
 
 
 # --- issue 8: per-volume-type, Neutron and read-only (unified limits) quotas -------------------

@@ -34,7 +34,9 @@ def clouds_yaml(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> P
     return sandbox.write_clouds_yaml(tmp_path_factory.mktemp("clouds") / "clouds.yaml")
 
 
-def connect(clouds_yaml: Path, cloud: str = "zwy", region: str = "zw-region") -> Any:
+def connect(
+    clouds_yaml: Path, cloud: str = "govcloud-sandbox-zwy", region: str = "zw-region"
+) -> Any:
     """openstacksdk as govcloud uses it: an explicit config file, nothing from the cwd or env."""
     import openstack.config
 

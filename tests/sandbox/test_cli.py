@@ -27,7 +27,7 @@ def test_serve_announces_writes_clouds_yaml_and_stops(tmp_path: Path) -> None:
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())
         assert info["clouds_yaml"] == str(clouds.resolve())
-        assert "zwy" in info["clouds"]
+        assert "govcloud-sandbox-zwy" in info["clouds"]
         assert stat.S_IMODE(clouds.stat().st_mode) == 0o600
         assert requests.get(info["auth_url"], timeout=10).json()["version"]["status"] == "stable"
     finally:

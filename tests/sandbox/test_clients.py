@@ -71,9 +71,11 @@ def test_sdk_placement_inventories_carry_the_placement_ratio(
 
 
 def test_sdk_application_credential_and_member_clouds(sandbox: Sandbox, clouds_yaml: Path) -> None:
-    conn = connect(clouds_yaml, cloud="zwy-appcred")
+    conn = connect(clouds_yaml, cloud="govcloud-sandbox-zwy-appcred")
     assert next(iter(conn.compute.flavors()), None) is not None
-    member = connect(clouds_yaml, cloud="zwy-member", region=sandbox.clouds()[2].regions[0])
+    member = connect(
+        clouds_yaml, cloud="govcloud-sandbox-zwy-member", region=sandbox.clouds()[2].regions[0]
+    )
     own = {s.project_id for s in member.compute.servers()}
     assert own == {member.current_project_id}
 
@@ -82,7 +84,7 @@ def _osc(clouds_yaml: Path, cwd: Path, *args: str) -> Any:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
     env["OS_CLIENT_CONFIG_FILE"] = str(clouds_yaml)
     proc = subprocess.run(
-        [str(OPENSTACK), "--os-cloud", "zwy", *args, "-f", "json"],
+        [str(OPENSTACK), "--os-cloud", "govcloud-sandbox-zwy", *args, "-f", "json"],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

@@ -1,9 +1,15 @@
 """GET calls to OpenStack services: retries, error translation, pagination with a loop guard.
 
 Only idempotent GETs are retried: on connection failures, timeouts, 5xx and 429, with full-jitter
-exponential backoff. 401 and 403 are never retried here; keystoneauth already re-authenticates
-once on a 401, so a second 401 means the credentials are wrong. Every error names the pool and the
+exponential backoff. 403 is never retried; on a 401 keystoneauth re-authenticates once, and a
+401 to the fresh token is retried like a 5xx (tokens revoked under a running sync), since wrong
+credentials already fail in the token request. Every error names the pool and the
 call, e.g. "pool zw-prod: GET /servers/detail: 503 after 4 tries".
+
+A call's budget (`--timeout`) covers all its tries and the waits between them: a cloud that
+never answers fails the pool after that long, not after tries x timeout. A call still waiting
+after a few seconds is told once (what it waits for, and when it gives up): a sync whose
+stderr is no terminal is never silent for minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from govcloud.core.errors import CloudError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _ERROR_TEXT_MAX = 200
+STALL_AFTER_S = 5.0  # a call waiting this long is told (once)
+MIN_TRY_S = 1.0  # a retry needs at least this much of the call's budget left
 
 
 @contextmanager
@@ -63,6 +71,50 @@ class Missing(CloudError):
     `CloudError`, so callers that do not expect it fail as before."""
 
 
+class StallWatch:
+    """Tells, once per call, a call that has waited longer than AFTER_S for an answer.
+
+    One watcher thread for all the calls in flight, alive only while there are some."""
+
+    def __init__(self, tell: Callable[[str], None], after_s: float = STALL_AFTER_S) -> None:
+        self._tell, self._after_s = tell, after_s
+        self._lock = threading.Lock()
+        self._calls: dict[int, tuple[float, Callable[[float], str]]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+
+    @contextmanager
+    def watching(self, describe: Callable[[float], str]) -> Iterator[None]:
+        """DESCRIBE(seconds waited) -> the line to tell while the block still runs."""
+        with self._lock:
+            key = self._next = self._next + 1
+            self._calls[key] = (time.monotonic(), describe)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="stall", daemon=True)
+                self._thread.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._calls.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(min(1.0, self._after_s / 2))
+            now, due = time.monotonic(), []
+            with self._lock:
+                if not self._calls:
+                    self._thread = None
+                    return
+                for key, (t0, describe) in list(self._calls.items()):
+                    if now - t0 >= self._after_s:
+                        due.append(describe(now - t0))
+                        del self._calls[key]  # told once
+            for line in due:
+                self._tell(line)
+
+
 @dataclass
 class Api:
     """GETs against one pool's Connection.
@@ -76,6 +128,8 @@ class Api:
     conn: Any
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
+    budget_s: float | None = None  # one call: all its tries and waits (None: tries alone bound it)
+    watch: StallWatch | None = None
     requests: int = 0
     first_date: datetime | None = None
     last_date: datetime | None = None
@@ -91,17 +145,23 @@ class Api:
     ) -> dict[str, Any]:
         call = f"GET {path}"
         last, last_retry_after = "", None
+        start, tried = time.monotonic(), 0
         for attempt in range(self.policy.tries):
             if attempt:
-                self.sleep(self.policy.delay_s(attempt - 1, last_retry_after))
+                delay = self.policy.delay_s(attempt - 1, last_retry_after)
+                if self._left(start, delay) < MIN_TRY_S:
+                    break  # the call's budget is spent: say so now rather than overrun it
+                self.sleep(delay)
             last_retry_after = None
+            tried += 1
             try:
-                resp = self._send(service, path, params, microversion)
-                if resp.status_code == 401:
-                    # keystoneauth re-authenticates once, but not when a parallel request is
-                    # already doing so (its invalidate() then returns False): one more try picks
-                    # up the fresh token; wrong credentials fail in the token request instead
-                    resp = self._send(service, path, params, microversion)
+                with self._watching(service, call, start):
+                    resp = self._send(service, path, params, microversion, self._left(start))
+                    if resp.status_code == 401:
+                        # keystoneauth re-authenticates once, but not when a parallel request is
+                        # already doing so (its invalidate() then returns False): one more try
+                        # picks up the fresh token; wrong credentials fail in the token request
+                        resp = self._send(service, path, params, microversion, self._left(start))
             except _Retry as exc:
                 last = exc.reason
                 continue
@@ -109,13 +169,61 @@ class Api:
                 last = f"{resp.status_code}"
                 last_retry_after = resp.headers.get("Retry-After")
                 continue
+            if resp.status_code == 401:
+                # the fresh token was revoked too (a Keystone revoking tokens under a running
+                # sync, or a parallel call's re-authentication): wrong credentials would have
+                # failed in the token request itself, so another try is worth it
+                last = "401 Unauthorized after re-authenticating"
+                continue
             if on_headers is not None:
                 on_headers(getattr(resp, "headers", None) or {})
             return self._body(call, resp)
-        raise self.error(f"{call}: {last} after {self.policy.tries} tries")
+        spent = "" if tried == self.policy.tries else f" in {time.monotonic() - start:.0f} s"
+        hint = "--timeout bounds each call, its retries included" if spent else None
+        if last.startswith("401"):
+            hint = "the token was rejected after each re-authentication: check the credentials"
+        raise self.error(
+            f"{call}: {last} after {tried} tr{'y' if tried == 1 else 'ies'}{spent}", hint=hint
+        )
+
+    def _left(self, start: float, wait_s: float = 0.0) -> float:
+        """Seconds of the call's budget left after waiting WAIT_S (no budget: unbounded)."""
+        if self.budget_s is None:
+            return float("inf")
+        return self.budget_s - (time.monotonic() - start) - wait_s
+
+    @contextmanager
+    def _watching(self, service: str, call: str, start: float) -> Iterator[None]:
+        if self.watch is None:
+            yield
+            return
+
+        def describe(waited: float) -> str:
+            whom = self._awaited(service)
+            limit = f", gives up after {self.budget_s:.0f} s" if self.budget_s else ""
+            return (
+                f"pool {self.pool_code}: {call}: waiting for {whom}: "
+                f"no answer after {time.monotonic() - start:.0f} s{limit}"
+            )
+
+        with self.watch.watching(describe):
+            yield
+
+    def _awaited(self, service: str) -> str:
+        """What a call waits for: Keystone (and where) while there is no token yet, else the
+        service."""
+        auth = getattr(getattr(self.conn, "session", None), "auth", None)
+        if auth is not None and getattr(auth, "auth_ref", None) is None:
+            return f"Keystone at {getattr(auth, 'auth_url', '?')} (authenticating)"
+        return {"identity": "Keystone"}.get(service, f"the {service} service")
 
     def _send(
-        self, service: str, path: str, params: Mapping[str, Any] | None, mv: str | None
+        self,
+        service: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        mv: str | None,
+        left_s: float = float("inf"),
     ) -> Any:
         from keystoneauth1 import exceptions as ksa
         from openstack.exceptions import ServiceDisabledException
@@ -125,6 +233,8 @@ class Api:
             kwargs: dict[str, Any] = {"params": dict(params or {}), "raise_exc": False}
             if mv:
                 kwargs["microversion"] = mv
+            if left_s != float("inf"):
+                kwargs["timeout"] = max(left_s, MIN_TRY_S)
             with self._lock:
                 self.requests += 1
             with quiet_sdk():
@@ -152,6 +262,12 @@ class Api:
             ) from None
         except (ksa.ConnectTimeout, ksa.ConnectFailure, ksa.RetriableConnectionFailure) as exc:
             raise _Retry(_connect_reason(exc)) from None
+        except AssertionError as exc:
+            if not _raised_in(exc, "keystoneauth1"):
+                raise
+            # keystoneauth's get_access reads the token outside the lock a parallel call's
+            # invalidate() clears it under: the token was being replaced, try again
+            raise _Retry("token being replaced (re-authentication race)") from None
         except ksa.DiscoveryFailure as exc:  # version discovery of auth_url wraps its cause
             text = str(exc)
             if "SSL" in text:
@@ -331,6 +447,14 @@ def next_marker(body: Mapping[str, Any], key: str, page: list[Any]) -> str | Non
         return marker[-1]
     last = page[-1] if page else None
     return str(last["id"]) if isinstance(last, dict) and "id" in last else None
+
+
+def _raised_in(exc: BaseException, package: str) -> bool:
+    """Whether EXC was raised by code of PACKAGE (its innermost frame)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and f"/{package}/" in tb.tb_frame.f_code.co_filename
 
 
 def _short(exc: BaseException) -> str:

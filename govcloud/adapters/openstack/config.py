@@ -19,6 +19,12 @@ from typing import Any
 from govcloud.core.errors import CloudError, UsageError
 
 _NAMES = ("clouds.yaml", "clouds.yml")
+# The sandbox never names a clouds.yaml entry after a real cloud: it writes
+# `govcloud-sandbox-<cloud>` entries and the top-level key `govcloud_sandbox: true` (which
+# openstacksdk ignores and a YAML round trip keeps); in such a file, and only there, a pool of
+# cloud X is served by the entry `govcloud-sandbox-X`. A real file is read by its own names.
+SANDBOX_PREFIX = "govcloud-sandbox-"
+SANDBOX_KEY = "govcloud_sandbox"
 # catch_warnings swaps process-wide state: pools connect from parallel threads, one at a time
 _CONNECT_LOCK = threading.Lock()
 # keystoneauth and openstacksdk log request bodies and headers at DEBUG; keep them quiet so a
@@ -81,8 +87,11 @@ def connect(target: CloudTarget, clouds_yaml: Path, timeout_s: float) -> Any:
                 secure_files=secure,
                 load_envvars=False,
             )
+            sandbox = config.cloud_config.get(SANDBOX_KEY) is True
             region = config.get_one(
-                cloud=target.cloud, region_name=target.region, api_timeout=timeout_s
+                cloud=SANDBOX_PREFIX + target.cloud if sandbox else target.cloud,
+                region_name=target.region,
+                api_timeout=timeout_s,
             )
             return connection.Connection(config=region, strict_proxies=False)
     except ConfigException as exc:

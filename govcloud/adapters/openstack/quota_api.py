@@ -27,6 +27,12 @@ _SERVICES = {"compute": "compute", "volume": "block_storage", "network": "networ
 _PER_TYPE = tuple(f"{r.value}_" for r in QuotaResource if r.per_type)
 
 
+class UncertainPut(CloudError):
+    """A PUT that got no answer (timeout, connection reset): it may or may not have landed."""
+
+    code = "outcome_unknown"
+
+
 @dataclass(frozen=True)
 class Reading:
     """One project's quotas as the cloud holds them; per-type ones by wire name."""
@@ -131,9 +137,9 @@ class QuotaApi:
                 )
         except Exception as exc:  # keystoneauth raises many unrelated types
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CloudError(
+            raise UncertainPut(
                 f"pool {self._pool}: {call}: {text}",
-                hint="the change may or may not have landed: re-run `govcloud quota apply`",
+                hint="the change may or may not have landed: run `govcloud quota reconcile`",
             ) from None
         if resp.status_code >= 400:
             raise CloudError(

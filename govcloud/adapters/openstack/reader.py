@@ -27,6 +27,7 @@ from govcloud.adapters.openstack.calls import (
     Missing,
     NoEndpoint,
     RetryPolicy,
+    StallWatch,
 )
 from govcloud.adapters.openstack.config import CloudTarget, connect
 from govcloud.adapters.openstack.fields import shared as _shared
@@ -605,11 +606,15 @@ def open_reader(
     workers: int,
     policy: RetryPolicy | None = None,
     page_size: int = PAGE_SIZE,
+    tell: Callable[[str], None] | None = None,
 ) -> OpenStackReader:
-    """A reader for SCOPE's region over its own Connection (its own token and HTTP pool)."""
+    """A reader for SCOPE's region over its own Connection (its own token and HTTP pool).
+    TIMEOUT_S bounds each call, its retries included; TELL gets a line for a call that
+    waits long (see `calls.StallWatch`)."""
     target = CloudTarget(scope.pool_code, scope.cloud, scope.region)
     conn = connect(target, clouds_yaml, timeout_s)
-    api = Api(scope.pool_code, conn, policy or RetryPolicy())
+    watch = StallWatch(tell) if tell is not None else None
+    api = Api(scope.pool_code, conn, policy or RetryPolicy(), budget_s=timeout_s, watch=watch)
     return OpenStackReader(
         api, scope, metadata_key=metadata_key, workers=workers, page_size=page_size
     )

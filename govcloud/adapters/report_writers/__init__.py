@@ -1,9 +1,10 @@
 """Report writers, one module per format: html, xlsx, markdown (md), json, csv.
 
 Each writer's `render(report, lang) -> list[Rendered]` builds file contents in memory; `write`
-renders every requested format first and only then writes, each file to a temporary name in the
-output folder and `os.replace`d into place (mode 0644: reports are meant to be shared), so an
-error leaves no half-written report. File names are built here, never taken from tenants:
+renders every requested format first and only then writes, each file atomically and 0600 from
+creation (`adapters.files.write_private`: reports name departments, systems and costs; share
+one by copying it, not by leaving it readable to every local user), so an error leaves no
+half-written report. File names are built here, never taken from tenants:
 a department code is reduced to letters, digits, `-` and `_`, and every path is checked to
 stay inside the output folder.
 
@@ -16,19 +17,17 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcloud.core.errors import GovcloudError, UsageError
+from govcloud.adapters.files import write_private
+from govcloud.core.errors import UsageError
 from govcloud.core.findings import Text
 from govcloud.core.report_model import NO_PRICE, Cell, Report, ReportColumn
 
 FORMATS = ("html", "xlsx", "md", "json", "csv")
-FILE_MODE = 0o644
 
 # C0/C1 controls, DEL, and bidi overrides/isolates that can disguise text.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -159,7 +158,7 @@ def output_dir(path: Path) -> Path:
     if "\x00" in str(path):
         raise UsageError("output folder name contains a NUL character")
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise UsageError(f"cannot create output folder {path}: {exc.strerror}") from None
     if not path.is_dir():
@@ -187,7 +186,7 @@ def write(
     written: list[Path] = []
     try:
         for target, item in zip(targets, rendered, strict=True):
-            atomic_write(target, item.data)
+            write_private(target, item.data)
             written.append(target)
     except BaseException:
         for path in written:
@@ -195,22 +194,3 @@ def write(
                 path.unlink()
         raise
     return written
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise GovcloudError(f"cannot write {target}: {exc.strerror}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

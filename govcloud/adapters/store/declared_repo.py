@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from govcloud.adapters.store import schema as t
 from govcloud.core import models as m
@@ -29,9 +29,77 @@ class LoadCounts:
 @dataclass
 class LoadSummary:
     counts: dict[str, LoadCounts] = field(default_factory=dict)
+    removals: dict[str, int] = field(default_factory=dict)  # planned_removals, all kinds
+
+
+# What a load removes, in the order shown to the operator; the observed kinds go with a pool.
+REMOVAL_KINDS = (
+    "pools",
+    "departments",
+    "projects",
+    "approved_quotas",
+    "systems",
+    "jump_hosts",
+    "legacy_hosts",
+    "prices",
+    "servers",
+    "volumes",
+)
+
+
+def planned_removals(conn: Connection, inv: m.Inventory) -> dict[str, int]:
+    """What loading INV would delete, cascades included (a removed department takes its
+    projects, their approved quotas and its systems; a removed pool its synced servers)."""
+    pools = {p.code for p in inv.pools}
+    depts = {d.code for d in inv.departments}
+    bindings = {(d.code, pb.pool_code) for d in inv.departments for pb in d.projects}
+    systems = {s.code for s in inv.systems}
+    P, D, B = t.PoolRow, t.DepartmentRow, t.ProjectBindingRow
+    pool_code = {r.id: r.code for r in conn.execute(select(P.id, P.code))}
+    dept_code = {r.id: r.code for r in conn.execute(select(D.id, D.code))}
+    gone_bindings = {
+        r.id
+        for r in conn.execute(select(B.id, B.department_id, B.pool_id))
+        if (dept_code[r.department_id], pool_code[r.pool_id]) not in bindings
+    }
+    gone_pools = [i for i, code in pool_code.items() if code not in pools]
+    quotas = conn.execute(select(t.ApprovedQuotaRow.binding_id)).scalars()
+    old_prices = {_price_key(p) for p in read_prices(conn)}
+    new_prices = {_price_key(p) for p in inv.prices}
+    return {
+        "pools": len(gone_pools),
+        "departments": sum(1 for code in dept_code.values() if code not in depts),
+        "projects": len(gone_bindings),
+        "approved_quotas": sum(1 for b in quotas if b in gone_bindings),
+        "systems": sum(
+            1
+            for code, dept in conn.execute(
+                select(t.BusinessSystemRow.code, t.BusinessSystemRow.department_id)
+            )
+            if code not in systems or dept_code[dept] not in depts
+        ),
+        "jump_hosts": _gone(conn, t.JumpHostRow.name, {j.name for j in inv.jump_hosts}),
+        "legacy_hosts": _gone(conn, t.LegacyHostRow.name, {h.name for h in inv.legacy_hosts}),
+        "prices": len(old_prices - new_prices),
+        "servers": _count_in(conn, t.ServerRow.pool_id, gone_pools),
+        "volumes": _count_in(conn, t.VolumeRow.pool_id, gone_pools),
+    }
+
+
+def _gone(conn: Connection, column: Any, wanted: set[str]) -> int:
+    return sum(1 for name in conn.execute(select(column)).scalars() if name not in wanted)
+
+
+def _count_in(conn: Connection, column: Any, ids: list[int]) -> int:
+    if not ids:
+        return 0
+    return int(conn.execute(select(func.count()).where(column.in_(ids))).scalar_one())
 
 
 def load_inventory(conn: Connection, inv: m.Inventory) -> LoadSummary:
+    """Upsert and prune; `removed` counts come from the plan, so rows a cascade takes along
+    (the projects and systems of a removed department) are counted too."""
+    removals = planned_removals(conn, inv)
     summary = LoadSummary()
     summary.counts["pools"] = _sync_table(
         conn, t.PoolRow, "code", [_pool_values(p) for p in inv.pools]
@@ -57,6 +125,9 @@ def load_inventory(conn: Connection, inv: m.Inventory) -> LoadSummary:
         insert(t.SettingRow).values(key="system_metadata_key", value=inv.system_metadata_key)
     )
     relink_projects(conn)
+    for kind, counts in summary.counts.items():
+        counts.removed = removals[kind]
+    summary.removals = removals
     return summary
 
 

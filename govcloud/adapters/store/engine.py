@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
 
 from govcloud.core.errors import StoreError, UsageError
 
@@ -30,8 +30,12 @@ def default_db_path() -> Path:
 
 def resolve_url(db: str | None) -> str:
     """A SQLAlchemy URL from `--db`/GOVCLOUD_DB: a URL, a plain file path, or the XDG default."""
-    if not db:
+    if db is None:
         return f"sqlite:///{default_db_path()}"
+    if not db.strip():
+        raise UsageError(
+            "--db is empty", hint="give a store file or URL, or leave --db out for the default"
+        )
     if "://" in db:
         return db
     return f"sqlite:///{Path(db).expanduser().absolute()}"
@@ -81,7 +85,11 @@ class Store:
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
+        except DatabaseError as exc:
+            # IntegrityError and friends are bugs and stay loud; a damaged file or an
+            # unreachable server (OperationalError, plain DatabaseError) is the user's to fix.
+            if type(exc) not in (DatabaseError, OperationalError):
+                raise
             raise StoreError(
                 f"store {describe(self.url)}: {_first_line(exc.orig)}",
                 hint="check --db / GOVCLOUD_DB and that the database server is reachable",
@@ -134,12 +142,49 @@ def _engine_options(backend: str) -> dict[str, Any]:
     return {}
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # migrations/versions, oldest first
+
+
 def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
+    """Make sure PATH is a govcloud store (or, with `create`, may become one) before touching it.
+
+    Opening runs PRAGMAs that rewrite the header and add -wal/-shm files, so a file given by
+    mistake (a PNG, a text file, a half-copied store) must be recognised first and left as it was.
+    An existing store keeps its mode bits except that group/other access is taken away.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot use store path {str(path)!r}: {exc}") from None
+    if st is None:
+        _create_sqlite_file(path, create=create)
+        return
+    if not path.is_file():
+        raise UsageError(f"store {path} is not a regular file", hint="point --db at a file")
+    kind = _sqlite_kind(path, st.st_size)
+    if kind == "empty" and not create:
+        raise StoreError(
+            f"store {path} is an empty file, not a govcloud store",
+            hint="run `govcloud init` to make it one, or check --db / GOVCLOUD_DB",
+        )
+    if kind == "foreign":
+        raise StoreError(
+            f"{path} is not a govcloud store (a SQLite database with other tables)",
+            hint="check --db / GOVCLOUD_DB; govcloud never writes into another database",
+        )
+    if kind == "store" and st.st_mode & 0o077:
+        os.chmod(path, st.st_mode & 0o700)
+
+
+def _create_sqlite_file(path: Path, *, create: bool) -> None:
+    if not create:
+        raise StoreError(
+            f"no store at {path}", hint="run `govcloud init` (or `govcloud inventory load DIR`)"
+        )
     if not path.parent.exists():
-        if not create:
-            raise StoreError(
-                f"no store at {path}", hint="run `govcloud init` (or `govcloud inventory load DIR`)"
-            )
         if path.parent == default_db_path().parent:
             path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         else:
@@ -147,14 +192,54 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
                 f"directory {path.parent} does not exist",
                 hint="create it first, or point --db at an existing directory",
             )
-    if not path.exists():
-        if not create:
-            raise StoreError(
-                f"no store at {path}", hint="run `govcloud init` (or `govcloud inventory load DIR`)"
-            )
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _sqlite_kind(path: Path, size: int) -> str:
+    """empty | blank (SQLite, no tables) | store (a govcloud store) | foreign; or StoreError.
+
+    Read with the standard sqlite3 module read-only; `immutable` when no -wal file exists, so
+    that the check itself creates no -shm/-wal files (without a -wal the main file is complete).
+    """
+    import sqlite3
+    from urllib.parse import quote
+
+    if size == 0:
+        return "empty"
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as exc:
+        raise StoreError(f"cannot read store {path}: {exc.strerror}") from None
+    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+        raise StoreError(
+            f"{path} is not a govcloud store (not a SQLite database)",
+            hint="check --db / GOVCLOUD_DB",
+        )
+    wal = Path(f"{path}-wal").exists()
+    uri = f"file:{quote(str(path))}?mode=ro" + ("" if wal else "&immutable=1")
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "alembic_version" not in tables:
+                return "blank" if not tables else "foreign"
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"{path} is not a readable govcloud store: {_first_line(exc)}",
+            hint="a truncated or damaged copy? restore it from a backup",
+        ) from None
+    if not revision or revision[0] not in KNOWN_REVISIONS:
+        found = revision[0] if revision else None
+        raise StoreError(
+            f"{path} is not a govcloud store this version knows (schema {found!r})",
+            hint=f"this govcloud knows schemas {KNOWN_REVISIONS[0]}..{KNOWN_REVISIONS[-1]}",
+        )
+    return "store"
 
 
 def _harden_sqlite(engine: Engine) -> None:

@@ -394,6 +394,21 @@ class AuditLogRow(Base):
     alg: Mapped[str | None] = mapped_column(String(16))  # None: a record from before keyed seals
 
 
+class AuditPruneRow(Base):
+    """Insert-only anchors of retention pruning: audit_log rows through `through_seq` may be
+    deleted (the database's trigger allows nothing else); `hash` was the last pruned record's,
+    `hmac` seals the anchor with the trail's key, so the chain verifies from here on."""
+
+    __tablename__ = "audit_prune"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    through_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(String(128))
+    hmac: Mapped[str] = mapped_column(String(128))
+    alg: Mapped[str] = mapped_column(String(16))
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    operator: Mapped[str] = mapped_column(String(255))
+
+
 # Tables owned by other features live in their own modules and register on import.
 from govcloud.adapters.store import schema_metrics as schema_metrics  # noqa: E402
 from govcloud.adapters.store import schema_network as schema_network  # noqa: E402
