@@ -58,3 +58,35 @@ PRUNE = (
     C("records", "清理记录数", "Records removed", kind="int"),
     C("seq", "清理记录序号", "Prune record seq", kind="int"),
 )
+
+
+# What a person reads in a Chinese table for the trail's codes (machine formats keep the codes).
+WORDS_ZH = {
+    "status": {"intact": "完好", "broken": "已被破坏"},
+    "head": {
+        "anchored": "已锚定",
+        "behind": "锚点落后(其他主机有更新)",
+        "missing": "本机无锚点",
+        "beyond": "锚点超出末尾(尾部被截断)",
+        "unchecked": "未核对(链在此前已断)",
+    },
+    "finding": {
+        "edited": "记录被篡改",
+        "deleted": "记录被删除",
+        "reordered": "记录顺序被调换",
+        "forged": "伪造(HMAC 不符)",
+        "wrong_key": "密钥不符",
+        "truncated": "尾部被截断",
+        "unknown_alg": "未知算法",
+        "prune": "清理锚点不符",
+    },
+    "outcome": {
+        "ok": "成功",
+        "failed": "失败",
+        "intent": "意图(待结果)",
+        "unknown": "结果未知",
+        "denied": "拒绝",
+        "landed": "已生效",
+        "not_landed": "未生效",
+    },
+}

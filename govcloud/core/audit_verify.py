@@ -83,7 +83,7 @@ class Verdict:
     legacy_records: int  # the unkeyed prefix written before keyed seals
     legacy_through: int | None
     pruned_through: int | None
-    head: str  # anchored | behind | missing | beyond (= truncated)
+    head: str  # anchored | behind | missing | beyond (= truncated) | unchecked
     head_seq: int | None
     bad: Break | None
 
@@ -201,9 +201,11 @@ class _Pass:
         self.legacy_through: int | None = None
         self.first_mac_bad: int | None = None
         self.prune_recorded = prune is None
+        self.stopped = False
 
     def run(self, it: Iterator[Row]) -> Verdict:
         bad = self._check_prune_anchor() or self._walk(it)
+        self.stopped = bad is not None  # the walk ended at a break, not at the last row
         if bad is None:
             bad = self._mac_verdict() or self._tail()
         elif self.first_mac_bad is not None and self.first_mac_bad < bad.seq:
@@ -324,6 +326,8 @@ class _Pass:
     def _head_state(self) -> str:
         if self.head is None:
             return "missing"
+        if self.stopped:
+            return "unchecked"  # the chain breaks before its end: the tail was not reached
         if self.last is None or self.head.seq > self.last:
             return "beyond"
         return "anchored" if self.head.seq == self.last else "behind"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import socket
 import struct
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl
 
 from govcloud.sandbox.app import App
@@ -18,6 +20,13 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     app: App
     base_url: str
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that goes away mid-request (killed, timed out) is no sandbox error: no
+        traceback on stderr for it."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

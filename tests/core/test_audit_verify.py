@@ -73,10 +73,12 @@ def test_naive_utc_times_as_sqlite_returns_them_still_verify() -> None:
 
 def test_an_edited_row_is_named() -> None:
     rows = chain(10)
+    head = head_of(rows)
     rows[4][col("after")] = {"cores": 999}
-    bad = verify(rows, KEY).bad
-    assert bad is not None
-    assert (bad.seq, bad.kind) == (5, "edited")
+    verdict = verify(rows, KEY, head=head)
+    assert verdict.bad is not None
+    assert (verdict.bad.seq, verdict.bad.kind) == (5, "edited")
+    assert verdict.head == "unchecked"  # the walk stopped at 5: the tail is not called truncated
 
 
 def test_a_deleted_middle_row_is_named() -> None:

@@ -7,6 +7,7 @@ writers, so that a collector and an operator can share one file; PostgreSQL is u
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAl
 from govcloud.core.errors import StoreError, UsageError
 
 BUSY_TIMEOUT_MS = 10_000
+FULL_BELOW_BYTES = 1 << 20  # less free space than this on the store's disk: "full"
 SCHEMA_HEAD = "0005"  # newest Alembic revision in migrations/versions
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -90,10 +92,27 @@ class Store:
             # unreachable server (OperationalError, plain DatabaseError) is the user's to fix.
             if type(exc) not in (DatabaseError, OperationalError):
                 raise
+            full = self._disk_full(exc)
             raise StoreError(
-                f"store {describe(self.url)}: {_first_line(exc.orig)}",
-                hint="check --db / GOVCLOUD_DB and that the database server is reachable",
+                f"store {describe(self.url)}: "
+                + (f"no space left on {full}" if full else _first_line(exc.orig)),
+                hint=f"free space on {full}, then run the command again (nothing was written)"
+                if full
+                else "check --db / GOVCLOUD_DB and that the database server is reachable",
             ) from None
+
+    def _disk_full(self, exc: DatabaseError) -> str | None:
+        """The folder of a SQLite store whose disk is full, when that is why EXC happened
+        (SQLite says "disk I/O error" when it cannot even create its -shm file)."""
+        path = sqlite_path(self.url) if self.is_sqlite else None
+        text = str(exc.orig).lower()
+        if path is None or not ("full" in text or "disk i/o" in text):
+            return None
+        try:
+            free = shutil.disk_usage(path.parent).free
+        except OSError:
+            return None
+        return str(path.parent) if free < FULL_BELOW_BYTES else None
 
     def close(self) -> None:
         self.engine.dispose()
