@@ -118,6 +118,11 @@ async def scrape_one(url: str, limits: ScrapeLimits, client: _Client | None = No
             raw = await asyncio.to_thread(parse_exposition, ts, body, limits)
         else:
             raw = parse_exposition(ts, body, limits)
+        if not raw.counters and not raw.gauges:
+            raise ScrapeError(
+                "no utilization metrics in the response"
+                + (" (empty body)" if not body.strip() else ": is this a govcloud-agent?")
+            )
         return Scrape(url, raw, None, time.monotonic() - started)
     except TimeoutError:
         error = f"no complete response within {limits.timeout_s:g}s"

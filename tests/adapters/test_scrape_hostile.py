@@ -131,6 +131,8 @@ def test_a_sweep_survives_every_kind_of_bad_target(farm: Farm) -> None:
         "reset": farm.url(reset),
         "http_500": farm.url(http_status(500)),
         "not_http": farm.url(lambda s: s.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")),
+        "empty_200": farm.url(send_ok(b"")),
+        "foreign_200": farm.url(send_ok(b"# HELP up Up.\n# TYPE up gauge\nup 1\n")),
     }
     started = time.monotonic()
     results = scrape_sweep([good, *bad.values()], LIMITS, concurrency=4)
@@ -148,7 +150,9 @@ def test_a_sweep_survives_every_kind_of_bad_target(farm: Farm) -> None:
     assert "after decompression" in (errors["gzip_bomb"] or "")
     assert errors["http_500"] == "HTTP 500 Nope"
     assert errors["not_http"] == "not an HTTP response"
-    # 11 targets, 4 at a time, 2 s deadline each: the hanging ones cannot stretch the sweep
+    assert errors["empty_200"] == "no utilization metrics in the response (empty body)"
+    assert "is this a govcloud-agent?" in (errors["foreign_200"] or "")
+    # 13 targets, 4 at a time, 2 s deadline each: the hanging ones cannot stretch the sweep
     assert elapsed < 8
     assert all(r.duration_s < LIMITS.timeout_s + 0.5 for r in results)
 

@@ -3,9 +3,10 @@
 Secrets: the sandbox's admin and member passwords and application-credential secret (random,
 so they appear nowhere unless copied), the Keystone tokens it issued, a wrong password that is
 a fixed sentinel (a failing flow), and a basic-auth password for an agent. Flows run as real
-`govcloud` processes at -vv: init, inventory load, sync (admin and application credential),
-quota plan and a dry-run apply, metrics collect with basic auth, a report, and a sync that
-fails authentication. Grepped: stdout and stderr, every file under the test's folders (store,
+`govcloud` processes at -vv (one sync also with keystoneauth's and openstacksdk's HTTP debugging
+on): init, inventory load, sync (admin and application credential), quota plan and a dry-run
+apply, log export and verify, metrics collect with basic auth, a report, and a sync that fails
+authentication. Grepped: stdout and stderr, every file under the test's folders (store,
 WAL, reports, plan, config, audit key folder, head files), the store dumped as SQL text, and
 /proc/<pid>/cmdline of each process while it runs.
 """
@@ -34,6 +35,17 @@ from tests.cli.conftest import EXAMPLE
 GOVCLOUD = Path(sys.executable).parent / "govcloud"
 WRONG_PASSWORD = "SENTINEL-wrong-password-7f3a9c"
 AGENT_PASSWORD = "SENTINEL-agent-password-41d2"
+# govcloud with HTTP debugging on, as an operator chasing a problem would turn it on: every
+# request keystoneauth and openstacksdk make is logged (after govcloud set its own levels)
+HTTP_DEBUG = """
+import logging, sys
+import govcloud.adapters.openstack.config
+from govcloud.cli.main import main
+for name in ("keystoneauth", "keystoneauth.session", "openstack", "urllib3"):
+    logging.getLogger(name).setLevel(logging.DEBUG)
+logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+main(sys.argv[1:])
+"""
 
 
 @dataclass
@@ -44,9 +56,12 @@ class Run:
     outputs: list[str] = field(default_factory=list)
     cmdlines: list[str] = field(default_factory=list)
 
-    def govcloud(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def govcloud(
+        self, *args: str, ok: bool = True, http_debug: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-c", HTTP_DEBUG] if http_debug else [str(GOVCLOUD)]
         proc = subprocess.Popen(
-            [str(GOVCLOUD), "-vv", *args], env=self.env, cwd=self.home, text=True,
+            [*argv, "-vv", *args], env=self.env, cwd=self.home, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         self.cmdlines.append(_cmdline(proc.pid))
@@ -92,11 +107,17 @@ def flows(tmp_path_factory: pytest.TempPathFactory) -> Run:
         run.govcloud("init")
         run.govcloud("inventory", "load", EXAMPLE)
         run.govcloud("sync", "--full")
+        debug = run.govcloud("sync", "--full", http_debug=True)
+        assert "REQ: curl" in debug.stderr  # the HTTP requests were logged
+        assert "X-Auth-Token: {SHA256}" in debug.stderr  # tokens only as keystoneauth's digest
         _use_application_credential(home / "clouds.yaml")
         run.govcloud("sync", "--full")
         run.govcloud("quota", "plan", "--file", str(home / "plan.json"))
         run.govcloud("quota", "apply", str(home / "plan.json"))  # dry run: no --yes
         run.govcloud("report", "capacity", "-f", "html,json,csv", "--output-dir", "reports")
+        run.govcloud("log", "export", "--format", "jsonl", "--output-file", "trail.jsonl")
+        run.govcloud("log", "export", "--format", "syslog", "--output-file", "trail.log")
+        run.govcloud("log", "verify")
         _collect_with_basic_auth(run, tmp_path_factory.mktemp("pki"))
         _break_password(home / "clouds.yaml")
         failed = run.govcloud("sync", "--full", ok=False)
