@@ -1,12 +1,8 @@
 """Command-line flags and the optional ``--config.file`` (same keys as the flags); flags win."""
 
-from __future__ import annotations
-
 import argparse
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from agent import __version__
 from agent.collectors import COLLECTORS
@@ -48,7 +44,7 @@ _SIZE_UNITS = {
 
 def parse_duration(value: Any) -> float:
     """Seconds from ``60``, ``"60s"``, ``"500ms"``, ``"1m"``, ``"1h"``."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     match = _DURATION.match(str(value))
     if not match:
@@ -68,7 +64,7 @@ def parse_size(value: Any) -> int:
     return int(float(match.group(1)) * _SIZE_UNITS[unit])
 
 
-def parse_listen_address(value: str) -> tuple[str, int]:
+def parse_listen_address(value: str) -> Tuple[str, int]:
     """``"127.0.0.1:9109"`` / ``"[::1]:9109"`` -> (host, port); an empty host is refused so the
     agent never binds every interface unless ``0.0.0.0`` or ``[::]`` is written explicitly."""
     host, sep, port = value.rpartition(":")
@@ -97,19 +93,20 @@ def _flag(value: Any) -> bool:
     raise ConfigError(f"invalid boolean {value!r}")
 
 
-def _paths(value: Any) -> tuple[str, ...]:
+def _paths(value: Any) -> Tuple[str, ...]:
     items = value if isinstance(value, list) else str(value).split(",")
     return tuple(str(p).strip() for p in items if str(p).strip())
 
 
 # key -> (converter, default, help). Keys are the flag names without dashes and the file keys.
-OPTIONS: dict[str, tuple[Callable[[Any], Any], Any, str]] = {
+OPTIONS: Dict[str, Tuple[Callable[[Any], Any], Any, str]] = {
     "web.listen-address": (_text, DEFAULT_LISTEN, "host:port to listen on (explicit host)"),
     "web.config.file": (_text, "", "node_exporter-style web config (TLS, basic auth)"),
     "web.disable": (_flag, False, "do not serve HTTP (spool-only hosts)"),
     "web.max-connections": (int, 64, "concurrent connections served"),
     "web.handshake-timeout": (parse_duration, 5.0, "TLS handshake deadline"),
     "web.read-timeout": (parse_duration, 5.0, "deadline for a client to send its request"),
+    "collector.backend": (_text, "auto", "proc, psutil, or auto: psutil where there is no procfs"),
     "collector.filesystem.mount-points-exclude": (_text, DEFAULT_MOUNT_EXCLUDE, "regex"),
     "collector.filesystem.fs-types-exclude": (_text, DEFAULT_FSTYPE_EXCLUDE, "regex"),
     "collector.filesystem.stat-timeout": (parse_duration, 1.0, "statvfs deadline per scrape"),
@@ -128,6 +125,7 @@ OPTIONS: dict[str, tuple[Callable[[Any], Any], Any, str]] = {
 }
 EXTRA_COLLECTORS = {"process": "Python process/GC metrics of the agent itself."}
 LOG_LEVELS = ("debug", "info", "warning", "error")
+BACKENDS = ("auto", "proc", "psutil")
 REGEX_KEYS = (
     "collector.filesystem.mount-points-exclude",
     "collector.filesystem.fs-types-exclude",
@@ -140,7 +138,7 @@ REGEX_KEYS = (
 MIN_SPOOL_INTERVAL_S = 1.0
 
 
-def check_values(values: dict[str, Any]) -> None:
+def check_values(values: Dict[str, Any]) -> None:
     """Refuse values that would start an agent which then serves nothing, spins or crashes."""
     if values["web.max-connections"] < 1:
         raise ConfigError(
@@ -160,6 +158,11 @@ def check_values(values: dict[str, Any]) -> None:
             f"--log.level {values['log.level']!r} is not a log level; use one of "
             + ", ".join(LOG_LEVELS)
         )
+    if values["collector.backend"] not in BACKENDS:
+        raise ConfigError(
+            f"--collector.backend {values['collector.backend']!r} is not a backend; use one of "
+            + ", ".join(BACKENDS)
+        )
     for key in REGEX_KEYS:
         try:
             re.compile(values[key])
@@ -167,11 +170,17 @@ def check_values(values: dict[str, Any]) -> None:
             raise ConfigError(f"--{key}: invalid regular expression: {exc}") from None
 
 
-@dataclass(frozen=True)
 class Settings:
-    values: dict[str, Any]
-    collectors: tuple[str, ...]
-    process_metrics: bool
+    """The merged settings; a plain class because dataclasses need Python 3.7."""
+
+    __slots__ = ("collectors", "process_metrics", "values")
+
+    def __init__(
+        self, values: Dict[str, Any], collectors: Tuple[str, ...], process_metrics: bool
+    ) -> None:
+        self.values = values
+        self.collectors = collectors
+        self.process_metrics = process_metrics
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -209,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
             )
             continue
         parser.add_argument(f"--{key}", dest=key, default=None, help=f"{text} (default {default})")
-    every = {name: cls.help for name, cls in sorted(COLLECTORS.items())} | EXTRA_COLLECTORS
+    every = {name: cls.help for name, cls in sorted(COLLECTORS.items())}
+    every.update(EXTRA_COLLECTORS)
     for name, text in every.items():
         key = f"collector.{name}"
         parser.add_argument(
@@ -231,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_settings(argv: Sequence[str] | None = None) -> Settings:
+def load_settings(argv: Optional[Sequence[str]] = None) -> Settings:
     """Defaults, overlaid by the config file, overlaid by explicit flags."""
     args = vars(build_parser().parse_args(argv))
     explicit = {k: v for k, v in args.items() if v is not None and k != "config.file"}

@@ -6,19 +6,17 @@ numbers, booleans, escapes, anchors, ...) goes to PyYAML, imported only then: th
 ~50 ms, a third of the start-up time.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Dict, List, Optional, Tuple
 
 
 class ConfigError(Exception):
     """A configuration problem, reported as one line and exit status 2."""
 
 
-def load_mapping(path: str) -> dict[str, Any]:
+def load_mapping(path: str) -> Dict[str, Any]:
     """The top-level mapping of a JSON (``.json`` or starting with ``{``) or YAML file."""
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -48,11 +46,11 @@ _YAML_LINE = re.compile(
 _YAML_NOT_STR = re.compile(r"(?i)y|n|yes|no|true|false|on|off|null")
 
 
-def load_simple_yaml(text: str) -> dict[str, Any] | None:
+def load_simple_yaml(text: str) -> Optional[Dict[str, Any]]:
     """The mapping ``yaml.safe_load`` would return, or None when the text is outside the subset."""
-    root: dict[str, Any] = {}
-    stack: list[tuple[int, dict[str, Any]]] = [(0, root)]
-    pending: tuple[int, dict[str, Any], str] | None = None  # a key whose value may be a block
+    root: Dict[str, Any] = {}
+    stack: List[Tuple[int, Dict[str, Any]]] = [(0, root)]
+    pending: Optional[Tuple[int, Dict[str, Any], str]] = None  # a key whose value may be a block
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -61,7 +59,7 @@ def load_simple_yaml(text: str) -> dict[str, Any] | None:
             return None
         indent = len(match.group(1))
         if pending is not None and indent > pending[0]:
-            child: dict[str, Any] = {}
+            child: Dict[str, Any] = {}
             pending[1][pending[2]] = child
             stack.append((indent, child))
         pending = None

@@ -7,11 +7,9 @@ prometheus-client 0.2x's ``choose_encoder`` (tests compare both), without import
 import was half of the start-up time.
 """
 
-from __future__ import annotations
-
 import math
 import zlib
-from collections.abc import Iterable
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 from agent.metrics import MetricFamily
 
@@ -52,15 +50,15 @@ class Encoder:
     """Renders families; keeps caches of series prefixes and family headers between scrapes."""
 
     def __init__(self) -> None:
-        self._prefixes: dict[tuple[str, tuple[str, ...]], dict[tuple[str, ...], str]] = {}
+        self._prefixes: Dict[Tuple[str, Tuple[str, ...]], Dict[Tuple[str, ...], str]] = {}
         self._size = 0
-        self._headers: dict[tuple[str, str, str, bool], str] = {}
+        self._headers: Dict[Tuple[str, str, str, bool], str] = {}
 
     def encode(self, families: Iterable[MetricFamily], openmetrics: bool) -> bytes:
         if self._size > _CACHE_LIMIT:
             self._prefixes.clear()
             self._size = 0
-        out: list[str] = []
+        out: List[str] = []
         append = out.append
         for family in families:
             append(self._header(family, openmetrics))
@@ -96,10 +94,10 @@ class Encoder:
         return header
 
 
-def _prefix(family: MetricFamily, label_values: tuple[str, ...]) -> str:
+def _prefix(family: MetricFamily, label_values: Tuple[str, ...]) -> str:
     if not label_values:
         return family.sample_name + " "
-    pairs = sorted(zip(family.label_names, label_values, strict=True))
+    pairs = sorted(zip(family.label_names, label_values))
     labels = ",".join(f'{k}="{_escape_label_value(v)}"' for k, v in pairs)
     return f"{family.sample_name}{{{labels}}} "
 
@@ -108,7 +106,7 @@ def _special(prefix: str, value: float) -> str:
     return f"{prefix}{format_value(value)}\n"
 
 
-def _param(tokens: list[str], name: str) -> str:
+def _param(tokens: List[str], name: str) -> str:
     for token in tokens:
         key, sep, value = token.strip().partition("=")
         if sep and key == name:
@@ -117,7 +115,7 @@ def _param(tokens: list[str], name: str) -> str:
 
 
 def _version_at_least_1(version: str) -> bool:
-    parsed: list[int | str] = []
+    parsed: List[Union[int, str]] = []
     for part in version.split("."):
         try:
             parsed.append(int(part))
@@ -129,7 +127,7 @@ def _version_at_least_1(version: str) -> bool:
         return False
 
 
-def _choose(accept: str) -> tuple[bool, str]:
+def _choose(accept: str) -> Tuple[bool, str]:
     for accepted in accept.split(","):
         tokens = accepted.split(";")
         media = tokens[0].strip()
@@ -147,10 +145,10 @@ def _choose(accept: str) -> tuple[bool, str]:
     return False, TEXT_0_0_4
 
 
-_negotiated: dict[str, tuple[bool, str]] = {}
+_negotiated: Dict[str, Tuple[bool, str]] = {}
 
 
-def negotiate(accept: str | None) -> tuple[bool, str]:
+def negotiate(accept: Optional[str]) -> Tuple[bool, str]:
     """(use OpenMetrics?, Content-Type) for an Accept header, as prometheus-client decides."""
     accept = accept or ""
     found = _negotiated.get(accept)
@@ -161,7 +159,7 @@ def negotiate(accept: str | None) -> tuple[bool, str]:
     return found
 
 
-def gzip_accepted(accept_encoding: str | None) -> bool:
+def gzip_accepted(accept_encoding: Optional[str]) -> bool:
     for token in (accept_encoding or "").split(","):
         if token.split(";")[0].strip().lower() == "gzip":
             return True

@@ -1,15 +1,14 @@
 """``govcloud-agent`` entry point: wire settings, collectors, HTTP server and spool together."""
 
-from __future__ import annotations
-
 import logging
+import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
 from types import FrameType
+from typing import Dict, Optional, Sequence, Type
 
-from agent.collectors import COLLECTORS
+from agent.collectors import COLLECTORS, Collector
 from agent.collectors.identity import IdentityCollector
 from agent.config import Settings, load_settings, parse_listen_address
 from agent.config_file import ConfigError
@@ -23,9 +22,33 @@ class Stop(Exception):
     """Raised in the main thread by SIGTERM/SIGINT to leave the serve loop."""
 
 
+def resolve_backend(settings: Settings) -> str:
+    """``proc`` or ``psutil``: ``auto`` picks psutil only where procfs has no ``stat`` file
+    (Windows, the BSDs, AIX, Solaris), so Linux hosts never need psutil."""
+    backend: str = settings["collector.backend"]
+    if backend == "auto":
+        has_proc = os.path.exists(os.path.join(settings["path.procfs"], "stat"))
+        backend = "proc" if has_proc else "psutil"
+    return backend
+
+
+def collector_classes(backend: str) -> Dict[str, Type[Collector]]:
+    if backend == "proc":
+        return COLLECTORS
+    try:
+        from agent.collectors.portable import portable_collectors
+    except ImportError as exc:
+        raise ConfigError(
+            f"--collector.backend psutil needs the psutil module ({exc}); install python3-psutil "
+            "or 'pip install psutil', or use --collector.backend proc on Linux"
+        ) from None
+    return portable_collectors()
+
+
 def build_agent(settings: Settings, system: System) -> AgentCollector:
     options = settings.collector_options()
-    return AgentCollector([COLLECTORS[name](options) for name in settings.collectors], system)
+    classes = collector_classes(resolve_backend(settings))
+    return AgentCollector([classes[name](options) for name in settings.collectors], system)
 
 
 def spool_loop(settings: Settings, agent: AgentCollector, stop: threading.Event) -> None:
@@ -66,7 +89,7 @@ def _make_server(settings: Settings, agent: AgentCollector):  # type: ignore[no-
     )
 
 
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
+def _raise_stop(signum: int, frame: Optional[FrameType]) -> None:
     raise Stop
 
 
@@ -104,7 +127,7 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         settings = load_settings(argv)
         logging.basicConfig(

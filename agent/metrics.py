@@ -6,15 +6,12 @@ encoder renders label sets from a cache keyed by those values. ``samples`` still
 prometheus-client view (name, labels dict, value) for tests and the spool.
 """
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 
 class Sample(NamedTuple):
     name: str
-    labels: dict[str, str]
+    labels: Dict[str, str]
     value: float
 
 
@@ -39,7 +36,7 @@ class MetricFamily:
         self.unit = unit
         self.sample_name = name + "_total" if kind == "counter" else name
         self.label_names = tuple(label_names)
-        self.series: list[tuple[tuple[str, ...], float]] = []
+        self.series: List[Tuple[Tuple[str, ...], float]] = []
 
     def add_metric(self, label_values: Sequence[str], value: float) -> None:
         self.series.append((tuple(label_values), value))
@@ -49,13 +46,13 @@ class MetricFamily:
         self.series = [((), value)]
 
     @property
-    def samples(self) -> list[Sample]:
+    def samples(self) -> List[Sample]:
         names, name = self.label_names, self.sample_name
-        return [Sample(name, dict(zip(names, lv, strict=True)), v) for lv, v in self.series]
+        return [Sample(name, dict(zip(names, lv)), v) for lv, v in self.series]
 
 
 def gauge(
-    name: str, documentation: str, labels: Sequence[str] = (), value: float | None = None
+    name: str, documentation: str, labels: Sequence[str] = (), value: Optional[float] = None
 ) -> MetricFamily:
     family = MetricFamily(name, documentation, "gauge", labels)
     if value is not None:
@@ -64,7 +61,7 @@ def gauge(
 
 
 def counter(
-    name: str, documentation: str, labels: Sequence[str] = (), value: float | None = None
+    name: str, documentation: str, labels: Sequence[str] = (), value: Optional[float] = None
 ) -> MetricFamily:
     family = MetricFamily(name, documentation, "counter", labels)
     if value is not None:
@@ -72,10 +69,10 @@ def counter(
     return family
 
 
-def from_client_metric(metric: object) -> list[MetricFamily]:
+def from_client_metric(metric: object) -> List[MetricFamily]:
     """prometheus-client families (``--collector.process``) as ours, one per sample name and
     label-name set; exemplars and timestamps are dropped (those collectors have none)."""
-    out: dict[tuple[str, tuple[str, ...]], MetricFamily] = {}
+    out: Dict[Tuple[str, Tuple[str, ...]], MetricFamily] = {}
     for sample in getattr(metric, "samples", ()):
         if sample.name.endswith("_created"):
             continue  # text format has no _created; OpenMetrics clients do not need it

@@ -4,9 +4,7 @@ Default exclusion patterns follow node_exporter's so both exporters report the s
 where they differ (disk: device-mapper nodes) the reason is given next to the pattern.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
+from typing import NamedTuple, Tuple
 
 # node_exporter --collector.filesystem.mount-points-exclude default.
 DEFAULT_MOUNT_EXCLUDE = (
@@ -37,9 +35,8 @@ DEFAULT_UUID_FILES = (
 )
 
 
-@dataclass(frozen=True)
-class CollectorOptions:
-    """Knobs the collectors read; built once at start-up."""
+class CollectorOptions(NamedTuple):
+    """Knobs the collectors read; built once at start-up (immutable: dataclasses need 3.7)."""
 
     mount_exclude: str = DEFAULT_MOUNT_EXCLUDE
     fstype_exclude: str = DEFAULT_FSTYPE_EXCLUDE
@@ -48,6 +45,5 @@ class CollectorOptions:
     stat_timeout_s: float = 1.0
     stat_in_worker: str = DEFAULT_STAT_IN_WORKER
     instance_uuid: str = ""
-    uuid_files: tuple[str, ...] = DEFAULT_UUID_FILES
+    uuid_files: Tuple[str, ...] = DEFAULT_UUID_FILES
     os_release_file: str = "/etc/os-release"
-    extra: dict[str, str] = field(default_factory=dict)

@@ -1,11 +1,8 @@
 """Run the enabled collectors for one scrape and add node_exporter's per-collector meta series."""
 
-from __future__ import annotations
-
 import logging
 import threading
-from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
 
 from agent.collectors.base import Collector
 from agent.metrics import MetricFamily, from_client_metric, gauge
@@ -21,19 +18,19 @@ class AgentCollector:
     second concurrent scrape would only return the same numbers at twice the CPU.
     """
 
-    def __init__(self, collectors: list[Collector], system: System) -> None:
+    def __init__(self, collectors: List[Collector], system: System) -> None:
         self.collectors = collectors
         self.system = system
         self._lock = threading.Lock()
-        self._failing: set[str] = set()
+        self._failing: Set[str] = set()
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> List[MetricFamily]:
         with self._lock:
             return self._collect_locked()
 
-    def _collect_locked(self) -> list[MetricFamily]:
+    def _collect_locked(self) -> List[MetricFamily]:
         system = self.system
-        families: list[MetricFamily] = []
+        families: List[MetricFamily] = []
         duration = gauge(
             "node_scrape_collector_duration_seconds",
             "Duration of a collector scrape.",
@@ -53,7 +50,7 @@ class AgentCollector:
         families.append(success)
         return families
 
-    def _run(self, collector: Collector, families: list[MetricFamily]) -> bool:
+    def _run(self, collector: Collector, families: List[MetricFamily]) -> bool:
         try:
             families.extend(collector.collect(self.system))
         except Exception as exc:  # a broken collector must never fail the scrape
@@ -91,7 +88,7 @@ class Registry:
             PlatformCollector(registry=self._extra)
             GCCollector(registry=self._extra)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> List[MetricFamily]:
         families = self.agent.collect()
         if self._extra is not None:
             for metric in self._extra.collect():
@@ -107,11 +104,11 @@ def build_registry(agent: AgentCollector, process_metrics: bool) -> Registry:
 _META_PREFIXES = ("node_scrape_collector_", "govcloud_agent_info")
 
 
-def iter_samples(families: Iterable[MetricFamily]) -> Iterator[tuple[str, dict[str, str], float]]:
+def iter_samples(families: Iterable[MetricFamily]) -> Iterator[Tuple[str, Dict[str, str], float]]:
     """(name, labels, raw value) of every sample, without scrape meta series (for the spool)."""
     for family in families:
         if family.name.startswith(_META_PREFIXES):
             continue
         names, name = family.label_names, family.sample_name
         for label_values, value in family.series:
-            yield name, dict(zip(names, label_values, strict=True)), value
+            yield name, dict(zip(names, label_values)), value

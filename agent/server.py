@@ -19,8 +19,6 @@ per request than rendering the metrics. Workers are kept between connections bec
 opens a new connection per scrape and a thread start per connection showed in the latency.
 """
 
-from __future__ import annotations
-
 import contextlib
 import logging
 import math
@@ -30,7 +28,7 @@ import socketserver
 import ssl
 import threading
 import time
-from typing import Any
+from typing import Any, Dict, Optional, Tuple
 
 from agent import __version__
 from agent.config_file import ConfigError
@@ -93,7 +91,7 @@ class RateLimitedLog:
 class MetricsApp:
     """What the handler needs: the registry, an encoder and optional basic auth."""
 
-    def __init__(self, registry: Registry, auth: BasicAuth | None = None) -> None:
+    def __init__(self, registry: Registry, auth: Optional[BasicAuth] = None) -> None:
         self.registry = registry
         self.auth = auth
         self._encoder = Encoder()
@@ -101,7 +99,9 @@ class MetricsApp:
         self._no_credentials = RateLimitedLog()
         self._bad_credentials = RateLimitedLog()
 
-    def render(self, accept: str | None, accept_encoding: str | None) -> tuple[bytes, str, bool]:
+    def render(
+        self, accept: Optional[str], accept_encoding: Optional[str]
+    ) -> Tuple[bytes, str, bool]:
         """(body, content type, gzipped?) for one scrape."""
         openmetrics, content_type = negotiate(accept)
         with self._lock:  # the encoder's caches are shared; scrapes are serialised anyway
@@ -110,7 +110,7 @@ class MetricsApp:
             return gzip_body(body), content_type, True
         return body, content_type, False
 
-    def respond(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str, str]:
+    def respond(self, path: str, headers: Dict[str, str]) -> Tuple[int, bytes, str, str]:
         """(status, body, content type, extra header lines) for a GET of ``path``."""
         if path == "/healthz":  # unauthenticated on purpose: says nothing but "alive"
             return 200, b"ok\n", _TEXT, ""
@@ -163,7 +163,7 @@ class Reader:
         self._sock.settimeout(remaining)
         try:
             chunk = self._sock.recv(65536)
-        except TimeoutError:
+        except socket.timeout:  # not TimeoutError before Python 3.10
             raise SlowClient from None
         self._buf += chunk
         return bool(chunk)
@@ -209,7 +209,7 @@ def _http_date() -> str:
     )
 
 
-def read_request(rfile: Any) -> tuple[str, str, str, dict[str, str]] | None:
+def read_request(rfile: Any) -> Optional[Tuple[str, str, str, Dict[str, str]]]:
     """(method, path, version, lower-cased headers) of the next request; None at end of stream.
 
     ``rfile`` needs only ``readline(limit)``; raises _BadRequest for what is not HTTP/1.x."""
@@ -221,7 +221,7 @@ def read_request(rfile: Any) -> tuple[str, str, str, dict[str, str]] | None:
     parts = line.decode("latin-1").split()
     if len(line) > _MAX_LINE or len(parts) != 3 or not parts[2].startswith("HTTP/1."):
         raise _BadRequest(400)
-    headers: dict[str, str] = {}
+    headers: Dict[str, str] = {}
     for _ in range(_MAX_HEADERS):
         raw = rfile.readline(_MAX_LINE + 1)
         if raw in (b"\r\n", b"\n", b""):
@@ -233,7 +233,7 @@ def read_request(rfile: Any) -> tuple[str, str, str, dict[str, str]] | None:
     raise _BadRequest(431)
 
 
-def _keep_alive(version: str, headers: dict[str, str]) -> bool:
+def _keep_alive(version: str, headers: Dict[str, str]) -> bool:
     connection = headers.get("connection", "").lower()
     if version == "HTTP/1.0":
         return connection == "keep-alive"
@@ -304,11 +304,11 @@ def _send(sock: socket.socket, data: bytes) -> None:
     sock.settimeout(WRITE_TIMEOUT_S)  # since Python 3.5 the bound of the whole sendall
     try:
         sock.sendall(data)
-    except TimeoutError:
+    except socket.timeout:
         raise SlowClient from None
 
 
-def _discard_body(rfile: Any, headers: dict[str, str]) -> bool:
+def _discard_body(rfile: Any, headers: Dict[str, str]) -> bool:
     """Skip a (pointless) GET body; False when the connection cannot be reused afterwards."""
     if "transfer-encoding" in headers:
         return False
@@ -343,10 +343,10 @@ class _Workers:
     """
 
     def __init__(self, limit: int, serve: Any) -> None:
-        self._jobs: queue.SimpleQueue[_Connection] = queue.SimpleQueue()
+        self._jobs: queue.Queue[_Connection] = queue.Queue()  # novermin  (never evaluated)
         self._lock = threading.Lock()
         self._limit = limit
-        self._live: dict[int, _Connection] = {}
+        self._live: Dict[int, _Connection] = {}
         self._evicted = 0  # evicted connections whose worker has not finished yet
         self._idle = 0
         self._serve = serve
@@ -424,9 +424,9 @@ class AgentHTTPServer(socketserver.TCPServer):
 
     def __init__(
         self,
-        address: tuple[str, int],
+        address: Tuple[str, int],
         app: MetricsApp,
-        tls: TLSContextSource | None = None,
+        tls: Optional[TLSContextSource] = None,
         handshake_timeout_s: float = 5.0,
         max_connections: int = 64,
         read_timeout_s: float = 5.0,

@@ -11,15 +11,12 @@ files are carried out and read by ``govcloud metrics import``. Format, documente
   followed by a newline before the next append and readers skip lines that are not valid JSON.
 """
 
-from __future__ import annotations
-
 import json
 import math
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 SPOOL_VERSION = 1
 FILE_PATTERN = re.compile(r"^spool-\d{8}T\d{6}Z\.jsonl$")
@@ -34,7 +31,7 @@ def encode_record(
     ts: float,
     instance_uuid: str,
     hostname: str,
-    samples: Iterable[tuple[str, dict[str, str], float]],
+    samples: Iterable[Tuple[str, Dict[str, str], float]],
 ) -> bytes:
     """One JSON line; non-finite values are dropped because JSON cannot carry them."""
     rows = [[name, labels, value] for name, labels, value in samples if math.isfinite(value)]
@@ -48,7 +45,7 @@ def encode_record(
     return (json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
 
 
-def read_spool(lines: Iterable[str | bytes]) -> Iterator[dict[str, Any]]:
+def read_spool(lines: Iterable[Union[str, bytes]]) -> Iterator[Dict[str, Any]]:
     """Records from spool lines, skipping blank, torn or foreign-version lines."""
     for line in lines:
         if not line.strip():
@@ -73,10 +70,10 @@ class SpoolWriter:
         self.max_bytes = max_bytes
         self.file_max_bytes = max(max_bytes // _MIN_FILES, 1)
         self._clock = clock
-        self._current: str | None = None
+        self._current: Optional[str] = None
         os.makedirs(directory, mode=0o750, exist_ok=True)
 
-    def files(self) -> list[str]:
+    def files(self) -> List[str]:
         """Spool file names, oldest first (the names sort by time)."""
         return sorted(n for n in os.listdir(self.directory) if FILE_PATTERN.match(n))
 
@@ -85,7 +82,8 @@ class SpoolWriter:
         name = self._target(len(line))
         path = os.path.join(self.directory, name)
         created = not os.path.exists(path)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT  # novermin  (flags, not a union type)
+        fd = os.open(path, flags, 0o640)
         try:
             if not created and not _ends_with_newline(fd):
                 line = b"\n" + line  # isolate a torn line left by a crash

@@ -5,25 +5,23 @@ the agent from ever exiting; these threads are daemons, and the pool grows (up t
 workers are stuck so one hung mount does not delay the healthy ones.
 """
 
-from __future__ import annotations
-
 import queue
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Callable, Tuple
 
 
 class StatWorkers:
     def __init__(self, max_threads: int = 8) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]]] = queue.SimpleQueue()
+        # queue.Queue, not SimpleQueue (3.7); body annotations are never evaluated, hence novermin
+        self._jobs: queue.Queue[Tuple[Future[Any], Callable[[], Any]]] = queue.Queue()  # novermin
         self._lock = threading.Lock()
         self._threads = 0
         self._idle = 0
         self._max_threads = max_threads
 
-    def submit(self, call: Callable[[], Any]) -> Future[Any]:
-        future: Future[Any] = Future()
+    def submit(self, call: Callable[[], Any]) -> "Future[Any]":
+        future: Future[Any] = Future()  # novermin
         with self._lock:
             if self._idle == 0 and self._threads < self._max_threads:
                 self._threads += 1

@@ -4,11 +4,15 @@ Collectors only read text and statvfs results through a :class:`System`, so test
 file use a fake one with literal input, and ``--path.procfs``/``--path.sysfs`` can point elsewhere.
 """
 
-from __future__ import annotations
-
 import os
+import socket
 import time
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+if TYPE_CHECKING:
+    from typing import Protocol  # novermin  (3.8; only the type checker reads it)
+else:
+    Protocol = object
 
 
 class FsStats(NamedTuple):
@@ -28,7 +32,7 @@ class System(Protocol):
     def read_proc(self, name: str) -> str:
         """Text of a file under procfs, e.g. ``stat`` or ``net/dev``."""
 
-    def read_file(self, path: str) -> str | None:
+    def read_file(self, path: str) -> Optional[str]:
         """Text of a small file (DMI, cloud-init, os-release), or None if unreadable."""
 
     def statvfs(self, mountpoint: str) -> FsStats:
@@ -57,10 +61,10 @@ class ProcSystem:
 
     def read_proc(self, name: str) -> str:
         # Binary read + one decode is the cheapest way to slurp small /proc files.
-        with open(f"{self._procfs}/{name}", "rb") as handle:
+        with open(self._procfs + "/" + name, "rb") as handle:
             return handle.read().decode("utf-8", "replace")
 
-    def read_file(self, path: str) -> str | None:
+    def read_file(self, path: str) -> Optional[str]:
         try:
             with open(path, "rb") as handle:
                 return handle.read(65536).decode("utf-8", "replace")
@@ -84,4 +88,5 @@ class ProcSystem:
         return self._ticks
 
     def hostname(self) -> str:
-        return os.uname().nodename
+        # os.uname does not exist on Windows (psutil backend hosts)
+        return os.uname().nodename if hasattr(os, "uname") else socket.gethostname()

@@ -4,8 +4,6 @@ Only the subset with a safe Python equivalent is accepted; anything else is an e
 silently ignored, because a dropped ``client_auth_type`` would quietly disable mTLS.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import hashlib
@@ -15,8 +13,7 @@ import re
 import ssl
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 from agent.config_file import ConfigError, load_mapping
 
@@ -25,7 +22,12 @@ _CLIENT_AUTH = {
     "VerifyClientCertIfGiven": ssl.CERT_OPTIONAL,
     "RequireAndVerifyClientCert": ssl.CERT_REQUIRED,
 }
-_TLS_VERSIONS = {"TLS12": ssl.TLSVersion.TLSv1_2, "TLS13": ssl.TLSVersion.TLSv1_3}
+# min_version -> (ssl.TLSVersion member, the OP_NO_* options that mean the same on Python 3.6,
+# which has no SSLContext.minimum_version).
+_TLS_VERSIONS = {
+    "TLS12": ("TLSv1_2", (ssl.OP_NO_TLSv1, ssl.OP_NO_TLSv1_1)),
+    "TLS13": ("TLSv1_3", (ssl.OP_NO_TLSv1, ssl.OP_NO_TLSv1_1, ssl.OP_NO_TLSv1_2)),
+}
 _TLS_KEYS = {"cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version"}
 _TOP_KEYS = {"tls_server_config", "basic_auth_users"}
 # node_exporter keys with no safe equivalent here: named, so the refusal says why.
@@ -36,8 +38,7 @@ _UNSUPPORTED_KEYS = {
 _BCRYPT = re.compile(r"\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}")
 
 
-@dataclass
-class TLSSettings:
+class TLSSettings(NamedTuple):
     cert_file: str
     key_file: str
     client_ca_file: str = ""
@@ -45,13 +46,12 @@ class TLSSettings:
     min_version: str = "TLS12"
 
 
-@dataclass
-class WebConfig:
-    tls: TLSSettings | None = None
-    basic_auth_users: dict[str, str] = field(default_factory=dict)
+class WebConfig(NamedTuple):
+    tls: Optional[TLSSettings]
+    basic_auth_users: Dict[str, str]
 
 
-def parse_web_config(data: dict[str, Any], base_dir: str = ".") -> WebConfig:
+def parse_web_config(data: Dict[str, Any], base_dir: str = ".") -> WebConfig:
     """Validate a web-config mapping; relative file paths are relative to the file's directory."""
     for key in sorted(set(data) & set(_UNSUPPORTED_KEYS)):
         raise ConfigError(f"web config: {key} is not supported: {_UNSUPPORTED_KEYS[key]}")
@@ -89,11 +89,12 @@ def _parse_tls(data: Any, base_dir: str) -> TLSSettings:
         raise ConfigError(f"web config: unsupported tls_server_config keys {sorted(unknown)}")
     if not data.get("cert_file") or not data.get("key_file"):
         raise ConfigError("web config: tls_server_config needs cert_file and key_file")
-    settings = TLSSettings(**{k: str(v) for k, v in data.items()})
-    for attr in ("cert_file", "key_file", "client_ca_file"):
-        value = getattr(settings, attr)
+    values = {k: str(v) for k, v in data.items()}
+    for key in ("cert_file", "key_file", "client_ca_file"):
+        value = values.get(key, "")
         if value and not os.path.isabs(value):
-            setattr(settings, attr, os.path.join(base_dir, value))
+            values[key] = os.path.join(base_dir, value)
+    settings = TLSSettings(**values)
     if settings.client_auth_type not in _CLIENT_AUTH:
         raise ConfigError(
             f"web config: client_auth_type {settings.client_auth_type!r} is not supported; "
@@ -121,12 +122,12 @@ class TLSContextSource:
 
     def __init__(self, settings: TLSSettings) -> None:
         self.settings = settings
-        self._stamp: tuple[int, ...] = ()
-        self._context: ssl.SSLContext | None = None
+        self._stamp: Tuple[int, ...] = ()
+        self._context: Optional[ssl.SSLContext] = None
         self._lock = threading.Lock()
         self._checked = -1.0  # monotonic time of the last look at the files
 
-    def _files_stamp(self) -> tuple[int, ...]:
+    def _files_stamp(self) -> Tuple[int, ...]:
         paths = (self.settings.cert_file, self.settings.key_file, self.settings.client_ca_file)
         try:
             return tuple(os.stat(p).st_mtime_ns for p in paths if p)
@@ -151,7 +152,7 @@ class TLSContextSource:
     def _build(self) -> ssl.SSLContext:
         s = self.settings
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = _TLS_VERSIONS[s.min_version]
+        _set_minimum_version(ctx, s.min_version)
         try:
             ctx.load_cert_chain(s.cert_file, s.key_file)
             if s.client_ca_file:
@@ -162,6 +163,15 @@ class TLSContextSource:
         return ctx
 
 
+def _set_minimum_version(ctx: ssl.SSLContext, name: str) -> None:
+    member, no_older = _TLS_VERSIONS[name]
+    if hasattr(ctx, "minimum_version"):  # Python 3.7+
+        ctx.minimum_version = getattr(ssl.TLSVersion, member)  # novermin  (guarded above)
+    else:
+        for option in no_older:
+            ctx.options |= option
+
+
 class BasicAuth:
     """Checks ``Authorization: Basic`` against bcrypt hashes, caching successful checks.
 
@@ -170,7 +180,7 @@ class BasicAuth:
     wrong passwords always pay the full bcrypt cost.
     """
 
-    def __init__(self, users: dict[str, str]) -> None:
+    def __init__(self, users: Dict[str, str]) -> None:
         try:
             import bcrypt
         except ImportError:
@@ -179,11 +189,11 @@ class BasicAuth:
             ) from None
         self._bcrypt = bcrypt
         self._hashes = {name: hashed.encode() for name, hashed in users.items()}
-        self._verified: dict[str, bytes] = {}
+        self._verified: Dict[str, bytes] = {}
         # Unknown users are checked against a dummy hash so timing does not reveal user names.
         self._dummy = next(iter(self._hashes.values()), b"")
 
-    def check(self, header: str | None) -> bool:
+    def check(self, header: Optional[str]) -> bool:
         credentials = _decode_basic(header)
         if credentials is None:
             return False
@@ -202,7 +212,7 @@ class BasicAuth:
         return bool(ok)
 
 
-def _decode_basic(header: str | None) -> tuple[str, bytes] | None:
+def _decode_basic(header: Optional[str]) -> Optional[Tuple[str, bytes]]:
     if not header or header[:6].lower() != "basic ":
         return None
     try:

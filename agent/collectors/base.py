@@ -1,15 +1,13 @@
 """Collector base class and the name -> class registry each collector module adds itself to."""
 
-from __future__ import annotations
-
 import abc
-from typing import ClassVar
+from typing import ClassVar, Dict, List, Type
 
 from agent.metrics import MetricFamily
 from agent.options import CollectorOptions
 from agent.system import System
 
-COLLECTORS: dict[str, type[Collector]] = {}
+COLLECTORS: Dict[str, Type["Collector"]] = {}
 
 
 class Collector(abc.ABC):
@@ -23,14 +21,14 @@ class Collector(abc.ABC):
         self.options = options
 
     @abc.abstractmethod
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         """Read the system and return metric families."""
 
     def close(self) -> None:  # noqa: B027  (optional hook, deliberately not abstract)
         """Release background resources; most collectors have none."""
 
 
-def register(cls: type[Collector]) -> type[Collector]:
+def register(cls: Type[Collector]) -> Type[Collector]:
     """Class decorator: make a collector selectable by ``--collector.<name>``."""
     if cls.name in COLLECTORS:
         raise ValueError(f"collector {cls.name!r} registered twice")

@@ -1,6 +1,6 @@
 """CPU time per logical CPU and mode, from /proc/stat (node_exporter's ``cpu`` collector)."""
 
-from __future__ import annotations
+from typing import List, Tuple
 
 from agent.collectors.base import Collector, register
 from agent.metrics import MetricFamily, counter, gauge
@@ -10,9 +10,9 @@ from agent.system import System
 CPU_MODES = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
 
 
-def parse_proc_stat_cpus(text: str) -> list[tuple[str, list[int]]]:
+def parse_proc_stat_cpus(text: str) -> List[Tuple[str, List[int]]]:
     """Per-CPU tick counters from /proc/stat text: ``[("0", [user, nice, ...]), ...]``."""
-    cpus: list[tuple[str, list[int]]] = []
+    cpus: List[Tuple[str, List[int]]] = []
     for line in text.splitlines():
         if not line.startswith("cpu"):
             if cpus:
@@ -26,7 +26,7 @@ def parse_proc_stat_cpus(text: str) -> list[tuple[str, list[int]]]:
     return cpus
 
 
-def cpu_families(cpus: list[tuple[str, list[int]]], ticks_per_second: int) -> list[MetricFamily]:
+def cpu_families(cpus: List[Tuple[str, List[int]]], ticks_per_second: int) -> List[MetricFamily]:
     """Build ``node_cpu_seconds_total{cpu,mode}`` and the CPU count from parsed ticks."""
     seconds = counter(
         "node_cpu_seconds_total",
@@ -35,7 +35,7 @@ def cpu_families(cpus: list[tuple[str, list[int]]], ticks_per_second: int) -> li
     )
     scale = 1.0 / ticks_per_second
     for label, ticks in cpus:
-        for mode, value in zip(CPU_MODES, ticks, strict=False):
+        for mode, value in zip(CPU_MODES, ticks):
             seconds.add_metric((label, mode), value * scale)
     count = gauge("govcloud_cpus", "Number of logical CPUs.", value=len(cpus))
     return [seconds, count]
@@ -46,6 +46,6 @@ class CpuCollector(Collector):
     name = "cpu"
     help = "CPU seconds per CPU and mode (/proc/stat)."
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         cpus = parse_proc_stat_cpus(system.read_proc("stat"))
         return cpu_families(cpus, system.clock_ticks())

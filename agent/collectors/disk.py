@@ -1,8 +1,7 @@
 """Block device I/O counters from /proc/diskstats (node_exporter's ``diskstats``)."""
 
-from __future__ import annotations
-
 import re
+from typing import List, Optional, Tuple
 
 from agent.collectors.base import Collector, register
 from agent.metrics import MetricFamily, counter, gauge
@@ -33,7 +32,7 @@ _COUNTERS = (
 )
 
 
-def parse_diskstats(text: str, exclude: re.Pattern[str] | None) -> list[tuple[str, list[int]]]:
+def parse_diskstats(text: str, exclude: "Optional[re.Pattern[str]]") -> List[Tuple[str, List[int]]]:
     """``[(device, [reads, reads_merged, sectors_read, ...]), ...]`` minus excluded devices."""
     disks = []
     for line in text.splitlines():
@@ -47,10 +46,16 @@ def parse_diskstats(text: str, exclude: re.Pattern[str] | None) -> list[tuple[st
     return disks
 
 
-def disk_families(disks: list[tuple[str, list[int]]]) -> list[MetricFamily]:
-    families: list[MetricFamily] = []
-    for name, doc, column, scale in _COUNTERS:
-        family = counter(name, f"The total number of {doc[0].lower()}{doc[1:]}", labels=("device",))
+def disk_counter(name: str) -> MetricFamily:
+    """An empty counter family of this collector by name (the psutil backend fills it too)."""
+    doc = next(doc for n, doc, _, _ in _COUNTERS if n == name)
+    return counter(name, f"The total number of {doc[0].lower()}{doc[1:]}", labels=("device",))
+
+
+def disk_families(disks: List[Tuple[str, List[int]]]) -> List[MetricFamily]:
+    families: List[MetricFamily] = []
+    for name, _, column, scale in _COUNTERS:
+        family = disk_counter(name)
         for device, values in disks:
             family.add_metric((device,), values[column] * scale)
         families.append(family)
@@ -72,5 +77,5 @@ class DiskCollector(Collector):
         super().__init__(options)
         self._exclude = re.compile(options.disk_exclude) if options.disk_exclude else None
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         return disk_families(parse_diskstats(system.read_proc("diskstats"), self._exclude))

@@ -5,11 +5,10 @@ fstype; ``.*`` for all) runs in daemon worker threads with a deadline: a hung mo
 with ``node_filesystem_device_error 1`` and not asked again until its stuck call returns.
 """
 
-from __future__ import annotations
-
 import re
 from concurrent.futures import Future
-from typing import Any, NamedTuple
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from agent.collectors.base import Collector, register
 from agent.metrics import MetricFamily, gauge
@@ -35,18 +34,13 @@ def _unescape(field: str) -> str:
     return _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), field)
 
 
-def _stat_or_none(system: System, path: str) -> FsStats | None:
-    try:
-        return system.statvfs(path)
-    except OSError:
-        return None
-
-
 def parse_mounts(
-    text: str, mount_exclude: re.Pattern[str] | None, fstype_exclude: re.Pattern[str] | None
-) -> list[Mount]:
+    text: str,
+    mount_exclude: "Optional[re.Pattern[str]]",
+    fstype_exclude: "Optional[re.Pattern[str]]",
+) -> List[Mount]:
     """Mounts from /proc/self/mounts text, minus excluded ones, one entry per mountpoint."""
-    seen: dict[str, Mount] = {}
+    seen: Dict[str, Mount] = {}
     for line in text.splitlines():
         fields = line.split()
         if len(fields) < 4:
@@ -62,7 +56,7 @@ def parse_mounts(
     return list(seen.values())
 
 
-def filesystem_families(stats: list[tuple[Mount, FsStats | None]]) -> list[MetricFamily]:
+def filesystem_families(stats: List[Tuple[Mount, Optional[FsStats]]]) -> List[MetricFamily]:
     """Size families for mounts with stats; error/readonly flags for every mount."""
 
     def labelled(name: str, doc: str) -> MetricFamily:
@@ -89,8 +83,9 @@ def filesystem_families(stats: list[tuple[Mount, FsStats | None]]) -> list[Metri
         size.add_metric(labels, st.blocks * st.frsize)
         free.add_metric(labels, st.bfree * st.frsize)
         avail.add_metric(labels, st.bavail * st.frsize)
-        files.add_metric(labels, st.files)
-        files_free.add_metric(labels, st.ffree)
+        if st.files >= 0:  # -1: no inode counts (Windows, psutil backend)
+            files.add_metric(labels, st.files)
+            files_free.add_metric(labels, st.ffree)
     return [avail, error, files, files_free, free, readonly, size]
 
 
@@ -107,14 +102,27 @@ class FilesystemCollector(Collector):
         )
         self._in_worker = re.compile(options.stat_in_worker) if options.stat_in_worker else None
         self._workers = StatWorkers()
-        self._stuck: dict[str, Future[Any]] = {}  # mountpoint -> statvfs call still running
+        # mountpoint -> statvfs call still running (a body annotation: never evaluated)
+        self._stuck: Dict[str, Future[Any]] = {}  # novermin
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         text = system.read_proc("self/mounts")
         mounts = parse_mounts(text, self._mount_exclude, self._fstype_exclude)
         return filesystem_families(self._stat_all(system, mounts))
 
-    def _stat_all(self, system: System, mounts: list[Mount]) -> list[tuple[Mount, FsStats | None]]:
+    def _stat(self, system: System, path: str) -> FsStats:
+        """statvfs of one mount; the psutil backend overrides it for hosts without statvfs."""
+        return system.statvfs(path)
+
+    def _stat_or_none(self, system: System, path: str) -> Optional[FsStats]:
+        try:
+            return self._stat(system, path)
+        except OSError:
+            return None
+
+    def _stat_all(
+        self, system: System, mounts: List[Mount]
+    ) -> List[Tuple[Mount, Optional[FsStats]]]:
         # One worker job per scrape stats the mounts in turn: one thread hand-off instead of one
         # per mount (that hand-off cost more than the rest of the scrape). On timeout the mount
         # being stat'ed is marked stuck and skipped until its call returns; mounts after it
@@ -122,28 +130,28 @@ class FilesystemCollector(Collector):
         for path, job in list(self._stuck.items()):
             if job.done():
                 del self._stuck[path]
-        results: dict[str, FsStats | None] = {}
+        results: Dict[str, Optional[FsStats]] = {}
         todo = []
         for m in mounts:
             if self._in_worker is not None and not self._in_worker.match(m.fstype):
                 # Local filesystems answer from the kernel's memory: stat them inline and save
                 # the thread hand-off, which costs more wall time than the rest of the scrape.
-                results[m.mountpoint] = _stat_or_none(system, m.mountpoint)
+                results[m.mountpoint] = self._stat_or_none(system, m.mountpoint)
             elif m.mountpoint not in self._stuck:
                 todo.append(m.mountpoint)
         if not todo:
             return [(m, results.get(m.mountpoint)) for m in mounts]
-        progress: list[str] = []
+        progress: List[str] = []
 
         def stat_in_turn() -> None:
             for path in todo:
                 progress.append(path)
-                results[path] = _stat_or_none(system, path)
+                results[path] = self._stat_or_none(system, path)
 
         job = self._workers.submit(stat_in_turn)
         try:
             job.result(timeout=self.options.stat_timeout_s)
-        except TimeoutError:
+        except FutureTimeout:  # not the builtin TimeoutError before Python 3.11
             if progress:
                 self._stuck[progress[-1]] = job
         done = dict(results)  # snapshot: the worker may still add to it

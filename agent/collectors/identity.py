@@ -1,8 +1,7 @@
 """``govcloud_agent_info{instance_uuid,hostname,os,version} 1``: joins series to Nova servers."""
 
-from __future__ import annotations
-
 import re
+from typing import Dict, List, Optional, Tuple
 
 from agent import __version__
 from agent.collectors.base import Collector, register
@@ -15,7 +14,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _PLACEHOLDERS = {"00000000-0000-0000-0000-000000000000", "03000200-0400-0500-0006-000700080009"}
 
 
-def normalise_uuid(raw: str | None) -> str | None:
+def normalise_uuid(raw: Optional[str]) -> Optional[str]:
     """A lower-cased canonical UUID, or None for missing/garbage/placeholder values."""
     if not raw:
         return None
@@ -25,7 +24,7 @@ def normalise_uuid(raw: str | None) -> str | None:
     return value
 
 
-def resolve_instance_uuid(contents: list[str | None], configured: str) -> str:
+def resolve_instance_uuid(contents: List[Optional[str]], configured: str) -> str:
     """First valid UUID among the files' contents (DMI, then cloud-init), else ``configured``.
 
     Nova writes the server id into the SMBIOS product UUID; cloud-init's instance-id is the same id
@@ -38,9 +37,9 @@ def resolve_instance_uuid(contents: list[str | None], configured: str) -> str:
     return configured.strip().lower()
 
 
-def parse_os_release(text: str | None) -> str:
+def parse_os_release(text: Optional[str]) -> str:
     """``"<ID> <VERSION_ID>"`` from os-release, e.g. ``"kylin V10"``; ``"linux"`` if unknown."""
-    values: dict[str, str] = {}
+    values: Dict[str, str] = {}
     for line in (text or "").splitlines():
         key, sep, value = line.partition("=")
         if sep:
@@ -65,9 +64,9 @@ class IdentityCollector(Collector):
 
     def __init__(self, options: CollectorOptions) -> None:
         super().__init__(options)
-        self._labels: tuple[str, str, str, str] | None = None
+        self._labels: Optional[Tuple[str, str, str, str]] = None
 
-    def labels(self, system: System) -> tuple[str, str, str, str]:
+    def labels(self, system: System) -> Tuple[str, str, str, str]:
         """(instance_uuid, hostname, os, version), resolved once: they do not change at runtime."""
         if self._labels is None:
             contents = [system.read_file(path) for path in self.options.uuid_files]
@@ -79,6 +78,6 @@ class IdentityCollector(Collector):
             )
         return self._labels
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         instance_uuid, hostname, os_name, version = self.labels(system)
         return [info_family(instance_uuid, hostname, os_name, version)]

@@ -1,22 +1,22 @@
 """Load averages from /proc/loadavg (node_exporter's ``loadavg``)."""
 
-from __future__ import annotations
+from typing import List, Tuple
 
 from agent.collectors.base import Collector, register
 from agent.metrics import MetricFamily, gauge
 from agent.system import System
 
 
-def parse_loadavg(text: str) -> tuple[float, float, float]:
+def parse_loadavg(text: str) -> Tuple[float, float, float]:
     """The 1, 5 and 15 minute load averages."""
     one, five, fifteen = text.split()[:3]
     return float(one), float(five), float(fifteen)
 
 
-def load_families(loads: tuple[float, float, float]) -> list[MetricFamily]:
+def load_families(loads: Tuple[float, float, float]) -> List[MetricFamily]:
     return [
         gauge(f"node_load{minutes}", f"{minutes}m load average.", value=value)
-        for minutes, value in zip((1, 5, 15), loads, strict=True)
+        for minutes, value in zip((1, 5, 15), loads)
     ]
 
 
@@ -25,5 +25,5 @@ class LoadCollector(Collector):
     name = "load"
     help = "1/5/15 minute load averages (/proc/loadavg)."
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         return load_families(parse_loadavg(system.read_proc("loadavg")))

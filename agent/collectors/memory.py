@@ -1,6 +1,6 @@
 """Every /proc/meminfo field as ``node_memory_<Field>[_bytes]`` (node_exporter's ``meminfo``)."""
 
-from __future__ import annotations
+from typing import Dict, List, Optional, Tuple
 
 from agent.collectors.base import Collector, register
 from agent.metrics import MetricFamily, gauge
@@ -8,7 +8,7 @@ from agent.options import CollectorOptions
 from agent.system import System
 
 
-def parse_meminfo(text: str) -> list[tuple[str, float]]:
+def parse_meminfo(text: str) -> List[Tuple[str, float]]:
     """``[("node_memory_MemTotal_bytes", 16.0e9), ("node_memory_HugePages_Total", 0.0)]``.
 
     Names follow node_exporter: ``Active(anon)`` becomes ``Active_anon``; kB values become bytes
@@ -31,14 +31,14 @@ def parse_meminfo(text: str) -> list[tuple[str, float]]:
 
 
 def memory_families(
-    fields: list[tuple[str, float]], reuse: dict[str, MetricFamily] | None = None
-) -> list[MetricFamily]:
+    fields: List[Tuple[str, float]], reuse: Optional[Dict[str, MetricFamily]] = None
+) -> List[MetricFamily]:
     """One gauge family per meminfo field.
 
     ``reuse`` keeps the ~50 family objects between scrapes and only swaps their sample: building
     them anew was the most expensive part of the scrape. Safe because scrapes are serialised.
     """
-    families: list[MetricFamily] = []
+    families: List[MetricFamily] = []
     for name, value in fields:
         family = reuse.get(name) if reuse is not None else None
         if family is None:
@@ -57,7 +57,7 @@ class MemoryCollector(Collector):
 
     def __init__(self, options: CollectorOptions) -> None:
         super().__init__(options)
-        self._families: dict[str, MetricFamily] = {}
+        self._families: Dict[str, MetricFamily] = {}
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         return memory_families(parse_meminfo(system.read_proc("meminfo")), self._families)

@@ -1,8 +1,7 @@
 """Network interface counters from /proc/net/dev (node_exporter's ``netdev``)."""
 
-from __future__ import annotations
-
 import re
+from typing import List, Optional, Tuple
 
 from agent.collectors.base import Collector, register
 from agent.metrics import MetricFamily, counter
@@ -22,7 +21,7 @@ _COUNTERS = (
 )
 
 
-def parse_net_dev(text: str, exclude: re.Pattern[str] | None) -> list[tuple[str, list[int]]]:
+def parse_net_dev(text: str, exclude: "Optional[re.Pattern[str]]") -> List[Tuple[str, List[int]]]:
     """``[(device, [rx_bytes, rx_packets, ... 16 columns]), ...]`` minus excluded devices."""
     devices = []
     for line in text.splitlines()[2:]:  # two header lines
@@ -36,8 +35,8 @@ def parse_net_dev(text: str, exclude: re.Pattern[str] | None) -> list[tuple[str,
     return devices
 
 
-def network_families(devices: list[tuple[str, list[int]]]) -> list[MetricFamily]:
-    families: list[MetricFamily] = []
+def network_families(devices: List[Tuple[str, List[int]]]) -> List[MetricFamily]:
+    families: List[MetricFamily] = []
     for direction, what, column in _COUNTERS:
         family = counter(
             f"node_network_{direction}_{what}_total",
@@ -59,5 +58,5 @@ class NetworkCollector(Collector):
         super().__init__(options)
         self._exclude = re.compile(options.netdev_exclude) if options.netdev_exclude else None
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         return network_families(parse_net_dev(system.read_proc("net/dev"), self._exclude))

@@ -1,6 +1,6 @@
 """Boot time and current time (node_exporter's ``stat`` btime and ``time`` collectors)."""
 
-from __future__ import annotations
+from typing import List, Optional
 
 from agent.collectors.base import Collector, register
 from agent.metrics import MetricFamily, gauge
@@ -16,7 +16,7 @@ def parse_boot_time(stat_text: str) -> float:
     raise ValueError("no btime line in /proc/stat")
 
 
-def uptime_families(boot_time: float, now: float) -> list[MetricFamily]:
+def uptime_families(boot_time: float, now: float) -> List[MetricFamily]:
     return [
         gauge("node_boot_time_seconds", "Node boot time, in unixtime.", value=boot_time),
         gauge("node_time_seconds", "System time in seconds since epoch (1970).", value=now),
@@ -31,9 +31,9 @@ class UptimeCollector(Collector):
     def __init__(self, options: CollectorOptions) -> None:
         super().__init__(options)
         # btime does not change while the kernel runs; re-reading /proc/stat each scrape is waste.
-        self._boot_time: float | None = None
+        self._boot_time: Optional[float] = None
 
-    def collect(self, system: System) -> list[MetricFamily]:
+    def collect(self, system: System) -> List[MetricFamily]:
         if self._boot_time is None:
             self._boot_time = parse_boot_time(system.read_proc("stat"))
         return uptime_families(self._boot_time, system.time())

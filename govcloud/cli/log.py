@@ -129,6 +129,7 @@ def export(
     output_file: Annotated[Path, Opt("--output-file", help="File to write (0600).")],
     fmt: Annotated[str, Opt("--format", help="jsonl | syslog (RFC 5424).")] = "jsonl",
     since: Since = None,
+    force: Annotated[bool, Opt("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write every field of every record for a SIEM; the export is itself recorded."""
     from govcloud.cli.log_columns import EXPORT
@@ -137,7 +138,9 @@ def export(
 
     st = state(ctx)
     when = audit_log.parse_when(since, "--since") if since else None
-    result = audit_log.export(st.settings, fmt, output_file.expanduser().absolute(), since=when)
+    result = audit_log.export(
+        st.settings, fmt, output_file.expanduser().absolute(), since=when, force=force
+    )
     render_one(result, EXPORT, st.render_options())
 
 

@@ -10,11 +10,14 @@ import typer
 
 from govcloud import __version__
 from govcloud.cli import (
+    agent,
     audit,
     fip,
+    host,
     inventory,
     log,
     metrics,
+    migrate,
     playbook,
     pool,
     quota,
@@ -50,6 +53,7 @@ app.add_typer(fip.app, name="fip")
 app.add_typer(quota.app, name="quota")
 app.command("sync")(sync.sync)
 app.add_typer(metrics.app, name="metrics")
+app.add_typer(agent.app, name="agent")
 app.add_typer(audit.app, name="audit")
 app.command("rightsize")(rightsize.rightsize)
 app.add_typer(playbook.app, name="playbook")
@@ -57,6 +61,8 @@ app.add_typer(report.app, name="report")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(log.app, name="log")
 app.add_typer(role.app, name="role")
+app.add_typer(host.app, name="host")
+app.add_typer(migrate.app, name="migrate")
 
 
 def _version(value: bool) -> None:

@@ -208,19 +208,38 @@ def _source_url(source: str, prometheus_url: str | None) -> str | None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    path: Annotated[str, typer.Argument(help="Agent spool directory or one spool file.")],
+    path: Annotated[
+        str | None, typer.Argument(help="Agent spool directory or one spool file.")
+    ] = None,
+    from_host: Annotated[
+        list[str] | None,
+        Opt("--from-host", help="Fetch the spool files of this declared host over SFTP."),
+    ] = None,
+    spool_dir: Annotated[
+        str, Opt("--spool-dir", help="Remote spool directory (with --from-host).")
+    ] = "/var/lib/govcloud-agent/spool",
     column: Columns = None,
     long: Long = False,
 ) -> None:
-    """Read govcloud-agent spool files into the embedded store."""
+    """Read govcloud-agent spool files into the embedded store (local or fetched over SFTP)."""
     from govcloud.cli.metrics_columns import COLLECT
     from govcloud.cli.render import escape_controls, render
+    from govcloud.core.errors import GovcloudError, UsageError
     from govcloud.services import metrics as service
 
     st = state(ctx)
-    report = service.import_spool(st.settings, path)
+    if (path is None) == (not from_host):
+        raise UsageError("give a spool PATH or --from-host HOST (not both)")
+    errors: list[str] = []
+    if from_host:
+        report, errors = service.import_from_hosts(st.settings, from_host, spool_dir)
+    else:
+        assert path is not None
+        report = service.import_spool(st.settings, path)
     render(report.rows, COLLECT, st.render_options(column, long))
     if st.settings.output == "json":
+        if errors:
+            raise typer.Exit(1)  # stdout stays one document
         return
     skipped = len(report.torn_lines) + len(report.rejected)
     print(
@@ -231,3 +250,10 @@ def import_(
         print(f"  {escape_controls(where)}: torn line (incomplete write) skipped", file=sys.stderr)
     for why in report.rejected[:20]:
         print(f"  {escape_controls(why)}", file=sys.stderr)
+    for error in errors[:20]:
+        print(f"  {escape_controls(error)}", file=sys.stderr)
+    if errors:
+        raise GovcloudError(
+            f"{len(errors)} host(s) or file(s) could not be fetched",
+            hint="the others were imported; details above",
+        )

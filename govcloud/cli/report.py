@@ -1,8 +1,10 @@
-"""`govcloud report capacity|utilization|rightsizing|audit|department`: write report files."""
+"""`govcloud report capacity|utilization|rightsizing|audit|department|migration`: write report
+files."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -69,3 +71,44 @@ def _command(kind: str) -> Callable[..., None]:
 
 for _kind in _HELP:
     app.command(_kind)(_command(_kind))
+
+MigrationFormats = Annotated[
+    str,
+    Opt("--format", "-f", help="Comma-separated: html,xlsx,md,json,csv; workloads: wave-NN.json."),
+]
+
+
+@app.command("migration")
+def migration(
+    ctx: typer.Context,
+    format_: MigrationFormats = "html,xlsx",
+    output_dir: OutputDir = Path("reports"),
+    pool: Annotated[str | None, Opt("--pool", help="Only this pool may take hosts.")] = None,
+    tenant: Tenant = None,
+    max_wave_hosts: Annotated[
+        int | None, Opt("--max-wave-hosts", min=1, help="Most hosts in one wave (default 20).")
+    ] = None,
+) -> None:
+    """The migration-to-cloud plan: 上云率, waves, every host's target, pool fit, risks."""
+    from govcloud.cli.render import Column, render
+    from govcloud.core.migration_plan import PlanOptions
+    from govcloud.services.report import write_migration_report
+
+    st = state(ctx)
+    options = PlanOptions(pool=pool, tenant=tenant)
+    if max_wave_hosts is not None:
+        options = replace(options, max_wave_hosts=max_wave_hosts)
+    paths = write_migration_report(
+        st.settings, [format_], output_dir, lang=st.settings.lang, options=options
+    )
+    rows = [{"kind": "migration", "format": _format_of(p), "path": str(p)} for p in paths]
+    columns = [
+        Column("kind", "报告", "Report"),
+        Column("format", "格式", "Format"),
+        Column("path", "文件", "File"),
+    ]
+    render(rows, columns, st.render_options())
+
+
+def _format_of(path: Path) -> str:
+    return "workloads" if path.name.startswith("wave-") else path.suffix.lstrip(".")

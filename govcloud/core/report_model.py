@@ -50,6 +50,7 @@ class Table:
     columns: tuple[ReportColumn, ...]
     rows: tuple[Mapping[str, Cell], ...]
     note: Text | None = None
+    flag: str | None = None  # a bool column: rows where it is true are highlighted (e.g. runs out)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class Chart:
     categories: tuple[str, ...]  # x axis: pools, departments, or ISO dates for lines
     series: tuple[Series, ...]
     unit: str = ""
+    labels: tuple[Text, ...] = ()  # bilingual names of the categories, when they are words
+
+    def category_labels(self, lang: str) -> tuple[str, ...]:
+        if len(self.labels) == len(self.categories):
+            return tuple(t.get(lang) for t in self.labels)
+        return self.categories
 
 
 @dataclass(frozen=True)

@@ -84,11 +84,25 @@ class Export:
     seq: int  # the log.export record
 
 
-def export(settings: Settings, fmt: str, output: Path, *, since: datetime | None = None) -> Export:
+def export(
+    settings: Settings,
+    fmt: str,
+    output: Path,
+    *,
+    since: datetime | None = None,
+    force: bool = False,
+) -> Export:
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint="use jsonl or syslog")
     if not output.parent.is_dir():
         raise UsageError(f"folder {output.parent} does not exist", hint="create it first")
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        raise UsageError(f"{output} is not a plain file", hint="export to a new file name")
+    if output.exists() and not force:
+        # a mistyped path must not replace someone's file (run as root: any file)
+        raise UsageError(
+            f"{output} already exists", hint="export to a new file name, or --force to replace it"
+        )
     line = jsonl_line if fmt == "jsonl" else syslog_line
     with opened(settings) as store:
         with store.read() as conn:

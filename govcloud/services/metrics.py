@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from govcloud.adapters import scrape, spool_reader
+from govcloud.adapters.ssh.session import SshSession
 from govcloud.adapters.store import metrics_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core import metrics_sweep as sweep
@@ -220,7 +221,10 @@ class ImportReport:
 
 
 def import_spool(settings: Settings, path: str) -> ImportReport:
-    files = spool_reader.spool_files(Path(path).expanduser())
+    return _import_files(settings, spool_reader.spool_files(Path(path).expanduser()), path)
+
+
+def _import_files(settings: Settings, files: list[Path], path: str) -> ImportReport:
     report = spool_reader.SpoolReport()
     records = [
         (r.instance_uuid, r.hostname, r.raw) for r in spool_reader.read_records(files, report)
@@ -246,6 +250,74 @@ def import_spool(settings: Settings, path: str) -> ImportReport:
     return ImportReport(
         rows, report.files, report.records, report.torn_lines, report.rejected, written
     )
+
+
+def import_from_hosts(
+    settings: Settings, hosts: Sequence[str], remote_dir: str
+) -> tuple[ImportReport, list[str]]:
+    """Fetch each host's spool files over SFTP (listdir + get) into a private temporary
+    directory and import them as `import_spool` does, one audited import per host. One bad
+    host or file is an error line (and a `failed` trail record); the others go on."""
+    import tempfile
+
+    from govcloud.services import agent_deploy, trail
+
+    merged: list[ImportReport] = []
+    errors: list[str] = []
+    with opened(settings) as store, agent_deploy.connector(settings, store, hosts) as (c, _):
+        for host in hosts:
+            with tempfile.TemporaryDirectory(prefix="govcloud-spool-") as tmp:
+                files, problems = _fetch_spool(c, host, remote_dir, Path(tmp))
+                if files:
+                    merged.append(_import_files(settings, files, f"{host}:{remote_dir}"))
+            errors += problems
+            if problems:
+                record = trail.stamp(
+                    settings,
+                    event="metrics.fetch",
+                    object_type="host",
+                    object_id=host,
+                    outcome="failed",
+                    after={"spool_dir": remote_dir, "errors": problems[:20]},
+                )
+                trail.record_event(store, settings, record)  # fmt: skip
+    report = ImportReport(
+        [r for m in merged for r in m.rows],
+        sum(m.files for m in merged),
+        sum(m.records for m in merged),
+        [w for m in merged for w in m.torn_lines],
+        [w for m in merged for w in m.rejected],
+        sum(m.chunks_written for m in merged),
+    )
+    return report, errors
+
+
+def _fetch_spool(
+    connect: Callable[[str], SshSession], host: str, remote_dir: str, into: Path
+) -> tuple[list[Path], list[str]]:
+    from govcloud.core.errors import GovcloudError
+
+    try:
+        session = connect(host)
+    except GovcloudError as exc:
+        return [], [exc.message]
+    files: list[Path] = []
+    problems: list[str] = []
+    try:
+        names = session.listdir(remote_dir)
+        for name in (n for n in names if spool_reader.FILE_PATTERN.match(n)):
+            try:
+                session.get(f"{remote_dir.rstrip('/')}/{name}", into / name)
+                files.append(into / name)
+            except GovcloudError as exc:
+                problems.append(exc.message)
+        if not files and not problems:
+            problems.append(f"host {host}: no spool files in {remote_dir}")
+    except GovcloudError as exc:
+        problems.append(exc.message)
+    finally:
+        session.close()
+    return files, problems
 
 
 def check_metric(metric: str) -> str:

@@ -215,6 +215,8 @@ def plan(
     out: Path | None,
 ) -> qp.QuotaPlan:
     """Approved quotas vs the cloud's current limits, read live; written to OUT if given."""
+    if out is not None:
+        _check_plan_target(out)  # before any cloud call
     pools, departments = _declared(settings, inventory_dir)
     bindings = _select(pools, departments, pool, tenant)
     by_code = {p.code: p for p in pools}
@@ -375,9 +377,33 @@ def _reading(
     )
 
 
+def _is_plan(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return f'"format": "{qp.PLAN_FORMAT}"'.encode() in head or (
+        f'"format":"{qp.PLAN_FORMAT}"'.encode() in head
+    )
+
+
 def _write_plan(path: Path, result: qp.QuotaPlan) -> None:
     """Atomically and 0600: a half-written plan must never be found by `quota apply`."""
+    _check_plan_target(path)
     try:
         write_private(path, qp.to_json(result).encode())
     except GovcloudError as exc:
         raise UsageError(f"cannot write plan: {exc.message}") from None
+
+
+def _check_plan_target(path: Path) -> None:
+    """An existing file is replaced only when it is a plan (a mistyped -f must not eat a file;
+    run as root, any file)."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise UsageError(f"cannot write plan: {path} is not a plain file")
+    if path.exists() and not _is_plan(path):
+        raise UsageError(
+            f"cannot write plan: {path} exists and is not a quota plan",
+            hint="write the plan to a new file name",
+        )

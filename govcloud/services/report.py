@@ -23,6 +23,7 @@ from govcloud.core.audit_run import resolve_checks, run_checks
 from govcloud.core.errors import NotFoundError, UsageError
 from govcloud.core.findings import Finding
 from govcloud.core.lookup import department_code
+from govcloud.core.migration_plan import PlanOptions
 from govcloud.core.report_model import KINDS, build_reports
 from govcloud.core.rightsizing import RightsizeParams, recommend
 from govcloud.services.audit import scoped_diff
@@ -30,6 +31,7 @@ from govcloud.services.settings import LANGS, Settings
 from govcloud.services.store import opened
 
 DEFAULT_WINDOW_S = 14 * 86400
+WORKLOADS = "workloads"  # `report migration --format workloads`: the per-wave workload lists
 
 
 def write_reports(
@@ -88,6 +90,49 @@ def write_report_kinds(
             with contextlib.suppress(OSError):
                 path.unlink()
         raise
+    return written
+
+
+def write_migration_report(
+    settings: Settings,
+    formats: Sequence[str],
+    out_dir: Path,
+    *,
+    lang: str,
+    options: PlanOptions | None = None,
+    now: datetime | None = None,
+) -> list[Path]:
+    """The migration plan (issue 10 §3) as report files; the format `workloads` also writes
+    the per-wave workload lists (wave-NN.json) through `migrate plan`'s own exporter."""
+    from govcloud.core.report_migration import KIND, migration_report
+    from govcloud.services import migration
+
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r}", hint="languages: " + ", ".join(LANGS))
+    tokens = [f.strip().lower() for item in formats for f in item.split(",") if f.strip()]
+    workloads = WORKLOADS in tokens
+    report_formats = [f for f in tokens if f != WORKLOADS]
+    for token in report_formats:  # fail on a bad format before reading anything
+        if token not in (*report_writers.FORMATS, "markdown"):
+            hint = "formats: " + ", ".join((*report_writers.FORMATS, WORKLOADS))
+            raise UsageError(f"unknown report format {token!r}", hint=hint)
+    if not tokens:
+        raise UsageError("no report format given", hint="e.g. --format html,xlsx,workloads")
+    chosen = options or PlanOptions()
+    plan = migration.build(settings, chosen, now=now)
+    written: list[Path] = []
+    if report_formats:
+        report = migration_report(plan, window_days=chosen.rightsize.window_days)
+        written = report_writers.write([report], report_formats, out_dir, lang)
+        try:
+            _record_export(settings, [KIND], report_formats, written, department=chosen.tenant)
+        except BaseException:
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
+    if workloads:
+        written += [p.resolve() for p in migration.export_workloads(settings, plan, out_dir)]
     return written
 
 

@@ -146,6 +146,21 @@ def test_export_to_a_missing_folder_writes_nothing(trail: Path, tmp_path: Path) 
     assert records("--event", "log.export") == []
 
 
+def test_export_never_replaces_a_file_unless_forced(trail: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "passwd"
+    precious.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    refused = govcloud("log", "export", "--output-file", str(precious))
+    assert refused.exit_code == 2
+    assert f"{precious} already exists" in refused.stderr
+    assert precious.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
+    assert records("--event", "log.export") == []
+    (tmp_path / "dir").mkdir()
+    assert govcloud("log", "export", "--output-file", str(tmp_path / "dir")).exit_code == 2
+    forced = govcloud("log", "export", "--output-file", str(precious), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert json.loads(precious.read_text().splitlines()[0])["seq"] == 1
+
+
 def test_prune_needs_yes_is_recorded_and_the_chain_still_verifies(trail: Path) -> None:
     asked = govcloud("log", "prune", "--keep-days", "1")
     assert asked.exit_code == 0  # nothing is a day old yet

@@ -250,3 +250,12 @@ def test_an_outcome_that_cannot_be_recorded_is_said_and_settled_by_reconcile(
     again = govcloud("quota", "apply", str(path), "--yes")
     assert again.exit_code == 0
     assert "nothing to change" in again.stderr
+
+
+def test_plan_never_replaces_a_file_that_is_not_a_plan(loaded: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "passwd"
+    precious.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    result = govcloud("quota", "plan", "-f", str(precious))
+    assert result.exit_code == 2
+    assert f"{precious} exists and is not a quota plan" in result.stderr
+    assert precious.read_text() == "root:x:0:0:root:/root:/bin/bash\n"

@@ -40,9 +40,12 @@ EXIT_CODES = {0, 1, 2, 3}
 # suites (a sweep here would leave listeners behind).
 LONG_RUNNING = {("sandbox", "serve"), ("demo",)}
 
+# An absolute path is aimed at the test's own folder (`_run` puts it in for BOX): these suites
+# run as root in CI, where a real /etc/passwd given as an output file would be replaced.
+BOX = "@box@"
 HOSTILE_TEXT: dict[str, str] = {
-    "traversal": "../../etc/passwd",
-    "absolute": "/etc/passwd",
+    "traversal": "../../etc/passwd",  # from Box.work, two levels down: lands inside the box
+    "absolute": f"{BOX}/etc/passwd",
     "nul": "a\x00b",
     "long": "x" * 100_000,
     "shell": "$(touch pwned); `touch pwned2` | rm -rf ~ && echo ${HOME} > out",
@@ -251,6 +254,8 @@ def _outputs(box: Box, args: list[str]) -> list[Path]:
 
 
 def _run(box: Box, args: list[str]) -> Result:
+    args = [a.replace(BOX, str(box.root)) for a in args]
+    assert not [a for a in args if a.startswith("/etc") or "=/etc" in a], args  # never the host's
     before = _tree(box.root)
     try:
         result = govcloud(*args)
@@ -366,7 +371,7 @@ def test_a_huge_inventory_file_is_refused_with_its_name(box: Box, tmp_path: Path
 def test_reports_stay_in_their_folder_whatever_the_tenant(box: Box) -> None:
     out = box.root / "reports"
     for kind in ("department", "capacity", "audit"):
-        for value in ("../../../escaped", "/tmp/escaped", HOSTILE_TEXT["nul"], "a/../../b"):
+        for value in ("../../../escaped", f"{BOX}/escaped", HOSTILE_TEXT["nul"], "a/../../b"):
             _run(box, ["report", kind, "--output-dir", str(out), f"--tenant={value}"])
     assert not (box.root / "escaped").exists()
 

@@ -1,4 +1,8 @@
-"""A private OpenSSH server on 127.0.0.1:<free port> with generated host and client keys."""
+"""Private OpenSSH servers on 127.0.0.1:<free port> with generated host and client keys.
+
+`running_sshd` starts one; its options make the servers discovery is tested against: several
+host key types, a client key shared by many servers (a sweep), extra sshd_config lines (a
+ForceCommand that hangs, a jump host that allows or refuses `direct-tcpip`)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +28,8 @@ class SshServer:
     user: str
     client_key_path: Path
     host_public_key_line: str  # "ssh-ed25519 AAAA..." (the server's host key, no comment)
+    host_key_lines: tuple[str, ...] = ()  # every host key, first = host_public_key_line
+    log_path: Path | None = None
 
     @property
     def known_hosts_line(self) -> str:
@@ -41,33 +47,57 @@ def _banner_seen(port: int) -> bool:
         return False
 
 
-def _keygen(keygen: Path, path: Path, comment: str) -> str:
+def _keygen(keygen: Path, path: Path, comment: str, kind: str = "ed25519") -> str:
+    size = ["-b", "2048"] if kind == "rsa" else []
     subprocess.run(
-        [str(keygen), "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
-        check=True, capture_output=True, timeout=30,
+        [str(keygen), "-q", "-t", kind, *size, "-N", "", "-C", comment, "-f", str(path)],
+        check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     kind, key = path.with_suffix(".pub").read_text().split()[:2]
     return f"{kind} {key}"
 
 
+def make_client_key(keygen: Path, folder: Path, name: str = "client_ed25519") -> Path:
+    """A client key pair in FOLDER (no passphrase), for servers started with it."""
+    path = folder / name
+    _keygen(keygen, path, "govcloud-test-client")
+    return path
+
+
 @contextlib.contextmanager
-def running_sshd(sshd: Path, keygen: Path) -> Iterator[SshServer]:
-    """Start ``sshd -D`` for the current user (key auth only), stop it by PID afterwards."""
+def running_sshd(
+    sshd: Path,
+    keygen: Path,
+    *,
+    host_key_types: Sequence[str] = ("ed25519",),
+    client_key: Path | None = None,
+    extra_config: Sequence[str] = (),
+) -> Iterator[SshServer]:
+    """Start ``sshd -D`` for the current user (key auth only), stop it by PID afterwards.
+
+    CLIENT_KEY: the key to accept (its ``.pub`` beside it); None: a new one. EXTRA_CONFIG:
+    sshd_config lines placed before the defaults (sshd takes the first value it reads)."""
     top = Path(tempfile.mkdtemp(prefix="govcloud-sshd-"))
     try:
         user = pwd.getpwuid(os.getuid()).pw_name
-        host_key, client_key = top / "host_ed25519", top / "client_ed25519"
-        host_line = _keygen(keygen, host_key, "govcloud-test-host")
-        client_line = _keygen(keygen, client_key, "govcloud-test-client")
-        (top / "authorized_keys").write_text(client_line + "\n")
+        host_keys = [top / f"host_{kind}" for kind in host_key_types]
+        host_lines = [
+            _keygen(keygen, path, "govcloud-test-host", kind)
+            for path, kind in zip(host_keys, host_key_types, strict=True)
+        ]
+        if client_key is None:
+            client_key = make_client_key(keygen, top)
+        kind, blob = client_key.with_suffix(".pub").read_text().split()[:2]
+        (top / "authorized_keys").write_text(f"{kind} {blob}\n")
         port = free_port()
         config = top / "sshd_config"
         config.write_text(
             "\n".join(
                 [
+                    *extra_config,
                     "ListenAddress 127.0.0.1",
                     f"Port {port}",
-                    f"HostKey {host_key}",
+                    *(f"HostKey {path}" for path in host_keys),
                     f"PidFile {top / 'sshd.pid'}",
                     f"AuthorizedKeysFile {top / 'authorized_keys'}",
                     f"AllowUsers {user}",
@@ -102,7 +132,9 @@ def running_sshd(sshd: Path, keygen: Path) -> Iterator[SshServer]:
                 port=port,
                 user=user,
                 client_key_path=client_key,
-                host_public_key_line=host_line,
+                host_public_key_line=host_lines[0],
+                host_key_lines=tuple(host_lines),
+                log_path=log,
             )
         finally:
             stop_process(proc)

@@ -36,6 +36,7 @@ td.none{color:#999} .note{color:#555;font-size:12px;margin:4px 0}
 svg.chart{display:block;margin:8px 0;font-size:11px}
 figcaption{font-size:13px;font-weight:600;color:#333}
 svg.chart text{fill:#333} svg.chart .grid{stroke:#e5e5e5}
+tr.flag td{background:#fde8e7;color:#8a1c12;font-weight:600}
 """
 
 
@@ -54,7 +55,8 @@ def _table(t: Table, lang: str) -> str:
             if value is None or value == "":
                 cls += " none"
             cells.append(f'<td class="{cls.strip()}">{_t(display(value, c, lang))}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        flagged = t.flag is not None and row.get(t.flag) is True
+        body.append(('<tr class="flag">' if flagged else "<tr>") + "".join(cells) + "</tr>")
     out = f'<h3>{_t(t.title.get(lang))}</h3><div class="wrap"><table data-table="{_t(t.key)}">'
     out += f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     if not t.rows:

@@ -57,6 +57,7 @@ def _chart(c: Chart, lang: str) -> dict[str, Any]:
         "title": c.title.get(lang),
         "unit": c.unit,
         "categories": list(c.categories),
+        "labels": list(c.category_labels(lang)),
         "series": [{"name": s.name.get(lang), "values": list(s.values)} for s in c.series],
     }
 

@@ -59,17 +59,31 @@ def _legend(names: Sequence[str]) -> list[str]:
     return parts
 
 
+def _fit(label: str, room: float) -> str:
+    """LABEL cut to about ROOM pixels (CJK characters are about twice as wide as Latin ones),
+    so neighbouring axis labels do not run into each other."""
+    out, used = "", 0.0
+    for ch in label[:14]:
+        used += 11.0 if ord(ch) > 0x2E80 else 6.5
+        if used > room:
+            return out + "…" if out else ch
+        out += ch
+    return out
+
+
 def _x_labels(labels: Sequence[str], centers: Sequence[float]) -> list[str]:
     every = max(1, math.ceil(len(labels) / 12))
+    spacing = (centers[1] - centers[0]) * every if len(centers) > 1 else float(WIDTH)
+    shown = [i for i in range(len(labels)) if i % every == 0 or i == len(labels) - 1]
     return [
-        f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{_t(lab[:14])}</text>'
-        for i, (lab, x) in enumerate(zip(labels, centers, strict=True))
-        if i % every == 0 or i == len(labels) - 1
+        f'<text x="{centers[i]:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
+        f"{_t(_fit(labels[i], spacing - 6))}</text>"
+        for i in shown
     ]
 
 
 def _bars(chart: Chart, lang: str, stacked: bool) -> list[str]:
-    cats = chart.categories[:MAX_CATEGORIES]
+    cats = chart.category_labels(lang)[:MAX_CATEGORIES]
     series = [[v or 0.0 for v in s.values[: len(cats)]] for s in chart.series]
     totals = [sum(col) for col in zip(*series, strict=True)] if series else []
     peak = max(totals if stacked else [v for s in series for v in s], default=0.0)
@@ -95,8 +109,8 @@ def _bars(chart: Chart, lang: str, stacked: bool) -> list[str]:
     return parts + _x_labels(cats, centers)
 
 
-def _lines(chart: Chart) -> list[str]:
-    cats = chart.categories
+def _lines(chart: Chart, lang: str) -> list[str]:
+    cats = chart.category_labels(lang)
     values = [v for s in chart.series for v in s.values if v is not None]
     top = _nice_max(max(values, default=0.0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -117,7 +131,7 @@ def _lines(chart: Chart) -> list[str]:
 
 def svg(chart: Chart, lang: str) -> str:
     if chart.kind == "line":
-        body = _lines(chart)
+        body = _lines(chart, lang)
     else:
         body = _bars(chart, lang, stacked=chart.kind == "stacked_bar")
     legend = _legend([s.name.get(lang) for s in chart.series])

@@ -15,7 +15,7 @@ import re
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.cell.cell import MergedCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -32,6 +32,7 @@ MAX_SHEET_NAME = 31
 MAX_WIDTH = 60
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
 _BOLD = Font(bold=True)
+_FLAG = PatternFill("solid", fgColor="FDE8E7")  # rows a table flags (a pool that runs out)
 _NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "pct": "0.0", "money": "#,##0.00"}
 
 
@@ -122,8 +123,12 @@ def render(report: Report, lang: str) -> list[Rendered]:
         ws = wb.create_sheet(sheet_name(table.title.get(lang), taken))
         _header(ws, [c.label(lang) for c in table.columns])
         for r, row in enumerate(table.rows, start=2):
+            flagged = table.flag is not None and row.get(table.flag) is True
             for i, column in enumerate(table.columns, start=1):
-                _set(ws.cell(row=r, column=i), row.get(column.key), column, lang)
+                cell = ws.cell(row=r, column=i)
+                _set(cell, row.get(column.key), column, lang)
+                if flagged:
+                    cell.fill = _FLAG
         _widths(ws)
     buf = io.BytesIO()
     wb.save(buf)

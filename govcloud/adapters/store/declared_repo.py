@@ -441,3 +441,12 @@ def read_prices(conn: Connection) -> list[m.UnitPrice]:
         m.UnitPrice(r.resource, float(r.yuan_per_month), r.valid_from, r.valid_to, r.pool_code)
         for r in conn.execute(query)
     ]
+
+
+def read_legacy_hosts(conn: Connection) -> list[m.LegacyHost]:
+    """Declared legacy servers (hosts.yaml), by name."""
+    h = t.LegacyHostRow
+    return [
+        m.LegacyHost(r.name, r.address, r.port, r.ssh_user, r.system_code, r.key_file, r.jump_host)
+        for r in conn.execute(select(h).order_by(h.name))
+    ]

@@ -21,7 +21,7 @@ from govcloud.core.errors import StoreError, UsageError
 
 BUSY_TIMEOUT_MS = 10_000
 FULL_BELOW_BYTES = 1 << 20  # less free space than this on the store's disk: "full"
-SCHEMA_HEAD = "0005"  # newest Alembic revision in migrations/versions
+SCHEMA_HEAD = "0006"  # newest Alembic revision in migrations/versions
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -162,7 +162,14 @@ def _engine_options(backend: str) -> dict[str, Any]:
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # migrations/versions, oldest first
+KNOWN_REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+)  # migrations/versions, oldest first
 
 
 def _prepare_sqlite_file(path: Path, *, create: bool) -> None:

@@ -410,6 +410,7 @@ class AuditPruneRow(Base):
 
 
 # Tables owned by other features live in their own modules and register on import.
+from govcloud.adapters.store import schema_hosts as schema_hosts  # noqa: E402
 from govcloud.adapters.store import schema_metrics as schema_metrics  # noqa: E402
 from govcloud.adapters.store import schema_network as schema_network  # noqa: E402
 from govcloud.adapters.store import schema_storage as schema_storage  # noqa: E402

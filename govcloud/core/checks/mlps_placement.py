@@ -75,13 +75,15 @@ def mlps_placement(data: AuditData, params: MlpsPlacementParams) -> list[Finding
     for (system_code, pool_code), servers in sorted(placed.items()):
         system = data.system_by_code[system_code]
         pool = data.pool_by_code[pool_code]
-        reasons = _reasons(params, system, pool)
+        reasons = placement_reasons(params, system, pool)
         if reasons:
             findings.append(_finding(system, pool, servers, reasons))
     return findings
 
 
-def _reasons(params: MlpsPlacementParams, system: BusinessSystem, pool: Pool) -> list[str]:
+def placement_reasons(params: MlpsPlacementParams, system: BusinessSystem, pool: Pool) -> list[str]:
+    """Why POOL may not hold SYSTEM: "level", "zone"; empty: it may (migration planning
+    places legacy hosts by the same rule)."""
     out = []
     if system.mlps_level > pool.mlps_level_max:
         out.append("level")
