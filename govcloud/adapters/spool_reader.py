@@ -56,17 +56,23 @@ def spool_files(path: Path) -> list[Path]:
     raise UsageError(f"{path} does not exist", hint="give a spool directory or one spool file")
 
 
-def read_records(files: list[Path], report: SpoolReport) -> Iterator[SpoolRecord]:
+def read_records(
+    files: list[Path], report: SpoolReport, owner: str | None = None
+) -> Iterator[SpoolRecord]:
+    """The records of FILES. OWNER, when given, is whose they are (a legacy host's name, for
+    spool fetched from it): its agent has no instance id to report."""
     for path in files:
         report.files += 1
         try:
             with path.open("rb") as handle:
-                yield from _records(path, handle, report)
+                yield from _records(path, handle, report, owner)
         except OSError as exc:
             raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _records(path: Path, handle: Any, report: SpoolReport) -> Iterator[SpoolRecord]:
+def _records(
+    path: Path, handle: Any, report: SpoolReport, owner: str | None
+) -> Iterator[SpoolRecord]:
     number = 0
     while True:
         line = handle.readline(MAX_LINE_BYTES + 1)
@@ -86,7 +92,7 @@ def _records(path: Path, handle: Any, report: SpoolReport) -> Iterator[SpoolReco
         except ValueError:  # JSONDecodeError and UnicodeDecodeError: a torn write
             report.torn_lines.append(where)
             continue
-        record, why = _record(data)
+        record, why = _record(data, owner)
         if record is None:
             report.rejected.append(f"{where}: {why}")
             continue
@@ -94,12 +100,13 @@ def _records(path: Path, handle: Any, report: SpoolReport) -> Iterator[SpoolReco
         yield record
 
 
-def _record(data: object) -> tuple[SpoolRecord | None, str]:
+def _record(data: object, owner: str | None = None) -> tuple[SpoolRecord | None, str]:
     if not isinstance(data, dict):
         return None, "not a JSON object"
     if data.get("v") != SPOOL_VERSION:
         return None, f"spool version {data.get('v')!r}, this govcloud reads {SPOOL_VERSION}"
     ts, uuid, samples = data.get("ts"), data.get("instance_uuid"), data.get("samples")
+    uuid = owner or uuid
     if not isinstance(ts, int | float) or isinstance(ts, bool) or not math.isfinite(ts):
         return None, "no numeric ts"
     if not isinstance(uuid, str) or not uuid.strip():

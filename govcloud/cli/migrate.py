@@ -93,11 +93,12 @@ def plan(
         top = [Column(k, k, k) for k in document]
         render_one(document, top, dataclasses.replace(opts, columns=()))
         return
-    render(host_rows(result), HOSTS, opts)
+    zh = opts.output == "table" and opts.lang == "zh"
+    render(host_rows(result, zh), HOSTS, opts)
     if opts.output == "table" and not column:
         lang = opts.lang
         _title("迁移批次" if lang == "zh" else "Waves")
-        render(wave_rows(result), WAVES, opts)
+        render(wave_rows(result, zh), WAVES, opts)
         _title("资源池容量" if lang == "zh" else "Pool fit")
         render(result.pools, POOLS, opts)
         for note in result.notes:
@@ -112,25 +113,51 @@ _HOST_FIELDS = ("host", "address", "system_code", "department_code", "environmen
                 "wave", "placement_note", "yearly_cost_yuan")  # fmt: skip
 
 
-def host_rows(result: Any) -> list[dict[str, Any]]:
+# The plan's codes as a Chinese table shows them (machine formats keep the codes).
+WORDS_ZH = {
+    "measured": "实测",
+    "hardware": "按硬件",
+    "declared": "按申报",
+    "high": "高",
+    "medium": "中",
+    "low": "低",
+    "prod": "生产",
+    "test": "测试",
+    "dev": "开发",
+    "dr": "灾备",
+    "eol_os": "系统停保",
+    "large_disk": "大容量磁盘",
+    "high_io": "高IO",
+    "licensed_middleware": "商业中间件",
+    "no_utilization": "无利用率数据",
+    "no_facts": "未采集",
+}
+
+
+def _w(code: str | None, zh: bool) -> str | None:
+    return WORDS_ZH.get(code, code) if zh and code is not None else code
+
+
+def host_rows(result: Any, zh: bool = False) -> list[dict[str, Any]]:
     rows = []
     for h in result.hosts:
         s = h.sizing
         row = {k: getattr(h, k) for k in _HOST_FIELDS}
-        row |= {"basis": s.basis, "confidence": s.confidence, "flavor": s.flavor,
+        row |= {"basis": _w(s.basis, zh), "confidence": _w(s.confidence, zh), "flavor": s.flavor,
                 "vcpus": s.vcpus, "ram_gib": s.ram_gib, "root_gib": s.root_gib,
-                "data_gib": s.data_gib, "risks": ",".join(r.code for r in h.risks)}  # fmt: skip
+                "data_gib": s.data_gib, "environment": _w(h.environment, zh),
+                "risks": ",".join(_w(r.code, zh) or "" for r in h.risks)}  # fmt: skip
         rows.append(row)
     return rows
 
 
-def wave_rows(result: Any) -> list[dict[str, Any]]:
+def wave_rows(result: Any, zh: bool = False) -> list[dict[str, Any]]:
     return [
         {
             "number": w.number,
             "hosts": len(w.hosts),
             "systems": ",".join(w.systems),
-            "environments": ",".join(w.environments),
+            "environments": ",".join(_w(e, zh) or "" for e in w.environments),
             "vcpus": w.vcpus,
             "ram_gib": w.ram_gib,
             "disk_gib": w.disk_gib,

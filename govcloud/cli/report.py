@@ -86,7 +86,7 @@ def migration(
     pool: Annotated[str | None, Opt("--pool", help="Only this pool may take hosts.")] = None,
     tenant: Tenant = None,
     max_wave_hosts: Annotated[
-        int | None, Opt("--max-wave-hosts", min=1, help="Most hosts in one wave (default 20).")
+        int | None, Opt("--max-wave", min=1, help="Hosts per wave (default 20).")
     ] = None,
 ) -> None:
     """The migration-to-cloud plan: 上云率, waves, every host's target, pool fit, risks."""

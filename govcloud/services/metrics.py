@@ -224,10 +224,15 @@ def import_spool(settings: Settings, path: str) -> ImportReport:
     return _import_files(settings, spool_reader.spool_files(Path(path).expanduser()), path)
 
 
-def _import_files(settings: Settings, files: list[Path], path: str) -> ImportReport:
+def _import_files(
+    settings: Settings, files: list[Path], path: str, key: str | None = None
+) -> ImportReport:
+    """KEY, when given, is whose series these are (a declared legacy host's name: its agent
+    reports a machine UUID that no server in the store carries, and `migrate plan` reads a
+    legacy host's utilization under its name)."""
     report = spool_reader.SpoolReport()
     records = [
-        (r.instance_uuid, r.hostname, r.raw) for r in spool_reader.read_records(files, report)
+        (r.instance_uuid, r.hostname, r.raw) for r in spool_reader.read_records(files, report, key)
     ]
     with opened(settings) as store:
         with store.read() as conn:
@@ -269,7 +274,9 @@ def import_from_hosts(
             with tempfile.TemporaryDirectory(prefix="govcloud-spool-") as tmp:
                 files, problems = _fetch_spool(c, host, remote_dir, Path(tmp))
                 if files:
-                    merged.append(_import_files(settings, files, f"{host}:{remote_dir}"))
+                    merged.append(
+                        _import_files(settings, files, f"{host}:{remote_dir}", key=host.lower())
+                    )
             errors += problems
             if problems:
                 record = trail.stamp(

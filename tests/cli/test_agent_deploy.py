@@ -4,7 +4,9 @@ real sshd on 127.0.0.1 declared in hosts.yaml, with the real zipapp; the unit fi
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,8 +19,7 @@ from govcloud.services import agent_deploy as svc
 from tests.cli.conftest import EXAMPLE
 from tests.cli.runner import govcloud
 from tests.services.proc import free_port
-from tests.services.require import unavailable
-from tests.services.sshd import SshServer, find_sshd, running_sshd
+from tests.services.sshd import SshServer, sshd_or_skip
 from tests.services.test_agent_deploy_ssh import stop_by_pid_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,13 +28,7 @@ PACKAGING = ROOT / "agent" / "packaging"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SshServer]:
-    sshd, keygen = find_sshd()
-    if sshd is None or keygen is None:
-        unavailable("sshd and ssh-keygen")
-    assert sshd is not None
-    assert keygen is not None
-    with running_sshd(sshd, keygen) as s:
-        yield s
+    yield from sshd_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +122,10 @@ def test_metrics_import_from_host_fetches_spool_over_sftp(estate: Path, pyz: Pat
     trail = govcloud("-o", "json", "log", "show").json()
     assert any(r["event"] == "metrics_spool" and r["object_id"] == f"here-1:{spool}" for r in trail)
     assert any(r["event"] == "metrics.fetch" and r["outcome"] == "failed" for r in trail)
+    # the series are the legacy host's, under its name, where `migrate plan` reads them
+    with sqlite3.connect(os.environ["GOVCLOUD_DB"]) as con:
+        targets = {t for (t,) in con.execute("SELECT DISTINCT target FROM metric_target")}
+    assert targets == {"here-1"}, result.stderr
 
 
 @pytest.mark.parametrize("variant", [core.HARDENED, core.SYSTEMD_219])

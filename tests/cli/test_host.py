@@ -164,6 +164,17 @@ def test_discovered_facts_of_this_machine_are_plausible(estate_db: Estate) -> No
     table = govcloud("--lang", "zh", "host", "show", "app-a")
     assert "文件系统" in table.stdout
     assert "监听端口" in table.stdout
+    # the plan sizes the discovered host from its hardware; the others stay declared-only
+    plan = govcloud("-o", "json", "migrate", "plan")
+    assert plan.exit_code == 0, plan.stderr
+    hosts = {h["host"]: h for h in plan.json()["hosts"]}
+    app = hosts["app-a"]
+    assert app["sizing"]["basis"] == "hardware"
+    assert app["current_vcpus"] == os.cpu_count()
+    assert abs(app["current_ram_gib"] - mem_kib / 2**20) < 0.1
+    assert "no_facts" not in {r["code"] for r in app["risks"]}
+    assert hosts["app-b"]["sizing"]["basis"] == "declared"
+    assert "no_facts" in {r["code"] for r in hosts["app-b"]["risks"]}
 
 
 def test_sweep_goes_on_past_hanging_down_and_untrusted_hosts(

@@ -86,7 +86,7 @@ def test_english_labels_and_tenant_scope(loaded: Path, tmp_path: Path) -> None:
         (["-f", "pdf"], 2, "workloads"),
         (["-f", "html", "--tenant", "nobody"], 1, "nobody"),
         (["-f", "html", "--pool", "nowhere"], 1, "nowhere"),
-        (["-f", "html", "--max-wave-hosts", "0"], 2, "max-wave-hosts"),
+        (["-f", "html", "--max-wave", "0"], 2, "max-wave"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(

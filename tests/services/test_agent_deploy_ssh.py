@@ -19,8 +19,7 @@ from govcloud.adapters.ssh.session import SshSession, SshTarget, Timeouts
 from govcloud.core import agent_deploy as core
 from govcloud.services import agent_deploy as svc
 from tests.services.proc import free_port
-from tests.services.require import unavailable
-from tests.services.sshd import SshServer, find_sshd, running_sshd
+from tests.services.sshd import SshServer, sshd_or_skip
 
 pytestmark = pytest.mark.ssh
 FAST = Timeouts(connect_s=5, banner_s=5, auth_s=5, command_s=20)
@@ -29,13 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SshServer]:
-    sshd, keygen = find_sshd()
-    if sshd is None or keygen is None:
-        unavailable("sshd and ssh-keygen")
-    assert sshd is not None
-    assert keygen is not None
-    with running_sshd(sshd, keygen) as s:
-        yield s
+    yield from sshd_or_skip()
 
 
 @pytest.fixture(scope="module")
