@@ -96,10 +96,8 @@ def test_verify_rules() -> None:
     )
     with pytest.raises(kh.HostKeyRefused, match="is a @cert-authority key, not a host key"):
         kh.verify(entries, "x.corp", "ssh-ed25519", B)
-    with pytest.raises(kh.HostKeyRefused, match=r"host certificate .* \(certificates are not"):
+    with pytest.raises(kh.HostKeyRefused, match=r"ssh-ed25519 is not a certificate: refused"):
         kh.verify(entries, "x.corp", "ssh-ed25519-cert-v01@openssh.com", B)
-    with pytest.raises(kh.HostKeyRefused, match=r"no @cert-authority line matches"):
-        kh.verify(entries, "a", "ssh-ed25519-cert-v01@openssh.com", B)
     revoked = [*entries, *kh.parse(line("*", A, "@revoked"))]
     with pytest.raises(kh.HostKeyRefused, match="is marked @revoked: refused"):
         kh.verify(revoked, "a", "ssh-ed25519", A)

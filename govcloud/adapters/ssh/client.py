@@ -3,7 +3,9 @@
 Host keys: paramiko's `RejectPolicy`, with only the keys govcloud's managed known_hosts trusts
 for this host loaded into the client (revoked ones left out), and a policy that verifies an
 unlisted key against the whole file so the refusal says why: unknown, changed (both
-fingerprints) or revoked. The user's `~/.ssh/known_hosts` is never loaded.
+fingerprints) or revoked. When a `@cert-authority` line matches the host, host certificates
+are asked for first and every presented key goes through that policy, which checks the
+certificate (host_cert.py). The user's `~/.ssh/known_hosts` is never loaded.
 
 Every failure becomes one `SshError` line naming the host: the sweep records it for that host
 and goes on with the others.
@@ -48,21 +50,52 @@ class SshError(GovcloudError):
 
 class _Verify(paramiko.MissingHostKeyPolicy):
     """RejectPolicy that says why: a key the client was not given (the managed file's trusted
-    keys for this host) is checked against the whole file, and always refused, with the reason
-    (unknown, changed, revoked) and fingerprints. Nothing is ever added or saved."""
+    keys for this host) is checked against the whole file, and refused with the reason
+    (unknown, changed, revoked) and fingerprints. Nothing is ever added or saved.
 
-    def __init__(self, entries: Sequence[known_hosts.Entry], name: str) -> None:
-        self.entries, self.name = entries, name
+    With CERTS (a `@cert-authority` line matches the host) the client holds no key: every
+    presented key comes here, and one verify() passes (a valid certificate, or a plain key
+    the file lists) is accepted. paramiko hands a certificate over as its plain key with the
+    certificate blob in `public_blob`; it has checked only that the server holds that key."""
+
+    def __init__(
+        self,
+        entries: Sequence[known_hosts.Entry],
+        name: str,
+        principals: Sequence[str],
+        *,
+        certs: bool = False,
+    ) -> None:
+        self.entries, self.name, self.principals, self.certs = entries, name, principals, certs
 
     def missing_host_key(
         self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
     ) -> None:
+        cert = key.public_blob
+        if cert is not None and cert.key_type.endswith(known_hosts.CERT_SUFFIX):
+            key_type, blob = cert.key_type, cert.key_blob
+        else:
+            key_type, blob = key.get_name(), key.asbytes()
         try:
-            known_hosts.verify(self.entries, self.name, key.get_name(), key.asbytes())
+            known_hosts.verify(self.entries, self.name, key_type, blob, principals=self.principals)
         except known_hosts.HostKeyRefused as exc:
             raise _Refused(str(exc)) from None
+        if self.certs:
+            return
         # verify() only passes keys the client already holds, which never reach this policy
         raise _Refused(f"host key {known_hosts.fingerprint(key.asbytes())} not loaded: refused")
+
+
+class _CertsFirst(paramiko.Transport):
+    """A transport that asks for host certificates first, the plain key types after: OpenSSH's
+    order when a CA is known for the host. paramiko lists the certificate types after all plain
+    ones, so a server (which always has the plain key too) would never pick a certificate."""
+
+    @property
+    def preferred_keys(self) -> Sequence[str]:
+        keys = tuple(super().preferred_keys)
+        certs = tuple(k for k in keys if k.endswith(known_hosts.CERT_SUFFIX))
+        return certs + tuple(k for k in keys if k not in certs)
 
 
 class _Refused(paramiko.SSHException):
@@ -284,12 +317,14 @@ def _connect(
 ) -> paramiko.SSHClient:
     name = known_hosts.host_id(target.address, target.port)
     client = paramiko.SSHClient()
-    for entry in known_hosts.trusted_keys(entries, name):
+    certs = any(e.marker == known_hosts.CERT_AUTHORITY for e in known_hosts.for_host(entries, name))
+    for entry in [] if certs else known_hosts.trusted_keys(entries, name):
         try:
             client.get_host_keys().add(name, entry.key_type, _pkey(entry.key_type, entry.key))
         except (paramiko.SSHException, ValueError):
             continue  # a key type paramiko cannot load: cannot be the one presented either
-    client.set_missing_host_key_policy(_Verify(entries, name))
+    principals = (target.address, target.name)  # a certificate names the host either way
+    client.set_missing_host_key_policy(_Verify(entries, name, principals, certs=certs))
     pkey = _load_key(target.key_file, passphrase, target.name) if target.key_file else None
     where = f"host {target.name}"
     try:
@@ -305,6 +340,8 @@ def _connect(
             auth_timeout=timeouts.auth_s,
             channel_timeout=timeouts.connect_s,
             sock=sock,
+            # the stub's Transport.__init__ omits gss_kex / gss_deleg_creds, which it takes
+            transport_factory=_CertsFirst if certs else None,  # type: ignore[arg-type]
         )
         return client
     except _Refused as exc:

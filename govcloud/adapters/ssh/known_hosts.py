@@ -3,8 +3,9 @@
 OpenSSH's format, read and written here: plain and hashed (`|1|salt|hash`) host fields,
 `[host]:port` for other ports than 22, patterns with `*` `?` and `!` negation, and the marker
 lines `@revoked` and `@cert-authority`, which paramiko's own parser skips. Because paramiko
-would ignore a revocation, verification happens here: a key listed `@revoked` is refused even
-when a plain line also lists it, and a `@cert-authority` key is never taken for a host key
+would ignore both, verification happens here: a key listed `@revoked` is refused even when a
+plain line also lists it; a host certificate is trusted when a `@cert-authority` line for the
+host lists its CA and `host_cert.check` passes; a CA's key is never taken for a host key
 itself (a host that presents the CA's key is not trusted through that line).
 
 The user's own `~/.ssh/known_hosts` is never read implicitly: `govcloud host trust
@@ -21,14 +22,16 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from govcloud.adapters.files import write_private
+from govcloud.adapters.ssh import host_cert
 from govcloud.core.errors import UsageError
 
 REVOKED = "@revoked"
 CERT_AUTHORITY = "@cert-authority"
-CERT_SUFFIX = "-cert-v01@openssh.com"
+CERT_SUFFIX = host_cert.CERT_SUFFIX
 MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -153,29 +156,80 @@ def trusted_keys(entries: Sequence[Entry], name: str) -> list[Entry]:
     ]
 
 
-def verify(entries: Sequence[Entry], name: str, key_type: str, blob: bytes) -> None:
+def verify(
+    entries: Sequence[Entry],
+    name: str,
+    key_type: str,
+    blob: bytes,
+    *,
+    principals: Sequence[str] = (),
+    now: datetime | None = None,
+) -> None:
     """Return when the key BLOB of KEY_TYPE presented by NAME is trusted; else raise
-    HostKeyRefused saying why (revoked, changed with both fingerprints, or unknown)."""
-    now = fingerprint(blob)
+    HostKeyRefused saying why (revoked, changed with both fingerprints, or unknown).
+
+    A certificate (KEY_TYPE `*-cert-v01@openssh.com`, BLOB the whole certificate) is checked
+    against the `@cert-authority` lines for NAME (host_cert.check; PRINCIPALS: the names it
+    must carry, by default NAME's address). As in OpenSSH, a certificate that fails for
+    another reason than revocation still leaves its key trusted if a plain line lists it."""
+    presented = fingerprint(blob)
     mine = for_host(entries, name)
     if any(e.marker == REVOKED and e.key == blob for e in mine):
-        raise HostKeyRefused(f"host key {now} is marked @revoked: refused")
+        raise HostKeyRefused(f"host key {presented} is marked @revoked: refused")
     if key_type.endswith(CERT_SUFFIX):
-        # paramiko's client negotiates plain host keys only; a certificate here is refused
-        # rather than taken on trust without checking its signature against a listed CA
-        cas = [e for e in mine if e.marker == CERT_AUTHORITY]
-        why = "no @cert-authority line matches" if not cas else "certificates are not verified"
-        raise HostKeyRefused(f"host certificate {now} ({why}): refused")
+        _verify_cert(entries, name, blob, principals, now or datetime.now(UTC))
+        return
     plain = trusted_keys(entries, name)
     if any(e.key == blob for e in plain):
         return
     if any(e.marker == CERT_AUTHORITY and e.key == blob for e in mine):
-        raise HostKeyRefused(f"host key {now} is a @cert-authority key, not a host key: refused")
+        raise HostKeyRefused(
+            f"host key {presented} is a @cert-authority key, not a host key: refused"
+        )
     same_type = [e for e in plain if e.key_type == key_type] or plain
     if same_type:
         was = ", ".join(sorted({e.fingerprint for e in same_type}))
-        raise HostKeyRefused(f"host key changed (was {was}, now {now}): refused")
-    raise HostKeyRefused(f"unknown host key {now} ({key_type}): refused")
+        raise HostKeyRefused(f"host key changed (was {was}, now {presented}): refused")
+    raise HostKeyRefused(f"unknown host key {presented} ({key_type}): refused")
+
+
+def _verify_cert(
+    entries: Sequence[Entry],
+    name: str,
+    blob: bytes,
+    principals: Sequence[str],
+    now: datetime,
+) -> None:
+    """Check the certificate BLOB against NAME's `@cert-authority` and `@revoked` lines."""
+    mine = for_host(entries, name)
+    try:
+        cert = host_cert.parse(blob)
+    except host_cert.CertRefused as exc:
+        raise HostKeyRefused(f"{exc}: refused") from None
+    try:
+        host_cert.check(
+            cert,
+            names=principals or (address_of(name),),
+            cas={e.key for e in mine if e.marker == CERT_AUTHORITY},
+            revoked={e.key for e in mine if e.marker == REVOKED},
+            now=now,
+        )
+        return
+    except host_cert.CertRefused as exc:
+        if exc.revoked:
+            raise HostKeyRefused(f"{exc}: refused") from None
+        reason = str(exc)
+    try:
+        verify(entries, name, cert.key_type, cert.key)  # OpenSSH's retry with the plain key
+    except HostKeyRefused:
+        raise HostKeyRefused(f"{reason}: refused") from None
+
+
+def address_of(name: str) -> str:
+    """The address in a host_id: `host` or `[host]:port` -> host."""
+    if name.startswith("[") and "]:" in name:
+        return name[1 : name.rindex("]:")]
+    return name
 
 
 def add(path: Path, name: str, key_type: str, blob: bytes, *, hashed: bool = True) -> Entry:

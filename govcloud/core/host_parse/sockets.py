@@ -3,9 +3,10 @@
 Both print one socket per line: protocol, state, local and peer address:port, and (with -p) the
 owning process *name* — never its arguments. Without root only the caller's own processes are
 named; the others stay None. Old `ss` (CentOS 6) has no -H and prints `users:(("sshd",1234,3))`
-instead of `pid=`; both forms are read. Loopback connections stay on the host and are not
-dependencies between hosts, so they are not peers. Many connections from one client differ only
-in the ephemeral port: they collapse to one peer.
+instead of `pid=`; both forms are read. netstat shows argv[0], which daemons rewrite into a
+status title (`sshd: /usr/sbin`); only the name before the `:` is kept. Loopback connections
+stay on the host and are not dependencies between hosts, so they are not peers. Many
+connections from one client differ only in the ephemeral port: they collapse to one peer.
 """
 
 from __future__ import annotations
@@ -110,13 +111,19 @@ def parse_netstat(raw: bytes) -> tuple[list[SocketRow], list[str]]:
         has_state = len(tokens) >= 7 and tokens[5].isupper() and "/" not in tokens[5]
         state = tokens[5] if has_state else "UNCONN"
         owner = " ".join(tokens[6:] if has_state else tokens[5:])
-        process = owner.split("/", 1)[1] if "/" in owner else None
+        process = _program_name(owner.split("/", 1)[1]) if "/" in owner else None
         row = _row(tokens[0], state, tokens[3], tokens[4], process or None)
         if row is None:
             notes.append(f"netstat: skipped a line it could not read: {line[:60]!r}")
             continue
         rows.append(row)
     return rows, notes
+
+
+def _program_name(program: str) -> str:
+    """netstat prints the start of the command line, which daemons rewrite into a status title
+    (`sshd: /usr/sbin`, `pgpool: watchd`, `postgres: checkpointer`): the name is before the `:`."""
+    return program.split(":", 1)[0].strip()
 
 
 def listeners(rows: list[SocketRow]) -> list[Listener]:
