@@ -56,6 +56,7 @@ def deploy(
     long: Long = False,
 ) -> None:
     """Install govcloud-agent on HOSTS over SSH, start it, verify one scrape (idempotent)."""
+    from govcloud.cli.host import ask_passphrase
     from govcloud.cli.render import render
     from govcloud.core.agent_deploy import DeployOptions
     from govcloud.core.errors import GovcloudError, UsageError
@@ -67,7 +68,7 @@ def deploy(
     opts = DeployOptions(service, f"127.0.0.1:{port}", spool)
     report = service_.deploy(
         st.settings, hosts, opts, listen_on_host=listen == "host", install_dir=install_dir,
-        zipapp=zipapp, dry_run=dry_run, concurrency=concurrency,
+        zipapp=zipapp, dry_run=dry_run, concurrency=concurrency, passphrase=ask_passphrase,
     )  # fmt: skip
     render(report.rows, DEPLOY, st.render_options(column, long))
     if report.failed:

@@ -18,7 +18,7 @@ app = typer.Typer(
 Opt = typer.Option
 
 
-def _prompt(path: str) -> str | None:
+def ask_passphrase(path: str) -> str | None:
     """Ask for a key file's passphrase on the terminal; None when there is no terminal."""
     if not sys.stdin.isatty():
         return None
@@ -49,7 +49,7 @@ def trust(
         host,
         fingerprint=fingerprint,
         from_file=from_known_hosts,
-        passphrase=_prompt,
+        passphrase=ask_passphrase,
     )
     if st.settings.output == "json":
         import json
@@ -100,7 +100,7 @@ def discover(
             concurrency=concurrency,
             host_timeout_s=timeout,
             command_timeout_s=command_timeout,
-            passphrase=_prompt,
+            passphrase=ask_passphrase,
             progress=bar.advance,
             started=bar.start,
         )

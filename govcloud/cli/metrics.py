@@ -232,7 +232,11 @@ def import_(
         raise UsageError("give a spool PATH or --from-host HOST (not both)")
     errors: list[str] = []
     if from_host:
-        report, errors = service.import_from_hosts(st.settings, from_host, spool_dir)
+        from govcloud.cli.host import ask_passphrase
+
+        report, errors = service.import_from_hosts(
+            st.settings, from_host, spool_dir, ask_passphrase
+        )
     else:
         assert path is not None
         report = service.import_spool(st.settings, path)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from govcloud.adapters.ssh.session import SshSession
+from govcloud.adapters.ssh.session import Passphrase, SshSession
 from govcloud.core import agent_deploy as core
 from govcloud.core.errors import GovcloudError, StoreError, UsageError
 from govcloud.services.settings import Settings
@@ -425,13 +425,17 @@ def deploy(
     zipapp: Path | None = None,
     dry_run: bool = False,
     concurrency: int = 8,
+    passphrase: Passphrase | None = None,
 ) -> DeployReport:
     """`govcloud agent deploy`: HOSTS are declared legacy hosts (hosts.yaml), reached with their
     SSH user, key and jump host, trusted through `govcloud host trust` only."""
     from govcloud.services.store import opened
 
     core.check_options(opts)
-    with opened(settings) as store, connector(settings, store, hosts) as (connect, addresses):
+    with (
+        opened(settings) as store,
+        connector(settings, store, hosts, passphrase) as (connect, addresses),
+    ):
         per_host = None
         if listen_on_host:
             port = opts.listen[1]
@@ -448,14 +452,15 @@ def _bracket(address: str) -> str:
 
 @contextmanager
 def connector(
-    settings: Settings, store: Any, hosts: Sequence[str]
+    settings: Settings, store: Any, hosts: Sequence[str], passphrase: Passphrase | None = None
 ) -> Iterator[tuple[Connect, dict[str, str]]]:
     """CONNECT for declared HOSTS (their user, port, key file and jump host) and their
-    addresses; an undeclared name is a usage error before any connection."""
+    addresses; an undeclared name is a usage error before any connection. PASSPHRASE is asked
+    once per key file for encrypted keys (None: ssh-agent or unencrypted keys only)."""
     from govcloud.adapters.ssh.client import open_session
     from govcloud.adapters.ssh.session import SshTarget
     from govcloud.adapters.store import host_repo
-    from govcloud.services.hosts import known_hosts_path
+    from govcloud.services.hosts import known_hosts_path, once_per_key
 
     with store.read() as conn:
         declared = {h.name: h for h in host_repo.legacy_hosts(conn)}
@@ -479,7 +484,9 @@ def connector(
         via = SshTarget(j.name, j.address, j.port, j.ssh_user, j.key_file) if j else None
         return SshTarget(h.name, h.address, h.port, h.ssh_user, h.key_file, via)
 
+    ask = once_per_key(passphrase)
+
     def connect(name: str) -> SshSession:
-        return open_session(target(name), known)
+        return open_session(target(name), known, passphrase=ask)
 
     yield connect, {h: declared[h].address for h in hosts}

@@ -24,13 +24,12 @@ from sqlalchemy import Connection
 from govcloud.adapters.ssh import known_hosts
 from govcloud.adapters.ssh.client import (
     DEFAULT_TIMEOUTS,
-    Passphrase,
     SshError,
     fetch_host_key,
     host_key_types,
     open_session,
 )
-from govcloud.adapters.ssh.session import SshTarget, Timeouts
+from govcloud.adapters.ssh.session import Passphrase, SshTarget, Timeouts
 from govcloud.adapters.store import host_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
@@ -302,7 +301,7 @@ def discover(
             f"--command-timeout must be more than 0 and at most 3600 s, not {command_timeout_s}"
         )
     path = known_hosts_path(settings)
-    locked = _once_per_key(passphrase)
+    locked = once_per_key(passphrase)
     with opened(settings) as store:
         with store.read() as conn:
             legacy, jumps = _targets(conn)
@@ -363,7 +362,7 @@ def _legacy(legacy: dict[str, SshTarget], jumps: dict[str, SshTarget], name: str
     return found
 
 
-def _once_per_key(passphrase: Passphrase | None) -> Passphrase | None:
+def once_per_key(passphrase: Passphrase | None) -> Passphrase | None:
     """Ask for each key file's passphrase once per sweep, one prompt at a time."""
     if passphrase is None:
         return None

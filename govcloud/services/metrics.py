@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from govcloud.adapters import scrape, spool_reader
-from govcloud.adapters.ssh.session import SshSession
+from govcloud.adapters.ssh.session import Passphrase, SshSession
 from govcloud.adapters.store import metrics_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core import metrics_sweep as sweep
@@ -258,7 +258,7 @@ def _import_files(
 
 
 def import_from_hosts(
-    settings: Settings, hosts: Sequence[str], remote_dir: str
+    settings: Settings, hosts: Sequence[str], remote_dir: str, passphrase: Passphrase | None = None
 ) -> tuple[ImportReport, list[str]]:
     """Fetch each host's spool files over SFTP (listdir + get) into a private temporary
     directory and import them as `import_spool` does, one audited import per host. One bad
@@ -269,7 +269,10 @@ def import_from_hosts(
 
     merged: list[ImportReport] = []
     errors: list[str] = []
-    with opened(settings) as store, agent_deploy.connector(settings, store, hosts) as (c, _):
+    with (
+        opened(settings) as store,
+        agent_deploy.connector(settings, store, hosts, passphrase) as (c, _),
+    ):
         for host in hosts:
             with tempfile.TemporaryDirectory(prefix="govcloud-spool-") as tmp:
                 files, problems = _fetch_spool(c, host, remote_dir, Path(tmp))

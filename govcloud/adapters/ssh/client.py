@@ -21,13 +21,13 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import paramiko
 
 from govcloud.adapters.ssh import known_hosts
-from govcloud.adapters.ssh.session import CommandResult, SshTarget, Timeouts
+from govcloud.adapters.ssh.session import CommandResult, Passphrase, SshTarget, Timeouts
 from govcloud.core.errors import GovcloudError
 
 MAX_OUTPUT = 8 * 1024 * 1024  # bytes kept per stream of one command; the rest is dropped
@@ -35,7 +35,6 @@ READ_CHUNK = 65536
 POLL_S = 0.05
 
 # asks for a key file's passphrase (the CLI prompts); None: no passphrase available
-Passphrase = Callable[[str], str | None]
 DEFAULT_TIMEOUTS = Timeouts()
 
 # paramiko logs every failed handshake at ERROR from its thread; without a handler Python's

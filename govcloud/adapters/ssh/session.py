@@ -9,10 +9,13 @@ timeouts on connect, banner, auth and each command. Commands are argv lists, quo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+# Asked for a key file's passphrase (the file's path in, the passphrase or None out).
+Passphrase = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
