@@ -39,7 +39,7 @@ def read(head_dir: Path, url: str) -> HeadAnchor | None:
         return None
     except OSError as exc:
         raise StoreError(f"cannot read the audit head {path}: {exc.strerror}") from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise StoreError(
             f"audit head {path} is not a head file",
             hint="restore it from its backup (or remove it to verify without a head anchor)",

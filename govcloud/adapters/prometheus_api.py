@@ -96,7 +96,7 @@ class PrometheusApi:
             raise PrometheusError(f"{self.base_url}: response over {MAX_RESPONSE_BYTES} bytes")
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PrometheusError(f"{self.base_url}: response is not JSON") from None
         if not isinstance(data, dict) or data.get("status") != "success":
             raise PrometheusError(f"{self.base_url}: {_error_text(body)}")
@@ -107,7 +107,7 @@ def _error_text(body: bytes) -> str:
     try:
         data = json.loads(body)
         return str(data.get("error") or data.get("status"))[:300]
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return body[:200].decode("utf-8", "replace").strip() or "no body"
 
 

@@ -71,7 +71,7 @@ def read_records(
 
 
 def _records(
-    path: Path, handle: Any, report: SpoolReport, owner: str | None
+    path: Path, handle: Any, report: SpoolReport, owner: str | None = None
 ) -> Iterator[SpoolRecord]:
     number = 0
     while True:
@@ -91,6 +91,9 @@ def _records(
             data = json.loads(line)
         except ValueError:  # JSONDecodeError and UnicodeDecodeError: a torn write
             report.torn_lines.append(where)
+            continue
+        except RecursionError:  # `[[[[…` thousands deep: no agent writes that
+            report.rejected.append(f"{where}: JSON nested too deep")
             continue
         record, why = _record(data, owner)
         if record is None:

@@ -315,7 +315,7 @@ def _json(
         raise DeployError(f"{host}: {what} failed (exit {exit_status}): {first[0][:200]}")
     try:
         data = json.loads(stdout)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
         raise DeployError(f"{host}: unexpected {what} output")

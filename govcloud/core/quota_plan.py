@@ -335,6 +335,11 @@ def _check_version(text: str, source: str) -> None:
         data = json.loads(text)
     except ValueError:
         return  # the schema check names the JSON error
+    except RecursionError:
+        raise ValidationError(
+            f"{source}: not a quota plan: JSON nested too deep",
+            hint="write plans with `govcloud quota plan -f FILE`",
+        ) from None
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
         return
     version = data.get("version")

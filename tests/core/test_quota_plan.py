@@ -331,3 +331,8 @@ def test_services_under_unified_limits_are_never_planned() -> None:
 def test_type_quotas_change_the_inventory_digest() -> None:
     plain = binding()
     assert qp.inventory_digest([plain]) != qp.inventory_digest([_typed_binding()])
+
+
+def test_a_deeply_nested_file_is_not_a_plan_and_no_crash() -> None:
+    with pytest.raises(ValidationError, match="nested too deep"):
+        qp.parse_plan("[" * 5000, "deep.json")

@@ -244,7 +244,7 @@ def _outputs(box: Box, args: list[str]) -> list[Path]:
         if arg.startswith("--db="):  # a store may be created where --db points (and its -wal)
             value = arg.split("=", 1)[1]
             out += [box.work / (value + end) for end in ("", "-wal", "-shm", "-journal")]
-        for flag in ("--output-dir", "--output-file"):
+        for flag in ("--output-dir", "--output-file", "--workloads-dir"):
             if arg.startswith(flag + "="):
                 value = arg.split("=", 1)[1]
                 out.append((box.work / value).resolve() if value else box.work)

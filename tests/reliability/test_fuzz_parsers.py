@@ -138,6 +138,7 @@ _spools = st.lists(st.one_of(_spool_record(), st.binary(max_size=60)), max_size=
 @example(
     b'{"v":1,"ts":1,"instance_uuid":"[","samples":[]}\n{"v":1,"ts":1,"instance_uuid":"a","samples":[]}'
 )
+@example(b"[" * 5000 + b"\n" + b'{"v":1,"ts":1,"instance_uuid":"a","samples":[]}')
 def test_spool_reader_skips_and_reports_never_raises(data: bytes) -> None:
     report = SpoolReport()
     records = list(_records(Path("spool-20260101T000000Z.jsonl"), io.BytesIO(data), report))
