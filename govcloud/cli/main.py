@@ -106,6 +106,13 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> None:
+    import warnings
+
     from govcloud.cli.errors import run
+
+    # openstacksdk warns about arguments it passes to itself; silenced once for the process,
+    # not per call: catch_warnings is process-wide state that parallel pool threads would race
+    for category in (PendingDeprecationWarning, DeprecationWarning):
+        warnings.filterwarnings("ignore", category=category, module="openstack")
 
     sys.exit(run(app, argv, CliState()))

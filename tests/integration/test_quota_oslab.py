@@ -102,4 +102,10 @@ def test_plan_apply_verify_restore(oslab: OsLab, lab_project: tuple[Any, Any], e
         "SELECT object_type, outcome, ticket FROM audit_log WHERE object_type LIKE 'quota.%'"
     ).fetchall()
     con.close()
-    assert sorted(records) == [("quota.compute", "ok", "CHG-42"), ("quota.volume", "ok", "CHG-42")]
+    # two-phase: an intent committed before each PUT, its outcome after it
+    assert sorted(records) == [
+        ("quota.compute", "intent", "CHG-42"),
+        ("quota.compute", "ok", "CHG-42"),
+        ("quota.volume", "intent", "CHG-42"),
+        ("quota.volume", "ok", "CHG-42"),
+    ]
