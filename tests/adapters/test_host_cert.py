@@ -15,8 +15,7 @@ import pytest
 from govcloud.adapters.ssh import host_cert, known_hosts
 from govcloud.adapters.ssh.client import SshError, open_session
 from govcloud.adapters.ssh.session import SshTarget, Timeouts
-from tests.services.require import unavailable
-from tests.services.sshd import SshServer, find_sshd, make_client_key, running_sshd
+from tests.services.sshd import SshServer, make_client_key, running_sshd, ssh_tools
 
 pytestmark = pytest.mark.ssh
 FAST = Timeouts(connect_s=5, banner_s=5, auth_s=5, command_s=10)
@@ -25,12 +24,7 @@ CERT = "ssh-ed25519-cert-v01@openssh.com"
 
 @pytest.fixture(scope="module")
 def tools() -> tuple[Path, Path]:
-    sshd, keygen = find_sshd()
-    if sshd is None or keygen is None:
-        unavailable("sshd and ssh-keygen")
-    assert sshd is not None
-    assert keygen is not None
-    return sshd, keygen
+    return ssh_tools()
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,7 @@ import pytest
 from govcloud.adapters.ssh import known_hosts
 from tests.cli.conftest import EXAMPLE
 from tests.cli.runner import govcloud
-from tests.services.require import unavailable
-from tests.services.sshd import SshServer, find_sshd, make_client_key, running_sshd
+from tests.services.sshd import SshServer, make_client_key, running_sshd, ssh_tools
 
 pytestmark = pytest.mark.ssh
 
@@ -37,11 +36,7 @@ class Estate:
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
-    sshd, keygen = find_sshd()
-    if sshd is None or keygen is None:
-        unavailable("sshd and ssh-keygen")
-    assert sshd is not None
-    assert keygen is not None
+    sshd, keygen = ssh_tools()
     key = make_client_key(keygen, tmp_path_factory.mktemp("key"))
     with (
         running_sshd(sshd, keygen, client_key=key) as a,

@@ -146,13 +146,17 @@ def find_sshd() -> tuple[Path | None, Path | None]:
     return find_binary("sshd"), find_binary("ssh-keygen")
 
 
-def sshd_or_skip() -> Iterator[SshServer]:
-    """A module fixture's body: a running sshd on 127.0.0.1, or the test skipped (failed
-    when services are required, as in CI)."""
+def ssh_tools() -> tuple[Path, Path]:
+    """sshd and ssh-keygen, or the test skipped (failed when services are required, as in CI)."""
     from tests.services.require import unavailable
 
     sshd, keygen = find_sshd()
     if sshd is None or keygen is None:
         unavailable("sshd and ssh-keygen")
-    with running_sshd(sshd, keygen) as server:
+    return sshd, keygen
+
+
+def sshd_or_skip() -> Iterator[SshServer]:
+    """A module fixture's body: a running sshd on 127.0.0.1 (see ssh_tools)."""
+    with running_sshd(*ssh_tools()) as server:
         yield server
