@@ -26,7 +26,7 @@ from govcloud.core.errors import ValidationError
 from govcloud.core.severity import Severity
 from govcloud.core.utilization import DAY_S, parse_duration_s
 
-REPORT_KINDS = ("capacity", "utilization", "rightsizing", "audit", "department")
+REPORT_KINDS = ("capacity", "utilization", "rightsizing", "audit", "department", "migration")
 REPORT_FORMATS = ("html", "xlsx", "md", "json", "csv")
 MIN_WINDOW_S = 3600  # an hour: below that a percentile says nothing
 MAX_WINDOW_S = 400 * DAY_S  # the embedded store's default retention
@@ -84,9 +84,9 @@ class RightsizeStep(_Model):
 
 class ReportStep(_Model):
     type: Literal["report"]
-    kinds: list[Literal["capacity", "utilization", "rightsizing", "audit", "department"]] = Field(
-        min_length=1
-    )
+    kinds: list[
+        Literal["capacity", "utilization", "rightsizing", "audit", "department", "migration"]
+    ] = Field(min_length=1)
     formats: list[Literal["html", "xlsx", "md", "json", "csv"]] = Field(min_length=1)
     output: PathText = "reports/{date}"  # {date}: the run's date, YYYY-MM-DD
     lang: Literal["zh", "en"] | None = None  # None: the configured language

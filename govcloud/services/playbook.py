@@ -258,20 +258,28 @@ class _Runner:
         return f"{len(res.recommendations)} VMs sized; reclaimable {vcpus} vCPU, {ram_gib} GiB RAM"
 
     def _report(self, step: pb.ReportStep) -> str:
-        from govcloud.services.report import write_report_kinds
+        from govcloud.services.report import write_migration_report, write_report_kinds
 
         out_dir = self.base_dir / step.output.replace("{date}", self.now.strftime("%Y-%m-%d"))
         run_id = self.result.audit.run_id if self.result.audit else None
-        written = write_report_kinds(
-            self.settings,
-            step.kinds,
-            step.formats,
-            out_dir,
-            lang=step.lang or self.settings.lang,
-            run_id=run_id,
-            window_s=self.book.window_s,
-            now=self.now,
-        )
+        lang = step.lang or self.settings.lang
+        kinds = [k for k in step.kinds if k != "migration"]
+        written = []
+        if kinds:
+            written += write_report_kinds(
+                self.settings,
+                kinds,
+                step.formats,
+                out_dir,
+                lang=lang,
+                run_id=run_id,
+                window_s=self.book.window_s,
+                now=self.now,
+            )
+        if "migration" in step.kinds:  # the plan, from the store's legacy hosts and facts
+            written += write_migration_report(
+                self.settings, step.formats, out_dir, lang=lang, now=self.now
+            )
         self.result.reports += written
         return f"{len(written)} file(s) in {out_dir}"
 

@@ -108,3 +108,19 @@ def test_run_refuses_an_invalid_playbook_before_doing_anything(tmp_path: Path) -
     assert result.exit_code == 2
     assert f"{book}:4" in result.stderr
     assert govcloud("audit", "show").exit_code == 1  # no run was stored
+
+
+@pytest.mark.usefixtures("loaded")
+def test_a_report_step_writes_the_migration_plan_beside_other_kinds(tmp_path: Path) -> None:
+    book = tmp_path / "plan.yaml"
+    out = tmp_path / "out"
+    book.write_text(
+        "name: monthly-migration\nsteps:\n  - type: report\n"
+        f"    kinds: [capacity, migration]\n    formats: [json]\n    output: {out}\n"
+    )
+    result = govcloud("-o", "json", "playbook", "run", str(book))
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name.split("-")[0] for p in out.iterdir())
+    assert names == ["capacity", "migration"]
+    migration = json.loads(next(out.glob("migration-*.json")).read_text())
+    assert migration["kind"] == "migration"
