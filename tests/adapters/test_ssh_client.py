@@ -49,11 +49,23 @@ def trusted(path: Path, s: SshServer, line: str | None = None) -> Path:
     return path
 
 
-def test_unknown_host_key_is_refused(server: SshServer, tmp_path: Path) -> None:
+def test_a_host_never_trusted_is_not_contacted(server: SshServer, tmp_path: Path) -> None:
     with pytest.raises(SshError) as err:
         open_session(target(server), tmp_path / "known_hosts", FAST)
-    assert err.value.message.startswith(f"host h{server.port}: unknown host key SHA256:")
+    assert err.value.message == (
+        f"host h{server.port}: no host key pinned for [127.0.0.1]:{server.port}: not contacted"
+    )
     assert "govcloud host trust" in (err.value.hint or "")
+
+
+def test_a_key_the_file_does_not_list_for_the_host_is_refused(
+    server: SshServer, tmp_path: Path
+) -> None:
+    kh = tmp_path / "kh"  # only a revocation of some other key: the host's key is unknown
+    other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+    kh.write_text(f"@revoked [127.0.0.1]:{server.port} {other}\n")
+    with pytest.raises(SshError, match=rf"host h{server.port}: unknown host key SHA256:"):
+        open_session(target(server), kh, FAST)
 
 
 def test_trusted_key_runs_argv_quoted(server: SshServer, tmp_path: Path) -> None:
@@ -182,11 +194,13 @@ def test_connect_refused_and_timed_out(server: SshServer, tmp_path: Path) -> Non
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+        kh = tmp_path / "kh"  # pinned, so govcloud does try to connect
+        kh.write_text(f"[127.0.0.1]:{port} {server.host_public_key_line}\n")
         with pytest.raises(SshError, match=f"connection refused at 127.0.0.1:{port}"):
-            open_session(target(server, port=port), tmp_path / "kh", FAST)
+            open_session(target(server, port=port), kh, FAST)
         s.listen(1)  # accepts, never speaks: the banner timeout ends it
         with pytest.raises(SshError, match=r"no SSH banner within 1 s|timed out"):
-            open_session(target(server, port=port), tmp_path / "kh", Timeouts(1, 1, 1, 1))
+            open_session(target(server, port=port), kh, Timeouts(1, 1, 1, 1))
 
 
 def test_jump_host_direct_tcpip(

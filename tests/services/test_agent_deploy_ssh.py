@@ -138,9 +138,12 @@ def test_one_bad_host_does_not_stop_the_others(
     good = connector(server, tmp_path / "known_hosts")
 
     def connect(host: str) -> SshSession:
-        if host == "bad":
-            return open_session(SshTarget("bad", "127.0.0.1", free_port(), "root"),
-                                tmp_path / "known_hosts", FAST)  # fmt: skip
+        if host == "bad":  # pinned, but nothing listens
+            port = free_port()
+            kh = tmp_path / "known_hosts"
+            with kh.open("a") as f:
+                f.write(f"[127.0.0.1]:{port} {server.host_public_key_line}\n")
+            return open_session(SshTarget("bad", "127.0.0.1", port, "root"), kh, FAST)
         return good(host)
 
     opts = core.DeployOptions("none", "127.0.0.1:9109")

@@ -289,6 +289,9 @@ def open_session(
     managed file only, authenticate with its key file or ssh-agent; raise SshError naming
     the host on any failure, leaving nothing open."""
     entries = known_hosts.load(known_hosts_path)
+    for hop in (target.jump, target):
+        if hop is not None:
+            _require_pinned(hop, entries)
     jump = (
         open_session(target.jump, known_hosts_path, timeouts, passphrase=passphrase)
         if target.jump
@@ -305,6 +308,19 @@ def open_session(
         if jump is not None:
             jump.close()
         raise
+
+
+def _require_pinned(target: SshTarget, entries: Sequence[known_hosts.Entry]) -> None:
+    """A host the managed file says nothing about (no key, no CA, no revocation) is refused
+    before any packet is sent to it: first contact goes through `govcloud host trust` only."""
+    name = known_hosts.host_id(target.address, target.port)
+    if known_hosts.for_host(entries, name):
+        return
+    raise SshError(
+        f"host {target.name}: no host key pinned for {name}: not contacted",
+        hint=f"first contact: `govcloud host trust {target.name} --fingerprint SHA256:…` "
+        "(or --from-known-hosts FILE)",
+    )
 
 
 def _connect(
