@@ -54,9 +54,9 @@ POOLS = [
     Column("pool", "资源池", "Pool"),
     Column("resource", "资源", "Resource"),
     Column("capacity", "可用容量", "Capacity", kind="float"),
-    Column("already_allocated", "已使用", "Allocated", kind="float"),
-    Column("planned", "迁入", "Planned", kind="float"),
-    Column("headroom_after", "迁入后余量", "Headroom after", kind="float"),
+    Column("already_allocated", "已分配", "Allocated", kind="float"),
+    Column("planned", "本次规划", "Planned", kind="float"),
+    Column("headroom_after", "迁移后余量", "Headroom after", kind="float"),
     Column("hypervisors_needed", "所需宿主机", "Hypervisors (FFD)", kind="int"),
     Column("hypervisors_lower_bound", "宿主机下界", "Lower bound", kind="int"),
 ]

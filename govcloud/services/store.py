@@ -53,9 +53,3 @@ def audited_write(
         )
     trail.anchor(store, settings, sealed)
     return result
-
-
-def command_line() -> str:
-    from govcloud.services.trail import command_line as line
-
-    return line()

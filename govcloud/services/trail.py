@@ -139,8 +139,6 @@ def record_event(store: Store, settings: Settings, record: AuditRecord) -> Seale
 
 @contextmanager
 def audit_tx(store: Store) -> Iterator[Connection]:
-    from sqlalchemy.exc import SQLAlchemyError
-
     try:
         with store.write() as conn:
             yield conn
