@@ -65,7 +65,7 @@ def _server(pool_id: int, server_id: str, **kw: object) -> dict[str, object]:
 
 
 def _observed(conn: Connection) -> None:
-    pool_id = conn.execute(select(t.PoolRow.id)).scalar_one()
+    pool_id = conn.execute(select(t.PoolRow.c.id)).scalar_one()
     conn.execute(insert(t.ProjectRow), [
         {"pool_id": pool_id, "project_id": "proj-1", "name": "wjw-prod"},
         {"pool_id": pool_id, "project_id": "proj-x", "name": "nobody"},

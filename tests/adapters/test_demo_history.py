@@ -45,7 +45,7 @@ def _seed_servers(store: Store) -> list[str]:
     ids = _ids_with_every_agent_mode()
     with store.write() as conn:
         pool_id = conn.execute(
-            insert(t.PoolRow).returning(t.PoolRow.id),
+            insert(t.PoolRow).returning(t.PoolRow.c.id),
             [{"code": "p", "name_zh": "池", "name_en": "pool", "cloud": "c", "region": "r",
               "security_zone": "政务外网", "mlps_level_max": 3}],
         ).scalar_one()  # fmt: skip

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import Table, create_engine, func, insert, select, text
 
 from govcloud.adapters.store import audit_repo, declared_repo, observed_repo
 from govcloud.adapters.store import schema as t
@@ -36,7 +36,7 @@ def example() -> Inventory:
 def test_migrations_produce_exactly_the_models(store_url: str) -> None:
     store = open_store(store_url, create=True)
     with store.read() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
     store.close()
     assert diff == []
     reopened = open_store(store_url)
@@ -89,7 +89,7 @@ def test_resolve_url_accepts_paths_and_urls(tmp_path: Path) -> None:
     assert resolve_url(None).endswith("govcloud/govcloud.db")
 
 
-def _count(store_url: str, table: type[t.Base]) -> int:
+def _count(store_url: str, table: Table) -> int:
     store = open_store(store_url)
     with store.read() as conn:
         n = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
@@ -124,7 +124,7 @@ def test_reload_keeps_observed_rows_and_removes_undeclared(
     store = open_store(store_url, create=True)
     with store.write() as conn:
         declared_repo.load_inventory(conn, example)
-        pool_id = conn.execute(select(t.PoolRow.id).where(t.PoolRow.code == "zw-prod")).scalar()
+        pool_id = conn.execute(select(t.PoolRow.c.id).where(t.PoolRow.c.code == "zw-prod")).scalar()
         conn.execute(
             insert(t.ProjectRow).values(pool_id=pool_id, project_id="p1", name="wjw-zw-prod")
         )
@@ -162,7 +162,7 @@ def test_audit_records_form_a_hash_chain(store_url: str) -> None:
         audit_repo.append(conn, rec, signer)
         audit_repo.append(conn, replace(rec, object_id="q"), signer)
     with store.read() as conn:
-        rows = conn.execute(select(t.AuditLogRow).order_by(t.AuditLogRow.seq)).all()
+        rows = conn.execute(select(t.AuditLogRow).order_by(t.AuditLogRow.c.seq)).all()
     store.close()
     assert rows[0].prev_hash is None
     assert rows[1].prev_hash == rows[0].hash
@@ -223,17 +223,17 @@ def test_upgrading_a_0003_store_keeps_its_rows(store_url: str) -> None:
                 code="p", name_zh="区", name_en="P", cloud="c", region="r", security_zone="gov",
                 mlps_level_max=3,
             )
-            .returning(t.PoolRow.id)
+            .returning(t.PoolRow.c.id)
         ).scalar_one()  # fmt: skip
         dept_id = conn.execute(
             insert(t.DepartmentRow)
             .values(code="d", name_zh="局", short_zh="局", name_en="D")
-            .returning(t.DepartmentRow.id)
+            .returning(t.DepartmentRow.c.id)
         ).scalar_one()
         binding = conn.execute(
             insert(t.ProjectBindingRow)
             .values(department_id=dept_id, pool_id=pool_id, project_name="d-p")
-            .returning(t.ProjectBindingRow.id)
+            .returning(t.ProjectBindingRow.c.id)
         ).scalar_one()
         conn.execute(
             insert(t.ApprovedQuotaRow),
@@ -265,13 +265,13 @@ def test_upgrading_a_0003_store_keeps_its_rows(store_url: str) -> None:
             insert(t.ApprovedQuotaRow).values(binding_id=binding, resource=long_name, limit=1)
         )
     with store.read() as conn:
-        approved = conn.execute(select(t.ApprovedQuotaRow.resource, t.ApprovedQuotaRow.limit))
-        quota = conn.execute(select(t.QuotaRow.resource, t.QuotaRow.limit, t.QuotaRow.in_use))
+        approved = conn.execute(select(t.ApprovedQuotaRow.c.resource, t.ApprovedQuotaRow.c.limit))
+        quota = conn.execute(select(t.QuotaRow.c.resource, t.QuotaRow.c.limit, t.QuotaRow.c.in_use))
         assert sorted(approved) == [("cores", 10), (long_name, 1), ("ram_mib", 10)]
         assert quota.all() == [("cores", 20, 4)]
-        assert conn.execute(select(t.ServerRow.server_id)).scalars().all() == ["s1"]
-        assert conn.execute(select(t.ProjectRow.department_id)).scalar_one() == dept_id
-        assert conn.execute(select(t.PoolRow.storage_backends)).scalar_one() is None
+        assert conn.execute(select(t.ServerRow.c.server_id)).scalars().all() == ["s1"]
+        assert conn.execute(select(t.ProjectRow.c.department_id)).scalar_one() == dept_id
+        assert conn.execute(select(t.PoolRow.c.storage_backends)).scalar_one() is None
     assert current_revision(store) == SCHEMA_HEAD
     store.close()
 

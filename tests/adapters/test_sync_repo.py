@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Table, event, func, select
 
 from govcloud.adapters.store import declared_repo, sync_repo
 from govcloud.adapters.store import schema as t
@@ -113,7 +113,7 @@ def write(store: Store, lst: sync.PoolListing, now: datetime = T0) -> sync.PoolD
     return diff
 
 
-def count(store: Store, row: type[t.Base], *where: object) -> int:
+def count(store: Store, row: Table, *where: object) -> int:
     with store.read() as conn:
         return int(conn.execute(select(func.count()).select_from(row).where(*where)).scalar_one())  # type: ignore[arg-type]
 
@@ -137,10 +137,10 @@ def test_removed_servers_are_marked_deleted_and_can_come_back(store: Store) -> N
     write(store, listing([server(1), server(2)]))
     diff = write(store, listing([server(1)]), T0 + timedelta(hours=1))
     assert diff.servers.removed == ("srv-000002",)
-    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 1
+    assert count(store, t.ServerRow, t.ServerRow.c.deleted_at.is_not(None)) == 1
     diff = write(store, listing([server(1), server(2, status="SHUTOFF")]), T0 + timedelta(hours=2))
     assert [s.server_id for s in diff.servers.revived] == ["srv-000002"]
-    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 0
+    assert count(store, t.ServerRow, t.ServerRow.c.deleted_at.is_not(None)) == 0
 
 
 def test_a_newer_updated_at_is_stored(store: Store) -> None:
@@ -149,13 +149,13 @@ def test_a_newer_updated_at_is_stored(store: Store) -> None:
     diff = write(store, listing([server(1, updated_at=later)]), T0 + timedelta(hours=1))
     assert len(diff.servers.changed) == 1
     with store.read() as conn:
-        stored = conn.execute(select(t.ServerRow.updated_at)).scalar_one()
+        stored = conn.execute(select(t.ServerRow.c.updated_at)).scalar_one()
     assert stored is not None
     assert stored.replace(tzinfo=stored.tzinfo or UTC) == later
 
 
 def test_snapshots_are_marked_deleted_only_after_a_complete_listing(store: Store) -> None:
-    gone = t.SnapshotRow.deleted_at.is_not(None)
+    gone = t.SnapshotRow.c.deleted_at.is_not(None)
     write(store, listing([server(1)], snapshots=(snap(1), snap(2))))
     partial = replace(
         listing([server(1)], snapshots=(snap(1),)),
@@ -181,7 +181,7 @@ def test_usage_history_sums_live_servers_and_volumes_per_call(store: Store) -> N
     assert first.servers == 2
     assert (first.vcpus, first.ram_mib, first.volume_gib) == (8, 16384, 500)
     with store.read() as conn:
-        rows = conn.execute(select(t.PoolUsageRow).order_by(t.PoolUsageRow.ts)).all()
+        rows = conn.execute(select(t.PoolUsageRow).order_by(t.PoolUsageRow.c.ts)).all()
     assert [(r.pool_id, r.servers, r.vcpus, r.ram_mib, r.volume_gib) for r in rows] == [
         (pool_id, 2, 8, 16384, 500)
     ] * 2
@@ -203,8 +203,8 @@ def test_projects_link_to_departments_and_quotas_follow_projects(
     projects = sync.assign_departments(lst.projects, example.departments, POOL)
     write(store, replace(lst, projects=tuple(projects)))
     with store.read() as conn:
-        dept_id = conn.execute(select(t.ProjectRow.department_id)).scalar_one()
-        code = conn.execute(select(t.DepartmentRow.code).where(t.DepartmentRow.id == dept_id))
+        dept_id = conn.execute(select(t.ProjectRow.c.department_id)).scalar_one()
+        code = conn.execute(select(t.DepartmentRow.c.code).where(t.DepartmentRow.c.id == dept_id))
         assert code.scalar_one() == dept.code
     gone = replace(lst, projects=(), quotas=())
     diff = write(store, gone, T0 + timedelta(hours=1))
@@ -226,7 +226,7 @@ def test_a_failed_transaction_leaves_the_pool_as_it_was(store: Store) -> None:
     with pytest.raises(RuntimeError):
         write_then_fail()
     assert count(store, t.ServerRow) == 1
-    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 0
+    assert count(store, t.ServerRow, t.ServerRow.c.deleted_at.is_not(None)) == 0
 
 
 def test_bulk_write_of_many_servers(store: Store) -> None:
@@ -236,8 +236,8 @@ def test_bulk_write_of_many_servers(store: Store) -> None:
     diff = write(store, listing(changed), T0 + timedelta(hours=1))
     assert len(diff.servers.changed) == 3667
     assert len(diff.servers.removed) == 1000
-    assert count(store, t.ServerRow, t.ServerRow.status == "SHUTOFF") == 3667
-    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_not(None)) == 1000
+    assert count(store, t.ServerRow, t.ServerRow.c.status == "SHUTOFF") == 3667
+    assert count(store, t.ServerRow, t.ServerRow.c.deleted_at.is_not(None)) == 1000
 
 
 def test_writes_go_out_in_batches_and_batch_edges_lose_nothing(
@@ -260,8 +260,8 @@ def test_writes_go_out_in_batches_and_batch_edges_lose_nothing(
     assert (len(diff.servers.changed), len(diff.servers.revived)) == (10, 5)
     assert sizes
     assert max(sizes) <= 7
-    assert count(store, t.ServerRow, t.ServerRow.status == "SHUTOFF") == 10
-    assert count(store, t.ServerRow, t.ServerRow.deleted_at.is_(None)) == 30
+    assert count(store, t.ServerRow, t.ServerRow.c.status == "SHUTOFF") == 10
+    assert count(store, t.ServerRow, t.ServerRow.c.deleted_at.is_(None)) == 30
 
 
 def test_sync_runs_record_status_counts_and_error(store: Store) -> None:
@@ -487,7 +487,7 @@ def test_unassigned_objects_are_replaced_per_region(store: Store) -> None:
         sync_repo.replace_unassigned(conn, "c", "r2", [], T0 + timedelta(hours=2))
         with pytest.raises(ValueError, match="another region"):
             sync_repo.replace_unassigned(conn, "c", "r1", [gone("ports", "p9", "r2")], T0)
-    assert count(store, t.UnassignedRow, t.UnassignedRow.region == "r2") == 0
+    assert count(store, t.UnassignedRow, t.UnassignedRow.c.region == "r2") == 0
 
 
 def test_last_runs_are_each_pools_newest_finished_run_with_its_watermark(store: Store) -> None:

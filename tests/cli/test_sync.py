@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import create_engine, select
+from sqlalchemy import Table, create_engine, select
 
 from govcloud.adapters.store import schema as t
 from govcloud.sandbox import Faults, Sandbox
@@ -53,7 +53,7 @@ def test_sync_fills_the_store_and_a_second_sync_changes_nothing(
     assert [(r["added"], r["changed"], r["removed"]) for r in again] == [(0, 0, 0)] * 3
 
 
-def rows_of(db: Path, row: type[t.Base]) -> list[Any]:
+def rows_of(db: Path, row: Table) -> list[Any]:
     engine = create_engine(f"sqlite:///{db}")
     try:
         with engine.connect() as conn:

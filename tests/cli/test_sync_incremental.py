@@ -74,7 +74,7 @@ def test_a_second_sync_is_incremental_and_brings_what_changed(
     # which only full runs read (and the allocations of projects spread over pools)
     engine = create_engine(f"sqlite:///{loaded}")
     with engine.connect() as conn:
-        last = list(conn.execute(select(t.SyncRunRow).order_by(t.SyncRunRow.id.desc())))[:3]
+        last = list(conn.execute(select(t.SyncRunRow).order_by(t.SyncRunRow.c.id.desc())))[:3]
     engine.dispose()
     moved_kinds = {
         kind

@@ -124,11 +124,11 @@ def test_sync_reads_the_lab_into_the_store(
         ids = [p.id for p in lab_estate["projects"]]
         quotas = {
             (r.project_id, r.resource): r.in_use
-            for r in conn.execute(select(t.QuotaRow).where(t.QuotaRow.project_id.in_(ids)))
+            for r in conn.execute(select(t.QuotaRow).where(t.QuotaRow.c.project_id.in_(ids)))
         }
         capacity = {r.resource_class: r for r in conn.execute(select(t.PoolCapacityRow))}
         lab_ids = {s.id for s in lab_estate["servers"]}
-        rows = list(conn.execute(select(t.ServerRow).where(t.ServerRow.server_id.in_(lab_ids))))
+        rows = list(conn.execute(select(t.ServerRow).where(t.ServerRow.c.server_id.in_(lab_ids))))
         updated = [r.updated_at for r in rows]
         usage = list(conn.execute(select(t.PoolUsageRow)))
     engine.dispose()
@@ -398,8 +398,8 @@ def test_a_zone_pool_and_an_aggregate_pool_lose_nothing_the_cloud_lists(
                 if r.project_id == projects[0]
             }
             cores = conn.execute(
-                select(t.QuotaRow.in_use).where(
-                    t.QuotaRow.project_id == projects[0], t.QuotaRow.resource == "cores"
+                select(t.QuotaRow.c.in_use).where(
+                    t.QuotaRow.c.project_id == projects[0], t.QuotaRow.c.resource == "cores"
                 )
             ).scalars()
             in_use = set(cores)

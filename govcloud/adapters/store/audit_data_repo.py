@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Result, func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import Column, Connection, Result, Table, func, select
 
 from govcloud.adapters.store import (
     declared_repo,
@@ -167,8 +166,8 @@ def _fill_days(
     """Copy every stored day of METRIC into its row; mark whole days written in COVERED."""
     slots = matrix.shape[1]
     first_day, last_day = start_ts // DAY_S, (start_ts + slots * STEP_S - 1) // DAY_S
-    query = select(C.target, C.day, C.step_s, C.values).where(
-        C.metric == metric, C.day.between(first_day, last_day)
+    query = select(C.c.target, C.c.day, C.c.step_s, C.c["values"]).where(
+        C.c.metric == metric, C.c.day.between(first_day, last_day)
     )
     # The loop runs ~150,000 times for 10,000 VMs x 15 days: each turn is a few dict lookups
     # and one memory copy from the fetched bytes into the matrix, everything else is hoisted.
@@ -224,48 +223,50 @@ def _day_values(
 
 def read_live_servers(conn: Connection) -> list[m.Server]:
     """Servers not marked deleted, by pool and server id (the order of the utilization rows)."""
-    rows = _live_rows(conn, t.ServerRow, t.ServerRow.server_id)
+    rows = _live_rows(conn, t.ServerRow, t.ServerRow.c.server_id)
     return [sync_repo.server_record(r.pool_code, r) for r in rows]
 
 
 def _volumes(conn: Connection) -> list[m.Volume]:
-    rows = _live_rows(conn, t.VolumeRow, t.VolumeRow.volume_id)
+    rows = _live_rows(conn, t.VolumeRow, t.VolumeRow.c.volume_id)
     return [sync_repo.volume_record(r.pool_code, r) for r in rows]
 
 
 def _snapshots(conn: Connection) -> list[m.Snapshot]:
-    rows = _live_rows(conn, t.SnapshotRow, t.SnapshotRow.snapshot_id)
+    rows = _live_rows(conn, t.SnapshotRow, t.SnapshotRow.c.snapshot_id)
     return [sync_repo.snapshot_record(r.pool_code, r) for r in rows]
 
 
 def _live_rows(
     conn: Connection,
-    row: type[t.ServerRow] | type[t.VolumeRow] | type[t.SnapshotRow],
-    id_column: InstrumentedAttribute[str],
+    row: Table,
+    id_column: Column[str],
 ) -> Result[Any]:
     """ROW's entries not marked deleted, each with its pool's code, by pool and ID_COLUMN."""
     query = (
-        select(row, P.code.label("pool_code"))
-        .join(P, P.id == row.pool_id)
-        .where(row.deleted_at.is_(None))
-        .order_by(P.code, id_column)
+        select(row, P.c.code.label("pool_code"))
+        .join(P, P.c.id == row.c.pool_id)
+        .where(row.c.deleted_at.is_(None))
+        .order_by(P.c.code, id_column)
     )
     return conn.execute(query)
 
 
 def _floating_ips(conn: Connection) -> list[m.FloatingIp]:
     f = tn.FloatingIpRow
-    query = select(f, P.code.label("pool_code")).join(P, P.id == f.pool_id)
-    rows = conn.execute(query.order_by(P.code, f.fip_id))
+    query = select(f, P.c.code.label("pool_code")).join(P, P.c.id == f.c.pool_id)
+    rows = conn.execute(query.order_by(P.c.code, f.c.fip_id))
     return [sync_repo.floating_ip_record(r.pool_code, r) for r in rows]
 
 
 def _projects(conn: Connection) -> list[m.Project]:
     query = (
-        select(P.code, PR.project_id, PR.name, PR.enabled, D.code.label("department_code"))
-        .join(P, P.id == PR.pool_id)
-        .outerjoin(D, D.id == PR.department_id)
-        .order_by(P.code, PR.project_id)
+        select(
+            P.c.code, PR.c.project_id, PR.c.name, PR.c.enabled, D.c.code.label("department_code")
+        )
+        .join(P, P.c.id == PR.c.pool_id)
+        .outerjoin(D, D.c.id == PR.c.department_id)
+        .order_by(P.c.code, PR.c.project_id)
     )
     return [
         m.Project(r.code, r.project_id, r.name, bool(r.enabled), r.department_code)
@@ -275,7 +276,7 @@ def _projects(conn: Connection) -> list[m.Project]:
 
 def _flavors(conn: Connection) -> list[m.Flavor]:
     f = t.FlavorRow
-    query = select(P.code, f).join(P, P.id == f.pool_id).order_by(P.code, f.flavor_id)
+    query = select(P.c.code, f).join(P, P.c.id == f.c.pool_id).order_by(P.c.code, f.c.flavor_id)
     return [
         m.Flavor(r.code, r.flavor_id, r.name, r.vcpus, r.ram_mib, r.disk_gib)
         for r in conn.execute(query)
@@ -284,7 +285,7 @@ def _flavors(conn: Connection) -> list[m.Flavor]:
 
 def _quotas(conn: Connection) -> list[m.QuotaUsage]:
     q = t.QuotaRow
-    query = select(P.code, q).join(P, P.id == q.pool_id).order_by(P.code, q.project_id)
+    query = select(P.c.code, q).join(P, P.c.id == q.c.pool_id).order_by(P.c.code, q.c.project_id)
     known = m.QuotaResource._value2member_map_
     return [
         m.QuotaUsage(
@@ -298,10 +299,10 @@ def _quotas(conn: Connection) -> list[m.QuotaUsage]:
 def _usage_history(conn: Connection, since: datetime) -> list[m.UsagePoint]:
     u = t.PoolUsageRow
     query = (
-        select(P.code, u.ts, u.servers, u.vcpus, u.ram_mib, u.volume_gib)
-        .join(P, P.id == u.pool_id)
-        .where(u.ts >= since)
-        .order_by(P.code, u.ts)
+        select(P.c.code, u.c.ts, u.c.servers, u.c.vcpus, u.c.ram_mib, u.c.volume_gib)
+        .join(P, P.c.id == u.c.pool_id)
+        .where(u.c.ts >= since)
+        .order_by(P.c.code, u.c.ts)
     )
     return [
         m.UsagePoint(r.code, sync_repo.utc(r.ts), r.servers, r.vcpus, r.ram_mib, r.volume_gib)
@@ -313,11 +314,11 @@ def _agents(conn: Connection) -> dict[str, AgentState]:
     """By server key; of two targets for one server (agent and node_exporter), the one that
     answered last speaks for it."""
     mt = MetricTargetRow
-    query = select(mt.url, mt.server_id, mt.last_scrape_at, mt.last_ok_at, mt.last_error).where(
-        mt.server_id.is_not(None)
-    )
+    query = select(
+        mt.c.url, mt.c.server_id, mt.c.last_scrape_at, mt.c.last_ok_at, mt.c.last_error
+    ).where(mt.c.server_id.is_not(None))
     out: dict[str, AgentState] = {}
-    for r in conn.execute(query.order_by(mt.url)):
+    for r in conn.execute(query.order_by(mt.c.url)):
         state = AgentState(
             server_key(r.server_id),
             r.url,
@@ -341,9 +342,9 @@ def _freshness(a: AgentState) -> tuple[datetime, datetime]:
 def _last_sync(conn: Connection) -> dict[str, datetime]:
     r = t.SyncRunRow
     query = (
-        select(P.code, func.max(r.finished_at))
-        .join(P, P.id == r.pool_id)
-        .where(r.status == "ok", r.finished_at.is_not(None))
-        .group_by(P.code)
+        select(P.c.code, func.max(r.c.finished_at))
+        .join(P, P.c.id == r.c.pool_id)
+        .where(r.c.status == "ok", r.c.finished_at.is_not(None))
+        .group_by(P.c.code)
     )
     return {code: sync_repo.utc(ts) for code, ts in conn.execute(query) if ts is not None}

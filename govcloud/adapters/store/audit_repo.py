@@ -49,7 +49,7 @@ def append(conn: Connection, record: AuditRecord, signer: Signer) -> Sealed:
     row = t.AuditLogRow
     record = as_stored(record)
     lock_chain(conn)
-    last = conn.execute(select(row.seq, row.hash).order_by(row.seq.desc()).limit(1)).first()
+    last = conn.execute(select(row.c.seq, row.c.hash).order_by(row.c.seq.desc()).limit(1)).first()
     seq = 1 if last is None else int(last.seq) + 1
     sealed = signer.seal(seq, None if last is None else last.hash, record)
     conn.execute(
@@ -79,15 +79,15 @@ def append(conn: Connection, record: AuditRecord, signer: Signer) -> Sealed:
 
 
 def _columns() -> list[Any]:
-    return [getattr(t.AuditLogRow, name) for name in COLUMNS]
+    return [t.AuditLogRow.c[name] for name in COLUMNS]
 
 
 def stream(conn: Connection, *, since: datetime | None = None) -> Iterator[Sequence[Any]]:
     """Every row in seq order as a tuple in `audit_verify.COLUMNS` order, fetched in batches."""
     row = t.AuditLogRow
-    query = select(*_columns()).order_by(row.seq)
+    query = select(*_columns()).order_by(row.c.seq)
     if since is not None:
-        query = query.where(row.ts >= since)
+        query = query.where(row.c.ts >= since)
     result = conn.execution_options(yield_per=BATCH).execute(query)
     try:
         for partition in result.partitions():
@@ -98,13 +98,13 @@ def stream(conn: Connection, *, since: datetime | None = None) -> Iterator[Seque
 
 def rows_after(conn: Connection, after_seq: int, through_seq: int) -> list[Sequence[Any]]:
     row = t.AuditLogRow
-    query = select(*_columns()).where(row.seq > after_seq, row.seq <= through_seq)
-    return list(conn.execute(query.order_by(row.seq)))
+    query = select(*_columns()).where(row.c.seq > after_seq, row.c.seq <= through_seq)
+    return list(conn.execute(query.order_by(row.c.seq)))
 
 
 def keyed_records(conn: Connection) -> int:
     row = t.AuditLogRow
-    return int(conn.execute(select(func.count()).where(row.alg.is_not(None))).scalar_one())
+    return int(conn.execute(select(func.count()).where(row.c.alg.is_not(None))).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -121,22 +121,22 @@ class LogFilter:
 def newest(conn: Connection, f: LogFilter) -> list[dict[str, Any]]:
     """Rows matching F, newest first, as dicts keyed by column name (bound values only)."""
     row = t.AuditLogRow
-    query = select(*_columns()).order_by(row.seq.desc())
+    query = select(*_columns()).order_by(row.c.seq.desc())
     if f.since is not None:
-        query = query.where(row.ts >= f.since)
+        query = query.where(row.c.ts >= f.since)
     if f.until is not None:
-        query = query.where(row.ts < f.until)
+        query = query.where(row.c.ts < f.until)
     if f.operator:
-        query = query.where((row.operator == f.operator) | (row.os_user == f.operator))
+        query = query.where((row.c.operator == f.operator) | (row.c.os_user == f.operator))
     if f.event:
-        query = query.where(row.event == f.event)
+        query = query.where(row.c.event == f.event)
     if f.outcome:
-        query = query.where(row.outcome == f.outcome)
+        query = query.where(row.c.outcome == f.outcome)
     if f.object:
         kind, _, ident = f.object.partition("/")
-        both = (row.object_type == kind) & (row.object_id == ident)
+        both = (row.c.object_type == kind) & (row.c.object_id == ident)
         query = query.where(
-            (row.object_id == f.object) | both if ident else row.object_id == f.object
+            (row.c.object_id == f.object) | both if ident else row.c.object_id == f.object
         )
     if f.limit is not None:
         query = query.limit(f.limit)
@@ -152,7 +152,9 @@ def _utc(data: dict[str, Any]) -> dict[str, Any]:
 def prune_anchor(conn: Connection) -> PruneAnchor | None:
     p = t.AuditPruneRow
     got = conn.execute(
-        select(p.through_seq, p.hash, p.hmac, p.alg).order_by(p.through_seq.desc()).limit(1)
+        select(p.c.through_seq, p.c.hash, p.c.hmac, p.c.alg)
+        .order_by(p.c.through_seq.desc())
+        .limit(1)
     ).first()
     return None if got is None else PruneAnchor(int(got.through_seq), got.hash, got.hmac, got.alg)
 
@@ -170,11 +172,11 @@ def prune_point(conn: Connection, before: datetime) -> PrunePoint | None:
     row = t.AuditLogRow
     lock_chain(conn)
     last = conn.execute(
-        select(row.seq, row.hash).where(row.ts < before).order_by(row.seq.desc()).limit(1)
+        select(row.c.seq, row.c.hash).where(row.c.ts < before).order_by(row.c.seq.desc()).limit(1)
     ).first()
     if last is None:
         return None
-    count = conn.execute(select(func.count()).where(row.seq <= last.seq)).scalar_one()
+    count = conn.execute(select(func.count()).where(row.c.seq <= last.seq)).scalar_one()
     return PrunePoint(int(last.seq), str(last.hash or ""), int(count))
 
 
@@ -192,5 +194,5 @@ def prune(conn: Connection, point: PrunePoint, record: AuditRecord, signer: Sign
             operator=record.operator,
         )
     )
-    conn.execute(delete(t.AuditLogRow).where(t.AuditLogRow.seq <= point.through_seq))
+    conn.execute(delete(t.AuditLogRow).where(t.AuditLogRow.c.seq <= point.through_seq))
     return sealed

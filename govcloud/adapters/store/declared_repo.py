@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from govcloud.adapters.store import schema as t
 from govcloud.core import models as m
@@ -55,15 +55,15 @@ def planned_removals(conn: Connection, inv: m.Inventory) -> dict[str, int]:
     bindings = {(d.code, pb.pool_code) for d in inv.departments for pb in d.projects}
     systems = {s.code for s in inv.systems}
     P, D, B = t.PoolRow, t.DepartmentRow, t.ProjectBindingRow
-    pool_code = {r.id: r.code for r in conn.execute(select(P.id, P.code))}
-    dept_code = {r.id: r.code for r in conn.execute(select(D.id, D.code))}
+    pool_code = {r.id: r.code for r in conn.execute(select(P.c.id, P.c.code))}
+    dept_code = {r.id: r.code for r in conn.execute(select(D.c.id, D.c.code))}
     gone_bindings = {
         r.id
-        for r in conn.execute(select(B.id, B.department_id, B.pool_id))
+        for r in conn.execute(select(B.c.id, B.c.department_id, B.c.pool_id))
         if (dept_code[r.department_id], pool_code[r.pool_id]) not in bindings
     }
     gone_pools = [i for i, code in pool_code.items() if code not in pools]
-    quotas = conn.execute(select(t.ApprovedQuotaRow.binding_id)).scalars()
+    quotas = conn.execute(select(t.ApprovedQuotaRow.c.binding_id)).scalars()
     old_prices = {_price_key(p) for p in read_prices(conn)}
     new_prices = {_price_key(p) for p in inv.prices}
     return {
@@ -74,15 +74,15 @@ def planned_removals(conn: Connection, inv: m.Inventory) -> dict[str, int]:
         "systems": sum(
             1
             for code, dept in conn.execute(
-                select(t.BusinessSystemRow.code, t.BusinessSystemRow.department_id)
+                select(t.BusinessSystemRow.c.code, t.BusinessSystemRow.c.department_id)
             )
             if code not in systems or dept_code[dept] not in depts
         ),
-        "jump_hosts": _gone(conn, t.JumpHostRow.name, {j.name for j in inv.jump_hosts}),
-        "legacy_hosts": _gone(conn, t.LegacyHostRow.name, {h.name for h in inv.legacy_hosts}),
+        "jump_hosts": _gone(conn, t.JumpHostRow.c.name, {j.name for j in inv.jump_hosts}),
+        "legacy_hosts": _gone(conn, t.LegacyHostRow.c.name, {h.name for h in inv.legacy_hosts}),
         "prices": len(old_prices - new_prices),
-        "servers": _count_in(conn, t.ServerRow.pool_id, gone_pools),
-        "volumes": _count_in(conn, t.VolumeRow.pool_id, gone_pools),
+        "servers": _count_in(conn, t.ServerRow.c.pool_id, gone_pools),
+        "volumes": _count_in(conn, t.VolumeRow.c.pool_id, gone_pools),
     }
 
 
@@ -120,7 +120,7 @@ def load_inventory(conn: Connection, inv: m.Inventory) -> LoadSummary:
         conn, t.LegacyHostRow, "name", [_host_values(h) for h in inv.legacy_hosts]
     )
     summary.counts["prices"] = _replace_prices(conn, inv.prices)
-    conn.execute(delete(t.SettingRow).where(t.SettingRow.key == "system_metadata_key"))
+    conn.execute(delete(t.SettingRow).where(t.SettingRow.c.key == "system_metadata_key"))
     conn.execute(
         insert(t.SettingRow).values(key="system_metadata_key", value=inv.system_metadata_key)
     )
@@ -132,16 +132,16 @@ def load_inventory(conn: Connection, inv: m.Inventory) -> LoadSummary:
 
 
 def _sync_table(
-    conn: Connection, table: type[t.Base], key: str, rows: Sequence[dict[str, Any]]
+    conn: Connection, table: Table, key: str, rows: Sequence[dict[str, Any]]
 ) -> LoadCounts:
     """Upsert rows by their natural key and delete rows that are no longer declared."""
     counts = LoadCounts()
     cols = [c for c in rows[0]] if rows else []
-    key_col = getattr(table, key)
+    key_col = table.c[key]
     existing = (
         {
             r[0]: dict(zip(cols, r[1:], strict=True))
-            for r in conn.execute(select(key_col, *[getattr(table, c) for c in cols]))
+            for r in conn.execute(select(key_col, *[table.c[c] for c in cols]))
         }
         if cols
         else {r[0]: {} for r in conn.execute(select(key_col))}
@@ -196,8 +196,8 @@ def _price_values(p: m.UnitPrice) -> dict[str, Any]:
     }
 
 
-def _ids(conn: Connection, table: type[t.Base], key: str) -> dict[str, int]:
-    return {r[0]: r[1] for r in conn.execute(select(getattr(table, key), table.id))}  # type: ignore[attr-defined]
+def _ids(conn: Connection, table: Table, key: str) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute(select(table.c[key], table.c.id))}
 
 
 def _load_bindings(
@@ -211,7 +211,7 @@ def _load_bindings(
     existing = {
         (r.department_id, r.pool_id): r
         for r in conn.execute(
-            select(b.id, b.department_id, b.pool_id, b.project_name, b.project_id)
+            select(b.c.id, b.c.department_id, b.c.pool_id, b.c.project_name, b.c.project_id)
         )
     }
     old_quota: dict[int, dict[str, int]] = {}
@@ -233,7 +233,7 @@ def _load_bindings(
                         project_name=pb.project_name,
                         project_id=pb.project_id,
                     )
-                    .returning(b.id)
+                    .returning(b.c.id)
                 ).scalar_one()
                 counts.added += 1
             else:
@@ -244,10 +244,12 @@ def _load_bindings(
                     continue
                 conn.execute(
                     update(b)
-                    .where(b.id == bid)
+                    .where(b.c.id == bid)
                     .values(project_name=pb.project_name, project_id=pb.project_id)
                 )
-                conn.execute(delete(t.ApprovedQuotaRow).where(t.ApprovedQuotaRow.binding_id == bid))
+                conn.execute(
+                    delete(t.ApprovedQuotaRow).where(t.ApprovedQuotaRow.c.binding_id == bid)
+                )
                 counts.changed += 1
             conn.execute(
                 insert(t.ApprovedQuotaRow),
@@ -255,7 +257,7 @@ def _load_bindings(
             )
     gone = [r.id for k, r in existing.items() if k not in seen]
     if gone:
-        conn.execute(delete(b).where(b.id.in_(gone)))
+        conn.execute(delete(b).where(b.c.id.in_(gone)))
         counts.removed = len(gone)
     return counts
 
@@ -273,10 +275,14 @@ def relink_projects(conn: Connection) -> None:
     """Point observed projects at the departments that declare them (by id, else by name)."""
     b, p = t.ProjectBindingRow, t.ProjectRow
     conn.execute(update(p).values(department_id=None))
-    for row in conn.execute(select(b.department_id, b.pool_id, b.project_name, b.project_id)):
-        match = p.project_id == row.project_id if row.project_id else p.name == row.project_name
+    for row in conn.execute(
+        select(b.c.department_id, b.c.pool_id, b.c.project_name, b.c.project_id)
+    ):
+        match = p.c.project_id == row.project_id if row.project_id else p.c.name == row.project_name
         conn.execute(
-            update(p).where(p.pool_id == row.pool_id, match).values(department_id=row.department_id)
+            update(p)
+            .where(p.c.pool_id == row.pool_id, match)
+            .values(department_id=row.department_id)
         )
 
 
@@ -373,7 +379,7 @@ def pool_from_row(r: Any) -> m.Pool:
 
 
 def read_pools(conn: Connection) -> list[m.Pool]:
-    return [pool_from_row(r) for r in conn.execute(select(t.PoolRow).order_by(t.PoolRow.code))]
+    return [pool_from_row(r) for r in conn.execute(select(t.PoolRow).order_by(t.PoolRow.c.code))]
 
 
 def read_departments(conn: Connection) -> list[m.Department]:
@@ -388,11 +394,16 @@ def read_departments(conn: Connection) -> list[m.Department]:
     bindings: dict[int, list[m.ProjectBinding]] = {}
     rows = conn.execute(
         select(
-            b.id, b.department_id, d.code, p.code.label("pool_code"), b.project_name, b.project_id
+            b.c.id,
+            b.c.department_id,
+            d.c.code,
+            p.c.code.label("pool_code"),
+            b.c.project_name,
+            b.c.project_id,
         )
-        .join(d, d.id == b.department_id)
-        .join(p, p.id == b.pool_id)
-        .order_by(p.code)
+        .join(d, d.c.id == b.c.department_id)
+        .join(p, p.c.id == b.c.pool_id)
+        .order_by(p.c.code)
     )
     for r in rows:
         bindings.setdefault(r.department_id, []).append(
@@ -407,16 +418,16 @@ def read_departments(conn: Connection) -> list[m.Department]:
         )
     return [
         m.Department(r.code, r.name_zh, r.short_zh, r.name_en, tuple(bindings.get(r.id, ())))
-        for r in conn.execute(select(d).order_by(d.code))
+        for r in conn.execute(select(d).order_by(d.c.code))
     ]
 
 
 def read_systems(conn: Connection) -> list[m.BusinessSystem]:
     bs, d = t.BusinessSystemRow, t.DepartmentRow
     query = (
-        select(bs, d.code.label("department_code"))
-        .join(d, d.id == bs.department_id)
-        .order_by(bs.code)
+        select(bs, d.c.code.label("department_code"))
+        .join(d, d.c.id == bs.c.department_id)
+        .order_by(bs.c.code)
     )
     return [
         m.BusinessSystem(
@@ -434,9 +445,9 @@ def read_systems(conn: Connection) -> list[m.BusinessSystem]:
 def read_prices(conn: Connection) -> list[m.UnitPrice]:
     """Declared unit prices, by resource, pool (general prices first) and start of validity."""
     u = t.UnitPriceRow
-    query = select(u.resource, u.pool_code, u.yuan_per_month, u.valid_from, u.valid_to).order_by(
-        u.resource, u.pool_code.is_not(None), u.pool_code, u.valid_from
-    )
+    query = select(
+        u.c.resource, u.c.pool_code, u.c.yuan_per_month, u.c.valid_from, u.c.valid_to
+    ).order_by(u.c.resource, u.c.pool_code.is_not(None), u.c.pool_code, u.c.valid_from)
     return [
         m.UnitPrice(r.resource, float(r.yuan_per_month), r.valid_from, r.valid_to, r.pool_code)
         for r in conn.execute(query)
@@ -448,5 +459,5 @@ def read_legacy_hosts(conn: Connection) -> list[m.LegacyHost]:
     h = t.LegacyHostRow
     return [
         m.LegacyHost(r.name, r.address, r.port, r.ssh_user, r.system_code, r.key_file, r.jump_host)
-        for r in conn.execute(select(h).order_by(h.name))
+        for r in conn.execute(select(h).order_by(h.c.name))
     ]

@@ -51,7 +51,7 @@ def start_run(
         "status": "running",
         "window_s": window_s,
     }
-    return int(conn.execute(insert(R).values(**values).returning(R.id)).scalar_one())
+    return int(conn.execute(insert(R).values(**values).returning(R.c.id)).scalar_one())
 
 
 def finish_run(
@@ -67,7 +67,7 @@ def finish_run(
         raise ValueError(f"run status {status!r}")
     conn.execute(
         update(R)
-        .where(R.id == run_id)
+        .where(R.c.id == run_id)
         .values(
             status=status,
             finished_at=finished_at,
@@ -119,7 +119,7 @@ def _values(run_id: int, f: Finding) -> dict[str, Any]:
 def read_run(conn: Connection, run_id: int | None = None) -> RunRecord | None:
     """The run with RUN_ID, or the newest run when None."""
     query = select(R)
-    query = query.where(R.id == run_id) if run_id is not None else query.order_by(R.id.desc())
+    query = query.where(R.c.id == run_id) if run_id is not None else query.order_by(R.c.id.desc())
     row = conn.execute(query.limit(1)).first()
     return _run(row) if row is not None else None
 
@@ -128,15 +128,15 @@ def previous_run(conn: Connection, run_id: int) -> RunRecord | None:
     """The newest completed run before RUN_ID (a failed run has no findings to compare)."""
     row = conn.execute(
         select(R)
-        .where(R.id < run_id, R.status.in_(("ok", "partial")))
-        .order_by(R.id.desc())
+        .where(R.c.id < run_id, R.c.status.in_(("ok", "partial")))
+        .order_by(R.c.id.desc())
         .limit(1)
     ).first()
     return _run(row) if row is not None else None
 
 
 def list_runs(conn: Connection, limit: int = 20) -> list[RunRecord]:
-    rows = conn.execute(select(R).order_by(R.id.desc()).limit(limit))
+    rows = conn.execute(select(R).order_by(R.c.id.desc()).limit(limit))
     return [_run(r) for r in rows]
 
 
@@ -160,7 +160,7 @@ def _utc(ts: datetime) -> datetime:
 
 
 def read_findings(conn: Connection, run_id: int) -> list[Finding]:
-    rows = conn.execute(select(F).where(F.run_id == run_id).order_by(F.id))
+    rows = conn.execute(select(F).where(F.c.run_id == run_id).order_by(F.c.id))
     return [_finding(r) for r in rows]
 
 

@@ -41,7 +41,7 @@ def legacy_hosts(conn: Connection) -> list[m.LegacyHost]:
     h = t.LegacyHostRow
     return [
         m.LegacyHost(r.name, r.address, r.port, r.ssh_user, r.system_code, r.key_file, r.jump_host)
-        for r in conn.execute(select(h).order_by(h.name))
+        for r in conn.execute(select(h).order_by(h.c.name))
     ]
 
 
@@ -49,7 +49,7 @@ def jump_hosts(conn: Connection) -> list[m.JumpHost]:
     j = t.JumpHostRow
     return [
         m.JumpHost(r.name, r.address, r.port, r.ssh_user, r.key_file)
-        for r in conn.execute(select(j).order_by(j.name))
+        for r in conn.execute(select(j).order_by(j.c.name))
     ]
 
 
@@ -63,8 +63,8 @@ def save(
 ) -> None:
     """Record one attempt: new facts on success; on failure the error, keeping older facts."""
     d = HostDiscoveryRow
-    old = conn.execute(select(d.collected_at, d.facts).where(d.host == host)).first()
-    conn.execute(delete(d).where(d.host == host))
+    old = conn.execute(select(d.c.collected_at, d.c.facts).where(d.c.host == host)).first()
+    conn.execute(delete(d).where(d.c.host == host))
     conn.execute(
         insert(d).values(
             host=host,
@@ -106,7 +106,7 @@ def statuses(conn: Connection) -> list[HostStatus]:
 def facts_by_host(conn: Connection) -> dict[str, hf.HostFacts]:
     """The last successfully discovered facts per host name (for migration planning)."""
     d = HostDiscoveryRow
-    query = select(d.host, d.facts).where(d.facts.is_not(None)).order_by(d.host)
+    query = select(d.c.host, d.c.facts).where(d.c.facts.is_not(None)).order_by(d.c.host)
     return {r.host: facts_from_json(r.facts) for r in conn.execute(query)}
 
 

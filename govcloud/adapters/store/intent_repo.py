@@ -17,17 +17,19 @@ def open_intents(conn: Connection, event: str) -> list[OpenIntent]:
     settled: set[int] = set()
     unknown: set[int] = set()
     for ref, outcome in conn.execute(
-        select(row.ref, row.outcome).where(
-            row.ref.is_not(None), row.outcome.in_((*CLOSING, "unknown"))
+        select(row.c.ref, row.c.outcome).where(
+            row.c.ref.is_not(None), row.c.outcome.in_((*CLOSING, "unknown"))
         )
     ):
         if ref is not None:
             (unknown if outcome == "unknown" else settled).add(int(ref))
     found = []
     for r in conn.execute(
-        select(row.seq, row.ts, row.object_type, row.object_id, row.after, row.source_host)
-        .where(row.outcome == "intent", row.event == event)
-        .order_by(row.seq)
+        select(
+            row.c.seq, row.c.ts, row.c.object_type, row.c.object_id, row.c.after, row.c.source_host
+        )
+        .where(row.c.outcome == "intent", row.c.event == event)
+        .order_by(row.c.seq)
     ):
         if r.seq in settled:
             continue

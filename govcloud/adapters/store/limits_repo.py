@@ -14,13 +14,17 @@ def unified_by_pool(conn: Connection) -> dict[str, frozenset[str]]:
     pool's newest successful sync; pools without such a note are left out."""
     r, p = t.SyncRunRow, t.PoolRow
     newest = (
-        select(r.pool_id, func.max(r.id).label("id"))
-        .where(r.status == "ok")
-        .group_by(r.pool_id)
+        select(r.c.pool_id, func.max(r.c.id).label("id"))
+        .where(r.c.status == "ok")
+        .group_by(r.c.pool_id)
         .subquery()
     )
     out = {}
-    query = select(p.code, r.counts).join(newest, newest.c.id == r.id).join(p, p.id == r.pool_id)
+    query = (
+        select(p.c.code, r.c.counts)
+        .join(newest, newest.c.id == r.c.id)
+        .join(p, p.c.id == r.c.pool_id)
+    )
     for code, counts in conn.execute(query):
         notes = counts.get("notes") if isinstance(counts, dict) else None
         listed = notes if isinstance(notes, list) else []

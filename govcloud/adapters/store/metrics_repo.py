@@ -59,8 +59,8 @@ def _read_chunks(
     out: dict[str, mc.DayChunk] = {}
     for batch in _batches(targets):
         query = (
-            select(C.target, C.step_s, C.values, C.counts)
-            .where(C.metric == metric, C.day == day, C.target.in_(batch))
+            select(C.c.target, C.c.step_s, C.c["values"], C.c.counts)
+            .where(C.c.metric == metric, C.c.day == day, C.c.target.in_(batch))
             .with_for_update()
         )
         for target, step_s, values, counts in conn.execute(query):
@@ -78,7 +78,7 @@ def _store_chunks(
     if updates:
         conn.execute(
             update(C)
-            .where(C.target == bindparam("t"), C.metric == metric, C.day == day)
+            .where(C.c.target == bindparam("t"), C.c.metric == metric, C.c.day == day)
             .values(values=bindparam("vb"), counts=bindparam("cb"))
             .values(sample_count=bindparam("n")),
             updates,
@@ -109,12 +109,12 @@ def read_series(
     targets: Sequence[str] | None = None,
 ) -> dict[str, Series]:
     """Per target key, METRIC over days FIRST..LAST (inclusive) at five-minute steps."""
-    base = select(C.target, C.day, C.step_s, C.values).where(
-        C.metric == metric, C.day.between(first_day, last_day)
+    base = select(C.c.target, C.c.day, C.c.step_s, C.c["values"]).where(
+        C.c.metric == metric, C.c.day.between(first_day, last_day)
     )
     blobs: dict[str, dict[int, tuple[int, bytes]]] = {}
     queries = (
-        [base] if targets is None else [base.where(C.target.in_(b)) for b in _batches(targets)]
+        [base] if targets is None else [base.where(C.c.target.in_(b)) for b in _batches(targets)]
     )
     for query in queries:
         for target, day, step_s, values in conn.execute(query):
@@ -123,9 +123,9 @@ def read_series(
 
 
 def read_states(conn: Connection, urls: Sequence[str] | None = None) -> dict[str, TargetState]:
-    table = T.__table__
+    table = T
     base = select(table)
-    queries = [base] if urls is None else [base.where(T.url.in_(b)) for b in _batches(urls)]
+    queries = [base] if urls is None else [base.where(T.c.url.in_(b)) for b in _batches(urls)]
     out: dict[str, TargetState] = {}
     for query in queries:
         for row in conn.execute(query):
@@ -161,7 +161,7 @@ def save_states(conn: Connection, states: Sequence[TargetState]) -> None:
     inserts = [r for r in rows if r["url"] not in existing]
     if updates:
         columns: dict[str, Any] = {k: bindparam(f"p_{k}") for k in rows[0] if k != "url"}
-        conn.execute(update(T).where(T.url == bindparam("p_url")).values(**columns), updates)
+        conn.execute(update(T).where(T.c.url == bindparam("p_url")).values(**columns), updates)
     if inserts:
         conn.execute(insert(T), inserts)
 
@@ -188,7 +188,7 @@ def server_refs(conn: Connection) -> list[ServerRef]:
     """Live servers of the store, for deriving targets and joining them; addresses from their
     Neutron ports' fixed IPs where ports are stored (`with_port_addresses`)."""
     s = t.ServerRow
-    query = select(s.server_id, s.name, s.addresses).where(s.deleted_at.is_(None))
+    query = select(s.c.server_id, s.c.name, s.c.addresses).where(s.c.deleted_at.is_(None))
     refs = [
         ServerRef(sid, name, tuple(addresses or ())) for sid, name, addresses in conn.execute(query)
     ]
@@ -197,13 +197,13 @@ def server_refs(conn: Connection) -> list[ServerRef]:
 
 def expire(conn: Connection, before_day: int) -> int:
     """Delete the chunks of days before BEFORE_DAY; returns how many went."""
-    return conn.execute(delete(C).where(C.day < before_day)).rowcount or 0
+    return conn.execute(delete(C).where(C.c.day < before_day)).rowcount or 0
 
 
 def downsample(conn: Connection, before_day: int, step_s: int) -> int:
     """Rewrite finer chunks of days before BEFORE_DAY at STEP_S; returns how many changed."""
-    query = select(C.target, C.metric, C.day, C.step_s, C.values, C.counts).where(
-        C.day < before_day, C.step_s < step_s
+    query = select(C.c.target, C.c.metric, C.c.day, C.c.step_s, C.c["values"], C.c.counts).where(
+        C.c.day < before_day, C.c.step_s < step_s
     )
     rows = [
         {
@@ -219,7 +219,9 @@ def downsample(conn: Connection, before_day: int, step_s: int) -> int:
             update(C)
             .where(
                 and_(
-                    C.target == bindparam("t"), C.metric == bindparam("m"), C.day == bindparam("d")
+                    C.c.target == bindparam("t"),
+                    C.c.metric == bindparam("m"),
+                    C.c.day == bindparam("d"),
                 )
             )
             .values(step_s=step_s, values=bindparam("vb"), counts=bindparam("cb"))
@@ -265,7 +267,9 @@ def write_chunks(conn: Connection, rows: Iterable[ChunkRow], *, replace: bool = 
             keys.setdefault((r.metric, r.day), set()).add(r.target)
         for (metric, day), targets in keys.items():
             for batch in _batches(sorted(targets)):
-                conn.execute(delete(C).where(C.metric == metric, C.day == day, C.target.in_(batch)))
+                conn.execute(
+                    delete(C).where(C.c.metric == metric, C.c.day == day, C.c.target.in_(batch))
+                )
     if rows:
         # Straight to the driver: SQLAlchemy's per-value processing of 300,000 blobs costs
         # more than SQLite's own work of storing them.
@@ -288,7 +292,7 @@ def delete_chunks(conn: Connection, targets: Sequence[str], first_day: int, last
     gone = 0
     for batch in _batches(sorted(set(targets))):
         result = conn.execute(
-            delete(C).where(C.target.in_(batch), C.day.between(first_day, last_day))
+            delete(C).where(C.c.target.in_(batch), C.c.day.between(first_day, last_day))
         )
         gone += result.rowcount or 0
     return gone
@@ -298,7 +302,7 @@ def delete_states(conn: Connection, targets: Sequence[str]) -> int:
     """Forget the scrape state of every URL that stores under one of TARGETS."""
     gone = 0
     for batch in _batches(sorted(set(targets))):
-        gone += conn.execute(delete(T).where(T.target.in_(batch))).rowcount or 0
+        gone += conn.execute(delete(T).where(T.c.target.in_(batch))).rowcount or 0
     return gone
 
 
@@ -306,11 +310,11 @@ def vm_specs(conn: Connection) -> list[tuple[VmSpec, tuple[str, ...]]]:
     """Live servers as the utilization simulation sees them, with their addresses."""
     s, bs = t.ServerRow, t.BusinessSystemRow
     query = (
-        select(s.server_id, s.name, s.status, s.updated_at, s.addresses, bs.environment)
+        select(s.c.server_id, s.c.name, s.c.status, s.c.updated_at, s.c.addresses, bs.c.environment)
         .select_from(s)
-        .outerjoin(bs, bs.code == s.system_code)
-        .where(s.deleted_at.is_(None))
-        .order_by(s.server_id)
+        .outerjoin(bs, bs.c.code == s.c.system_code)
+        .where(s.c.deleted_at.is_(None))
+        .order_by(s.c.server_id)
     )
     out = []
     for sid, name, status, updated_at, addresses, environment in conn.execute(query):

@@ -33,40 +33,41 @@ def ports(
     conn: Connection, pool: str | None = None, server_ids: Collection[str] | None = None
 ) -> list[m.Port]:
     """Ports by pool and id; SERVER_IDS limits to the ports of those servers (device ids)."""
-    query = select(P.code.label("pool_code"), PT).join(P, P.id == PT.pool_id)
+    query = select(P.c.code.label("pool_code"), PT).join(P, P.c.id == PT.c.pool_id)
     if pool is not None:
-        query = query.where(P.code == pool)
+        query = query.where(P.c.code == pool)
     if server_ids is None:
         return [
-            port_record(r.pool_code, r) for r in conn.execute(query.order_by(P.code, PT.port_id))
+            port_record(r.pool_code, r)
+            for r in conn.execute(query.order_by(P.c.code, PT.c.port_id))
         ]
     wanted = sorted(set(server_ids))
     out: list[m.Port] = []
     for i in range(0, len(wanted), CHUNK):
-        chunk = query.where(PT.device_id.in_(wanted[i : i + CHUNK]))
+        chunk = query.where(PT.c.device_id.in_(wanted[i : i + CHUNK]))
         out.extend(port_record(r.pool_code, r) for r in conn.execute(chunk))
     return sorted(out, key=lambda p: (p.pool_code, p.port_id))
 
 
 def security_groups(conn: Connection, pool: str | None = None) -> list[m.SecurityGroup]:
     """Security groups with their rules, by pool and id."""
-    query = select(P.code.label("pool_code"), SG).join(P, P.id == SG.pool_id)
+    query = select(P.c.code.label("pool_code"), SG).join(P, P.c.id == SG.c.pool_id)
     if pool is not None:
-        query = query.where(P.code == pool)
+        query = query.where(P.c.code == pool)
     return [
         security_group_record(r.pool_code, r)
-        for r in conn.execute(query.order_by(P.code, SG.group_id))
+        for r in conn.execute(query.order_by(P.c.code, SG.c.group_id))
     ]
 
 
 def allocations(conn: Connection, pool: str | None = None) -> list[m.ProjectAllocation]:
     """Placement usages per project per pool, by pool and project id."""
-    query = select(P.code.label("pool_code"), AL).join(P, P.id == AL.pool_id)
+    query = select(P.c.code.label("pool_code"), AL).join(P, P.c.id == AL.c.pool_id)
     if pool is not None:
-        query = query.where(P.code == pool)
+        query = query.where(P.c.code == pool)
     return [
         allocation_record(r.pool_code, r)
-        for r in conn.execute(query.order_by(P.code, AL.project_id))
+        for r in conn.execute(query.order_by(P.c.code, AL.c.project_id))
     ]
 
 
@@ -107,7 +108,7 @@ def list_floating_ips(conn: Connection, f: FipFilter = FipFilter()) -> list[FipV
     query = (
         _fip_select()
         .where(*_fip_filters(f))
-        .order_by(P.code, D.code.asc().nulls_last(), FIP.address, FIP.fip_id)
+        .order_by(P.c.code, D.c.code.asc().nulls_last(), FIP.c.address, FIP.c.fip_id)
         .limit(f.limit)
     )
     return [view_of(FipView, r) for r in conn.execute(query)]
@@ -116,20 +117,20 @@ def list_floating_ips(conn: Connection, f: FipFilter = FipFilter()) -> list[FipV
 def _fip_filters(f: FipFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if f.pool:
-        where.append(P.code == f.pool)
+        where.append(P.c.code == f.pool)
     if f.department:
         where.append(department_is(f.department))
     if f.status:
-        where.append(func.upper(FIP.status) == f.status.upper())
+        where.append(func.upper(FIP.c.status) == f.status.upper())
     if f.attached is not None:
-        where.append(FIP.port_id.is_not(None) if f.attached else FIP.port_id.is_(None))
+        where.append(FIP.c.port_id.is_not(None) if f.attached else FIP.c.port_id.is_(None))
     return where
 
 
 def _fip_select() -> Any:
-    columns = (FIP.fip_id, FIP.address, FIP.project_id, FIP.status, FIP.network_id)
-    target = (FIP.port_id, FIP.fixed_address, FIP.server_id, S.name.label("server"))
-    query = select(*columns, *owner_columns(), *target, FIP.created_at, FIP.updated_at)
+    columns = (FIP.c.fip_id, FIP.c.address, FIP.c.project_id, FIP.c.status, FIP.c.network_id)
+    target = (FIP.c.port_id, FIP.c.fixed_address, FIP.c.server_id, S.c.name.label("server"))
+    query = select(*columns, *owner_columns(), *target, FIP.c.created_at, FIP.c.updated_at)
     return owned_by(query.select_from(FIP), FIP).outerjoin(
-        S, and_(S.pool_id == FIP.pool_id, S.server_id == FIP.server_id)
+        S, and_(S.c.pool_id == FIP.c.pool_id, S.c.server_id == FIP.c.server_id)
     )

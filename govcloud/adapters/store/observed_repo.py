@@ -18,24 +18,30 @@ from govcloud.core.listing import VmFilter, VmView
 from govcloud.core.models import CapacityRecord, QuotaResource
 
 S, V, P, PR, D = t.ServerRow, t.VolumeRow, t.PoolRow, t.ProjectRow, t.DepartmentRow
-_LIVE_SERVER = S.deleted_at.is_(None)
-_LIVE_VOLUME = V.deleted_at.is_(None)
+_LIVE_SERVER = S.c.deleted_at.is_(None)
+_LIVE_VOLUME = V.c.deleted_at.is_(None)
 
 
 def allocated_by(conn: Connection, key: str) -> dict[str, Allocated]:
     """Σ flavors of live servers and Σ live volume sizes, per pool code or department code."""
-    group: Any = P.code if key == "pool" else D.code
+    group: Any = P.c.code if key == "pool" else D.c.code
     servers = (
-        select(group, func.count(), func.sum(S.vcpus), func.sum(S.ram_mib), func.sum(S.disk_gib))
+        select(
+            group, func.count(), func.sum(S.c.vcpus), func.sum(S.c.ram_mib), func.sum(S.c.disk_gib)
+        )
         .select_from(S)
-        .join(P, P.id == S.pool_id)
+        .join(P, P.c.id == S.c.pool_id)
     )
-    volumes = select(group, func.sum(V.size_gib)).select_from(V).join(P, P.id == V.pool_id)
+    volumes = select(group, func.sum(V.c.size_gib)).select_from(V).join(P, P.c.id == V.c.pool_id)
     if key != "pool":
-        servers = servers.join(PR, and_(PR.pool_id == S.pool_id, PR.project_id == S.project_id))
-        servers = servers.join(D, D.id == PR.department_id)
-        volumes = volumes.join(PR, and_(PR.pool_id == V.pool_id, PR.project_id == V.project_id))
-        volumes = volumes.join(D, D.id == PR.department_id)
+        servers = servers.join(
+            PR, and_(PR.c.pool_id == S.c.pool_id, PR.c.project_id == S.c.project_id)
+        )
+        servers = servers.join(D, D.c.id == PR.c.department_id)
+        volumes = volumes.join(
+            PR, and_(PR.c.pool_id == V.c.pool_id, PR.c.project_id == V.c.project_id)
+        )
+        volumes = volumes.join(D, D.c.id == PR.c.department_id)
     vol: dict[str, int] = {
         r[0]: r[1] for r in conn.execute(volumes.where(_LIVE_VOLUME).group_by(group))
     }
@@ -65,7 +71,7 @@ def capacity_record(pool_code: str, r: Any) -> CapacityRecord:
 def capacity_by_pool(conn: Connection) -> dict[str, dict[str, CapacityRecord]]:
     c = t.PoolCapacityRow
     out: dict[str, dict[str, CapacityRecord]] = {}
-    for r in conn.execute(select(P.code, c).join(P, P.id == c.pool_id)):
+    for r in conn.execute(select(P.c.code, c).join(P, P.c.id == c.c.pool_id)):
         out.setdefault(r.code, {})[r.resource_class] = capacity_record(r.code, r)
     return out
 
@@ -78,17 +84,17 @@ def committed_quota_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, i
     b, a, q = t.ProjectBindingRow, t.ApprovedQuotaRow, t.QuotaRow
     observed: dict[tuple[int, str], int] = {}
     rows = conn.execute(
-        select(b.id, q.resource, q.limit)
-        .join(PR, and_(PR.pool_id == b.pool_id, PR.department_id == b.department_id))
-        .join(q, and_(q.pool_id == PR.pool_id, q.project_id == PR.project_id))
+        select(b.c.id, q.c.resource, q.c.limit)
+        .join(PR, and_(PR.c.pool_id == b.c.pool_id, PR.c.department_id == b.c.department_id))
+        .join(q, and_(q.c.pool_id == PR.c.pool_id, q.c.project_id == PR.c.project_id))
     )
     for bid, resource, limit in rows:
         observed[(bid, resource)] = limit
     out: dict[str, dict[QuotaResource, int | None]] = {}
     for bid, pool_code, resource, approved in conn.execute(
-        select(b.id, P.code, a.resource, a.limit)
-        .join(a, a.binding_id == b.id)
-        .join(P, P.id == b.pool_id)
+        select(b.c.id, P.c.code, a.c.resource, a.c.limit)
+        .join(a, a.c.binding_id == b.c.id)
+        .join(P, P.c.id == b.c.pool_id)
     ):
         if resource not in QuotaResource._value2member_map_:
             continue  # a per-volume-type quota (`gigabytes_ssd`): part of the total, not a sum
@@ -102,7 +108,7 @@ def committed_quota_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, i
 
 def systems_per_department(conn: Connection) -> dict[str, int]:
     bs = t.BusinessSystemRow
-    q = select(D.code, func.count()).join(bs, bs.department_id == D.id).group_by(D.code)
+    q = select(D.c.code, func.count()).join(bs, bs.c.department_id == D.c.id).group_by(D.c.code)
     return {r[0]: r[1] for r in conn.execute(q)}
 
 
@@ -111,30 +117,30 @@ def _filters(f: VmFilter) -> list[ColumnElement[bool]]:
     if f.tenant:
         where.append(department_is(f.tenant))
     if f.pool:
-        where.append(P.code == f.pool)
+        where.append(P.c.code == f.pool)
     if f.system:
-        where.append(S.system_code == f.system)
+        where.append(S.c.system_code == f.system)
     if f.status:
-        where.append(func.upper(S.status) == f.status.upper())
+        where.append(func.upper(S.c.status) == f.status.upper())
     if f.flavor:
-        where.append(S.flavor_name == f.flavor)
+        where.append(S.c.flavor_name == f.flavor)
     return where
 
 
 _SORT_COLUMNS: dict[str, Any] = {
-    "name": S.name,
-    "pool": P.code,
-    "department": D.code,
-    "project": PR.name,
-    "system": S.system_code,
-    "status": S.status,
-    "flavor": S.flavor_name,
-    "vcpus": S.vcpus,
-    "ram_gib": S.ram_mib,
-    "disk_gib": S.disk_gib,
-    "host": S.host,
-    "created_at": S.created_at,
-    "server_id": S.server_id,
+    "name": S.c.name,
+    "pool": P.c.code,
+    "department": D.c.code,
+    "project": PR.c.name,
+    "system": S.c.system_code,
+    "status": S.c.status,
+    "flavor": S.c.flavor_name,
+    "vcpus": S.c.vcpus,
+    "ram_gib": S.c.ram_mib,
+    "disk_gib": S.c.disk_gib,
+    "host": S.c.host,
+    "created_at": S.c.created_at,
+    "server_id": S.c.server_id,
 }
 
 
@@ -143,21 +149,28 @@ def list_servers(conn: Connection, f: VmFilter) -> list[VmView]:
         (_SORT_COLUMNS[k].desc() if f.descending else _SORT_COLUMNS[k].asc()).nulls_last()
         for k in f.sort
     ]
-    query = _server_select().where(*_filters(f)).order_by(*order, S.server_id).limit(f.limit)
+    query = _server_select().where(*_filters(f)).order_by(*order, S.c.server_id).limit(f.limit)
     return [_view(r) for r in conn.execute(query)]
 
 
 def get_server(conn: Connection, ref: str) -> VmView:
-    """By id, id prefix (8+ characters) or exact name; an ambiguous name is an error."""
+    """By id, id prefix (4+ characters) or exact name; an ambiguous match is an error."""
     query = _server_select().where(_LIVE_SERVER)
-    row = one_by_ref(conn, query, S.server_id, S.name, ref, noun="server", command="vm list")
+    row = one_by_ref(conn, query, S.c.server_id, S.c.name, ref, noun="server", command="vm list")
     return _view(row)
 
 
 def _server_select() -> Any:
-    identity = (S.server_id, S.name, S.project_id, S.system_code, S.status, S.flavor_name)
-    size = (S.vcpus, S.ram_mib, S.disk_gib)
-    placed = (S.host, S.availability_zone, S.addresses, S.created_at)
+    identity = (
+        S.c.server_id,
+        S.c.name,
+        S.c.project_id,
+        S.c.system_code,
+        S.c.status,
+        S.c.flavor_name,
+    )
+    size = (S.c.vcpus, S.c.ram_mib, S.c.disk_gib)
+    placed = (S.c.host, S.c.availability_zone, S.c.addresses, S.c.created_at)
     return owned_by(select(*identity, *owner_columns(), *size, *placed).select_from(S), S)
 
 
@@ -186,7 +199,7 @@ def _view(r: Any) -> VmView:
 
 def volumes_of_server(conn: Connection, server_id: str) -> Sequence[Any]:
     return conn.execute(
-        select(V.volume_id, V.name, V.size_gib, V.status).where(
-            V.attached_server_id == server_id, _LIVE_VOLUME
+        select(V.c.volume_id, V.c.name, V.c.size_gib, V.c.status).where(
+            V.c.attached_server_id == server_id, _LIVE_VOLUME
         )
     ).all()

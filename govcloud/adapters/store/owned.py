@@ -7,47 +7,47 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, and_, or_
+from sqlalchemy import Connection, Table, and_, or_
 from sqlalchemy.sql import ColumnElement
 
 from govcloud.adapters.store import schema as t
 from govcloud.core.errors import NotFoundError
 
 P, PR, D = t.PoolRow, t.ProjectRow, t.DepartmentRow
-ID_PREFIX_MIN = 8  # shorter prefixes match too much to be a reference
+ID_PREFIX_MIN = 4  # a unique prefix this long is a reference; shorter ones are typos
 V = TypeVar("V")
 
 
 def department_is(value: str) -> ColumnElement[bool]:
     """A department named the ways `vm list --tenant` accepts: code, name, short name."""
-    return or_(D.code == value, D.short_zh == value, D.name_zh == value, D.name_en == value)
+    return or_(D.c.code == value, D.c.short_zh == value, D.c.name_zh == value, D.c.name_en == value)
 
 
 def owner_columns() -> tuple[Any, ...]:
     """Pool code, department code and names, project name: labelled as the views name them."""
     return (
-        P.code.label("pool"),
-        D.code.label("department"),
-        D.short_zh.label("department_zh"),
-        D.name_en.label("department_en"),
-        PR.name.label("project"),
+        P.c.code.label("pool"),
+        D.c.code.label("department"),
+        D.c.short_zh.label("department_zh"),
+        D.c.name_en.label("department_en"),
+        PR.c.name.label("project"),
     )
 
 
-def owned_by(query: Any, table: Any) -> Any:
+def owned_by(query: Any, table: Table) -> Any:
     """QUERY over TABLE's rows joined to their pool, and to their project and its department
     where the store knows them (an undeclared project keeps its rows)."""
     return (
-        query.join(P, P.id == table.pool_id)
-        .outerjoin(PR, and_(PR.pool_id == table.pool_id, PR.project_id == table.project_id))
-        .outerjoin(D, D.id == PR.department_id)
+        query.join(P, P.c.id == table.c.pool_id)
+        .outerjoin(PR, and_(PR.c.pool_id == table.c.pool_id, PR.c.project_id == table.c.project_id))
+        .outerjoin(D, D.c.id == PR.c.department_id)
     )
 
 
 def one_by_ref(
     conn: Connection, query: Any, id_col: Any, name_col: Any, ref: str, *, noun: str, command: str
 ) -> Any:
-    """The one row whose id is REF, else whose id starts with REF (8+ characters), else whose
+    """The one row whose id is REF, else whose id starts with REF (4+ characters), else whose
     name is REF; none or several is an error naming what matched."""
     rows = conn.execute(query.where(id_col == ref)).all()
     if not rows and len(ref) >= ID_PREFIX_MIN:

@@ -33,49 +33,54 @@ def quota_rows(
     approved, limit, in_use, reserved); department is None for projects nobody declares."""
     observed = (
         select(
-            P.code.label("pool"),
-            D.code.label("department"),
-            D.short_zh.label("department_zh"),
-            D.name_en.label("department_en"),
-            PR.name.label("project"),
-            Q.project_id,
-            Q.resource,
-            A.limit.label("approved"),
-            Q.limit.label("limit"),
-            Q.in_use,
-            Q.reserved,
+            P.c.code.label("pool"),
+            D.c.code.label("department"),
+            D.c.short_zh.label("department_zh"),
+            D.c.name_en.label("department_en"),
+            PR.c.name.label("project"),
+            Q.c.project_id,
+            Q.c.resource,
+            A.c.limit.label("approved"),
+            Q.c.limit.label("limit"),
+            Q.c.in_use,
+            Q.c.reserved,
         )
         .select_from(Q)
-        .join(P, P.id == Q.pool_id)
-        .outerjoin(PR, and_(PR.pool_id == Q.pool_id, PR.project_id == Q.project_id))
-        .outerjoin(D, D.id == PR.department_id)
-        .outerjoin(B, and_(B.pool_id == Q.pool_id, B.department_id == PR.department_id))
-        .outerjoin(A, and_(A.binding_id == B.id, A.resource == Q.resource))
-        .where(*_filters(tenant, pool, resource, Q.resource))
+        .join(P, P.c.id == Q.c.pool_id)
+        .outerjoin(PR, and_(PR.c.pool_id == Q.c.pool_id, PR.c.project_id == Q.c.project_id))
+        .outerjoin(D, D.c.id == PR.c.department_id)
+        .outerjoin(B, and_(B.c.pool_id == Q.c.pool_id, B.c.department_id == PR.c.department_id))
+        .outerjoin(A, and_(A.c.binding_id == B.c.id, A.c.resource == Q.c.resource))
+        .where(*_filters(tenant, pool, resource, Q.c.resource))
     )
     declared_only = (
         select(
-            P.code,
-            D.code,
-            D.short_zh,
-            D.name_en,
-            B.project_name,
-            B.project_id,
-            A.resource,
-            A.limit,
+            P.c.code,
+            D.c.code,
+            D.c.short_zh,
+            D.c.name_en,
+            B.c.project_name,
+            B.c.project_id,
+            A.c.resource,
+            A.c.limit,
             null(),
             null(),
             literal(0),
         )
         .select_from(B)
-        .join(A, A.binding_id == B.id)
-        .join(P, P.id == B.pool_id)
-        .join(D, D.id == B.department_id)
-        .outerjoin(PR, and_(PR.pool_id == B.pool_id, PR.department_id == B.department_id))
+        .join(A, A.c.binding_id == B.c.id)
+        .join(P, P.c.id == B.c.pool_id)
+        .join(D, D.c.id == B.c.department_id)
+        .outerjoin(PR, and_(PR.c.pool_id == B.c.pool_id, PR.c.department_id == B.c.department_id))
         .outerjoin(
-            Q, and_(Q.pool_id == B.pool_id, Q.project_id == PR.project_id, Q.resource == A.resource)
+            Q,
+            and_(
+                Q.c.pool_id == B.c.pool_id,
+                Q.c.project_id == PR.c.project_id,
+                Q.c.resource == A.c.resource,
+            ),
         )
-        .where(Q.project_id.is_(None), *_filters(tenant, pool, resource, A.resource))
+        .where(Q.c.project_id.is_(None), *_filters(tenant, pool, resource, A.c.resource))
     )
     return conn.execute(observed.union_all(declared_only)).all()
 
@@ -87,14 +92,14 @@ def _filters(
     if tenant:
         where.append(
             or_(
-                D.code == tenant,
-                D.short_zh == tenant,
-                D.name_zh == tenant,
-                D.name_en == tenant,
+                D.c.code == tenant,
+                D.c.short_zh == tenant,
+                D.c.name_zh == tenant,
+                D.c.name_en == tenant,
             )
         )
     if pool:
-        where.append(P.code == pool)
+        where.append(P.c.code == pool)
     if resource:
         where.append(res_col == resource)
     return where
@@ -106,13 +111,18 @@ def committed_by_pool(conn: Connection) -> dict[str, dict[QuotaResource, tuple[i
     A department's quota is the cloud's limit where sync has seen it, else the approved one.
     """
     rows = conn.execute(
-        select(P.code, A.resource, A.limit, Q.limit)
+        select(P.c.code, A.c.resource, A.c.limit, Q.c.limit)
         .select_from(B)
-        .join(A, A.binding_id == B.id)
-        .join(P, P.id == B.pool_id)
-        .outerjoin(PR, and_(PR.pool_id == B.pool_id, PR.department_id == B.department_id))
+        .join(A, A.c.binding_id == B.c.id)
+        .join(P, P.c.id == B.c.pool_id)
+        .outerjoin(PR, and_(PR.c.pool_id == B.c.pool_id, PR.c.department_id == B.c.department_id))
         .outerjoin(
-            Q, and_(Q.pool_id == B.pool_id, Q.project_id == PR.project_id, Q.resource == A.resource)
+            Q,
+            and_(
+                Q.c.pool_id == B.c.pool_id,
+                Q.c.project_id == PR.c.project_id,
+                Q.c.resource == A.c.resource,
+            ),
         )
     )
     out: dict[str, dict[QuotaResource, tuple[int, int]]] = {}

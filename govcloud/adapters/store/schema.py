@@ -7,12 +7,11 @@ that the migrations produce exactly this metadata).
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
@@ -21,10 +20,10 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,378 +34,402 @@ NAMING = {
 }
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+metadata = MetaData(naming_convention=NAMING)
 
 
 # --- declared ---------------------------------------------------------------------------------
 
 
-class PoolRow(Base):
-    __tablename__ = "pool"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
-    cloud: Mapped[str] = mapped_column(String(200))
-    region: Mapped[str] = mapped_column(String(200))
-    availability_zone: Mapped[str | None] = mapped_column(String(200))
-    aggregate: Mapped[str | None] = mapped_column(String(200))
-    security_zone: Mapped[str] = mapped_column(String(64))
-    mlps_level_max: Mapped[int] = mapped_column(Integer)
-    cpu_ratio: Mapped[float | None] = mapped_column(Float)
-    ram_ratio: Mapped[float | None] = mapped_column(Float)
-    disk_ratio: Mapped[float | None] = mapped_column(Float)
-    reserve_vcpu: Mapped[int] = mapped_column(Integer, default=0)
-    reserve_ram_mib: Mapped[int] = mapped_column(BigInteger, default=0)
-    reserve_disk_gib: Mapped[int] = mapped_column(BigInteger, default=0)
-    physical_cpu_cores: Mapped[int | None] = mapped_column(Integer)
-    physical_ram_mib: Mapped[int | None] = mapped_column(BigInteger)
-    physical_disk_gib: Mapped[int | None] = mapped_column(BigInteger)
-    # declared Cinder volume_backend_names; None: the region's backends no sibling names
-    storage_backends: Mapped[list[str] | None] = mapped_column(JSON)
+# declared Cinder volume_backend_names; None: the region's backends no sibling names
+PoolRow = Table(
+    "pool",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), unique=True, nullable=False),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("cloud", String(200), nullable=False),
+    Column("region", String(200), nullable=False),
+    Column("availability_zone", String(200)),
+    Column("aggregate", String(200)),
+    Column("security_zone", String(64), nullable=False),
+    Column("mlps_level_max", Integer, nullable=False),
+    Column("cpu_ratio", Float),
+    Column("ram_ratio", Float),
+    Column("disk_ratio", Float),
+    Column("reserve_vcpu", Integer, default=0, nullable=False),
+    Column("reserve_ram_mib", BigInteger, default=0, nullable=False),
+    Column("reserve_disk_gib", BigInteger, default=0, nullable=False),
+    Column("physical_cpu_cores", Integer),
+    Column("physical_ram_mib", BigInteger),
+    Column("physical_disk_gib", BigInteger),
+    Column("storage_backends", JSON),
+)
 
 
-class DepartmentRow(Base):
-    __tablename__ = "department"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(200))
-    short_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
+DepartmentRow = Table(
+    "department",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), unique=True, nullable=False),
+    Column("name_zh", String(200), nullable=False),
+    Column("short_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+)
 
 
-class ProjectBindingRow(Base):
-    """A department's declared project in a pool."""
-
-    __tablename__ = "project_binding"
-    __table_args__ = (UniqueConstraint("department_id", "pool_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
-    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id", ondelete="CASCADE"))
-    project_name: Mapped[str] = mapped_column(String(200))
-    project_id: Mapped[str | None] = mapped_column(String(64))
-
-
-class ApprovedQuotaRow(Base):
-    """An approved quota; per-volume-type ones under their wire name (`gigabytes_ssd`)."""
-
-    __tablename__ = "approved_quota"
-    binding_id: Mapped[int] = mapped_column(
-        ForeignKey("project_binding.id", ondelete="CASCADE"), primary_key=True
-    )
-    resource: Mapped[str] = mapped_column(String(128), primary_key=True)
-    limit: Mapped[int] = mapped_column(BigInteger)
+# A department's declared project in a pool.
+ProjectBindingRow = Table(
+    "project_binding",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "department_id", Integer, ForeignKey("department.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), nullable=False),
+    Column("project_name", String(200), nullable=False),
+    Column("project_id", String(64)),
+    UniqueConstraint("department_id", "pool_id"),
+)
 
 
-class BusinessSystemRow(Base):
-    __tablename__ = "business_system"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
-    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
-    mlps_level: Mapped[int] = mapped_column(Integer)
-    environment: Mapped[str] = mapped_column(String(16))
+# An approved quota; per-volume-type ones under their wire name (`gigabytes_ssd`).
+ApprovedQuotaRow = Table(
+    "approved_quota",
+    metadata,
+    Column(
+        "binding_id",
+        Integer,
+        ForeignKey("project_binding.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("resource", String(128), primary_key=True),
+    Column("limit", BigInteger, nullable=False),
+)
 
 
-class JumpHostRow(Base):
-    __tablename__ = "jump_host"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    address: Mapped[str] = mapped_column(String(255))
-    port: Mapped[int] = mapped_column(Integer)
-    ssh_user: Mapped[str] = mapped_column(String(64))
-    key_file: Mapped[str | None] = mapped_column(String(1024))
+BusinessSystemRow = Table(
+    "business_system",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), unique=True, nullable=False),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column(
+        "department_id", Integer, ForeignKey("department.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("mlps_level", Integer, nullable=False),
+    Column("environment", String(16), nullable=False),
+)
 
 
-class LegacyHostRow(Base):
-    __tablename__ = "legacy_host"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    address: Mapped[str] = mapped_column(String(255))
-    port: Mapped[int] = mapped_column(Integer)
-    ssh_user: Mapped[str] = mapped_column(String(64))
-    key_file: Mapped[str | None] = mapped_column(String(1024))
-    jump_host: Mapped[str | None] = mapped_column(String(64))
-    system_code: Mapped[str | None] = mapped_column(String(64))
-    facts: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    discovered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+JumpHostRow = Table(
+    "jump_host",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), unique=True, nullable=False),
+    Column("address", String(255), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("ssh_user", String(64), nullable=False),
+    Column("key_file", String(1024)),
+)
 
 
-class SettingRow(Base):
-    __tablename__ = "setting"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+LegacyHostRow = Table(
+    "legacy_host",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), unique=True, nullable=False),
+    Column("address", String(255), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("ssh_user", String(64), nullable=False),
+    Column("key_file", String(1024)),
+    Column("jump_host", String(64)),
+    Column("system_code", String(64)),
+    Column("facts", JSON),
+    Column("discovered_at", DateTime(timezone=True)),
+)
+
+
+SettingRow = Table(
+    "setting",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 
 # --- observed ---------------------------------------------------------------------------------
 
 
-class ProjectRow(Base):
-    __tablename__ = "os_project"
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("department.id", ondelete="SET NULL")
-    )
-    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+ProjectRow = Table(
+    "os_project",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("enabled", Boolean, default=True, nullable=False),
+    Column("department_id", Integer, ForeignKey("department.id", ondelete="SET NULL")),
+    Column("synced_at", DateTime(timezone=True)),
+)
 
 
-class FlavorRow(Base):
-    __tablename__ = "flavor"
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    flavor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    vcpus: Mapped[int] = mapped_column(Integer)
-    ram_mib: Mapped[int] = mapped_column(BigInteger)
-    disk_gib: Mapped[int] = mapped_column(BigInteger)
-    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+FlavorRow = Table(
+    "flavor",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("flavor_id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("vcpus", Integer, nullable=False),
+    Column("ram_mib", BigInteger, nullable=False),
+    Column("disk_gib", BigInteger, nullable=False),
+    Column("is_public", Boolean, default=True, nullable=False),
+)
 
 
-class ServerRow(Base):
-    __tablename__ = "server"
-    __table_args__ = (
-        Index("ix_server_project", "pool_id", "project_id"),
-        Index("ix_server_system", "system_code"),
-    )
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    server_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    project_id: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(32))
-    flavor_name: Mapped[str] = mapped_column(String(255))
-    vcpus: Mapped[int] = mapped_column(Integer)
-    ram_mib: Mapped[int] = mapped_column(BigInteger)
-    disk_gib: Mapped[int] = mapped_column(BigInteger)
-    host: Mapped[str | None] = mapped_column(String(255))
-    availability_zone: Mapped[str | None] = mapped_column(String(255))
-    addresses: Mapped[list[str] | None] = mapped_column(JSON)
-    system_code: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    first_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+ServerRow = Table(
+    "server",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("server_id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("project_id", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("flavor_name", String(255), nullable=False),
+    Column("vcpus", Integer, nullable=False),
+    Column("ram_mib", BigInteger, nullable=False),
+    Column("disk_gib", BigInteger, nullable=False),
+    Column("host", String(255)),
+    Column("availability_zone", String(255)),
+    Column("addresses", JSON),
+    Column("system_code", String(64)),
+    Column("created_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index("ix_server_project", "pool_id", "project_id"),
+    Index("ix_server_system", "system_code"),
+)
 
 
-class VolumeRow(Base):
-    __tablename__ = "volume"
-    __table_args__ = (Index("ix_volume_project", "pool_id", "project_id"),)
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    volume_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    project_id: Mapped[str] = mapped_column(String(64))
-    size_gib: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(32))
-    volume_type: Mapped[str | None] = mapped_column(String(255))
-    attached_server_id: Mapped[str | None] = mapped_column(String(64))
-    bootable: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+VolumeRow = Table(
+    "volume",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("volume_id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("project_id", String(64), nullable=False),
+    Column("size_gib", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("volume_type", String(255)),
+    Column("attached_server_id", String(64)),
+    Column("bootable", Boolean, default=False, nullable=False),
+    Column("created_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index("ix_volume_project", "pool_id", "project_id"),
+)
 
 
-class SnapshotRow(Base):
-    __tablename__ = "snapshot"
-    __table_args__ = (Index("ix_snapshot_project", "pool_id", "project_id"),)
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    snapshot_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    project_id: Mapped[str] = mapped_column(String(64))
-    volume_id: Mapped[str | None] = mapped_column(String(64))
-    size_gib: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+SnapshotRow = Table(
+    "snapshot",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("snapshot_id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("project_id", String(64), nullable=False),
+    Column("volume_id", String(64)),
+    Column("size_gib", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index("ix_snapshot_project", "pool_id", "project_id"),
+)
 
 
-class QuotaRow(Base):
-    """Observed quota: limit, in_use and reserved per resource per project per pool."""
-
-    __tablename__ = "quota"
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    resource: Mapped[str] = mapped_column(String(128), primary_key=True)
-    limit: Mapped[int] = mapped_column(BigInteger)
-    in_use: Mapped[int] = mapped_column(BigInteger)
-    reserved: Mapped[int] = mapped_column(BigInteger, default=0)
-    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class PoolCapacityRow(Base):
-    """Placement inventory summed per resource class over a pool's providers."""
-
-    __tablename__ = "pool_capacity"
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    resource_class: Mapped[str] = mapped_column(String(64), primary_key=True)
-    total: Mapped[int] = mapped_column(BigInteger)
-    reserved: Mapped[int] = mapped_column(BigInteger)
-    allocation_ratio: Mapped[float] = mapped_column(Float)
-    used: Mapped[int] = mapped_column(BigInteger)
-    provider_count: Mapped[int] = mapped_column(Integer)
-    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+# Observed quota: limit, in_use and reserved per resource per project per pool.
+QuotaRow = Table(
+    "quota",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", String(64), primary_key=True),
+    Column("resource", String(128), primary_key=True),
+    Column("limit", BigInteger, nullable=False),
+    Column("in_use", BigInteger, nullable=False),
+    Column("reserved", BigInteger, default=0, nullable=False),
+    Column("synced_at", DateTime(timezone=True)),
+)
 
 
-class PoolUsageRow(Base):
-    """What a pool's live servers and volumes held at each successful sync: the history that
-    exhaustion forecasts fit a trend to."""
-
-    __tablename__ = "pool_usage"
-    __table_args__ = (Index("ix_pool_usage_pool_ts", "pool_id", "ts"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id", ondelete="CASCADE"))
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    servers: Mapped[int] = mapped_column(Integer)
-    vcpus: Mapped[int] = mapped_column(BigInteger)
-    ram_mib: Mapped[int] = mapped_column(BigInteger)
-    volume_gib: Mapped[int] = mapped_column(BigInteger)
-
-
-class ProjectAllocationRow(Base):
-    """Placement usages of a project's consumers in a pool's providers: what holds capacity."""
-
-    __tablename__ = "project_allocation"
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    vcpus: Mapped[int] = mapped_column(BigInteger)
-    ram_mib: Mapped[int] = mapped_column(BigInteger)
-    disk_gib: Mapped[int] = mapped_column(BigInteger)
+# Placement inventory summed per resource class over a pool's providers.
+PoolCapacityRow = Table(
+    "pool_capacity",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("resource_class", String(64), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("allocation_ratio", Float, nullable=False),
+    Column("used", BigInteger, nullable=False),
+    Column("provider_count", Integer, nullable=False),
+    Column("synced_at", DateTime(timezone=True)),
+)
 
 
-class UnassignedRow(Base):
-    """An object a region's API listed that no pool took; replaced per region by each sync of
-    that region, so what is here is what the last sync could not place."""
-
-    __tablename__ = "unassigned"
-    cloud: Mapped[str] = mapped_column(String(200), primary_key=True)
-    region: Mapped[str] = mapped_column(String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    object_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    project_id: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(Text)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class UnitPriceRow(Base):
-    """Declared unit prices (yuan per unit and month) with their validity period."""
-
-    __tablename__ = "unit_price"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    resource: Mapped[str] = mapped_column(String(128))
-    pool_code: Mapped[str | None] = mapped_column(String(64))
-    yuan_per_month: Mapped[float] = mapped_column(Float)
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
+# What a pool's live servers and volumes held at each successful sync: the history that
+# exhaustion forecasts fit a trend to.
+PoolUsageRow = Table(
+    "pool_usage",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), nullable=False),
+    Column("ts", DateTime(timezone=True), nullable=False),
+    Column("servers", Integer, nullable=False),
+    Column("vcpus", BigInteger, nullable=False),
+    Column("ram_mib", BigInteger, nullable=False),
+    Column("volume_gib", BigInteger, nullable=False),
+    Index("ix_pool_usage_pool_ts", "pool_id", "ts"),
+)
 
 
-class SyncRunRow(Base):
-    __tablename__ = "sync_run"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id", ondelete="CASCADE"))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(16))
-    counts: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    error: Mapped[str | None] = mapped_column(Text)
+# Placement usages of a project's consumers in a pool's providers: what holds capacity.
+ProjectAllocationRow = Table(
+    "project_allocation",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", String(64), primary_key=True),
+    Column("vcpus", BigInteger, nullable=False),
+    Column("ram_mib", BigInteger, nullable=False),
+    Column("disk_gib", BigInteger, nullable=False),
+)
+
+
+# An object a region's API listed that no pool took; replaced per region by each sync of
+# that region, so what is here is what the last sync could not place.
+UnassignedRow = Table(
+    "unassigned",
+    metadata,
+    Column("cloud", String(200), primary_key=True),
+    Column("region", String(200), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("object_id", String(255), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("project_id", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# Declared unit prices (yuan per unit and month) with their validity period.
+UnitPriceRow = Table(
+    "unit_price",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("resource", String(128), nullable=False),
+    Column("pool_code", String(64)),
+    Column("yuan_per_month", Float, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+)
+
+
+SyncRunRow = Table(
+    "sync_run",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),
+    Column("counts", JSON),
+    Column("error", Text),
+)
 
 
 # --- audits and the audit trail ---------------------------------------------------------------
 
 
-class AuditRunRow(Base):
-    __tablename__ = "audit_run"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    playbook: Mapped[str | None] = mapped_column(String(1024))
-    parameters: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16))
-    window_s: Mapped[int | None] = mapped_column(Integer)
-    summary: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    error: Mapped[str | None] = mapped_column(Text)
+AuditRunRow = Table(
+    "audit_run",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("playbook", String(1024)),
+    Column("parameters", JSON),
+    Column("status", String(16), nullable=False),
+    Column("window_s", Integer),
+    Column("summary", JSON),
+    Column("error", Text),
+)
 
 
-class FindingRow(Base):
-    __tablename__ = "finding"
-    __table_args__ = (Index("ix_finding_run", "run_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("audit_run.id", ondelete="CASCADE"))
-    check: Mapped[str] = mapped_column(String(64))
-    severity: Mapped[str] = mapped_column(String(16))
-    object_type: Mapped[str] = mapped_column(String(32))
-    object_id: Mapped[str] = mapped_column(String(255))
-    pool_code: Mapped[str | None] = mapped_column(String(64))
-    department_code: Mapped[str | None] = mapped_column(String(64))
-    message: Mapped[str] = mapped_column(Text)
-    evidence: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    reclaim: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    subject_name: Mapped[str | None] = mapped_column(String(255))
-    system_code: Mapped[str | None] = mapped_column(String(64))
-    message_zh: Mapped[str | None] = mapped_column(Text)
-    action: Mapped[str | None] = mapped_column(Text)
-    action_zh: Mapped[str | None] = mapped_column(Text)
+FindingRow = Table(
+    "finding",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("audit_run.id", ondelete="CASCADE"), nullable=False),
+    Column("check", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", String(255), nullable=False),
+    Column("pool_code", String(64)),
+    Column("department_code", String(64)),
+    Column("message", Text, nullable=False),
+    Column("evidence", JSON),
+    Column("reclaim", JSON),
+    Column("subject_name", String(255)),
+    Column("system_code", String(64)),
+    Column("message_zh", Text),
+    Column("action", Text),
+    Column("action_zh", Text),
+    Index("ix_finding_run", "run_id"),
+)
 
 
-class AuditLogRow(Base):
-    """Append-only trail of every mutating command (MLPS level 3: who did what, when)."""
+# Append-only trail of every mutating command (MLPS level 3: who did what, when).
+AuditLogRow = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("ts", DateTime(timezone=True), nullable=False),
+    Column("operator", String(255), nullable=False),
+    Column("os_user", String(255), nullable=False),
+    Column("command", Text, nullable=False),
+    Column("object_type", String(64), nullable=False),
+    Column("object_id", String(255), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("outcome", String(32), nullable=False),
+    Column("ticket", String(255)),
+    Column("prev_hash", String(128)),
+    Column("hash", String(128)),
+    Column("hmac", String(128)),
+    Column("event", String(64)),
+    Column("source_host", String(255)),
+    Column("tool_version", String(32)),
+    Column("ref", BigInteger().with_variant(Integer, "sqlite")),
+    Column("alg", String(16)),  # None: a record from before keyed seals
+)
 
-    __tablename__ = "audit_log"
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    operator: Mapped[str] = mapped_column(String(255))
-    os_user: Mapped[str] = mapped_column(String(255))
-    command: Mapped[str] = mapped_column(Text)
-    object_type: Mapped[str] = mapped_column(String(64))
-    object_id: Mapped[str] = mapped_column(String(255))
-    before: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    outcome: Mapped[str] = mapped_column(String(32))
-    ticket: Mapped[str | None] = mapped_column(String(255))
-    prev_hash: Mapped[str | None] = mapped_column(String(128))
-    hash: Mapped[str | None] = mapped_column(String(128))
-    hmac: Mapped[str | None] = mapped_column(String(128))
-    event: Mapped[str | None] = mapped_column(String(64))
-    source_host: Mapped[str | None] = mapped_column(String(255))
-    tool_version: Mapped[str | None] = mapped_column(String(32))
-    ref: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
-    alg: Mapped[str | None] = mapped_column(String(16))  # None: a record from before keyed seals
 
-
-class AuditPruneRow(Base):
-    """Insert-only anchors of retention pruning: audit_log rows through `through_seq` may be
-    deleted (the database's trigger allows nothing else); `hash` was the last pruned record's,
-    `hmac` seals the anchor with the trail's key, so the chain verifies from here on."""
-
-    __tablename__ = "audit_prune"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    through_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
-    hash: Mapped[str] = mapped_column(String(128))
-    hmac: Mapped[str] = mapped_column(String(128))
-    alg: Mapped[str] = mapped_column(String(16))
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    operator: Mapped[str] = mapped_column(String(255))
+# Insert-only anchors of retention pruning: audit_log rows through `through_seq` may be
+# deleted (the database's trigger allows nothing else); `hash` was the last pruned record's,
+# `hmac` seals the anchor with the trail's key, so the chain verifies from here on.
+AuditPruneRow = Table(
+    "audit_prune",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("through_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("hash", String(128), nullable=False),
+    Column("hmac", String(128), nullable=False),
+    Column("alg", String(16), nullable=False),
+    Column("ts", DateTime(timezone=True), nullable=False),
+    Column("operator", String(255), nullable=False),
+)
 
 
 # Tables owned by other features live in their own modules and register on import.

@@ -8,20 +8,18 @@ legacy_host row: `inventory load` may replace declared rows, discovery must outl
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import JSON, Column, DateTime, String, Table, Text
 
-from sqlalchemy import JSON, DateTime, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from govcloud.adapters.store.schema import metadata
 
-from govcloud.adapters.store.schema import Base
-
-
-class HostDiscoveryRow(Base):
-    __tablename__ = "host_discovery"
-    host: Mapped[str] = mapped_column(String(64), primary_key=True)
-    address: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16))  # ok | failed
-    error: Mapped[str | None] = mapped_column(Text)
-    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    collected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    facts: Mapped[dict[str, object] | None] = mapped_column(JSON)
+HostDiscoveryRow = Table(
+    "host_discovery",
+    metadata,
+    Column("host", String(64), primary_key=True),
+    Column("address", String(255), nullable=False),
+    Column("status", String(16), nullable=False),  # ok | failed
+    Column("error", Text),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Column("collected_at", DateTime(timezone=True)),
+    Column("facts", JSON),
+)

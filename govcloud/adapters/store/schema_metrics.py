@@ -11,43 +11,52 @@ cron tick still computes rates, plus its health for `agent status`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from govcloud.adapters.store.schema import metadata
 
-from govcloud.adapters.store.schema import Base
-
-
-class MetricChunkRow(Base):
-    """One target's samples of one metric for one UTC day, packed as an array."""
-
-    __tablename__ = "metric_chunk"
-    __table_args__ = (Index("ix_metric_chunk_metric_day", "metric", "day"),)
-    target: Mapped[str] = mapped_column(String(64), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since 1970-01-01 UTC
-    step_s: Mapped[int] = mapped_column(Integer)
-    values: Mapped[bytes] = mapped_column(LargeBinary)
-    sample_count: Mapped[int] = mapped_column(Integer)  # slots with data
-    counts: Mapped[bytes | None] = mapped_column(LargeBinary)
+# One target's samples of one metric for one UTC day, packed as an array.
+MetricChunkRow = Table(
+    "metric_chunk",
+    metadata,
+    Column("target", String(64), primary_key=True),
+    Column("metric", String(64), primary_key=True),
+    Column("day", Integer, primary_key=True),  # days since 1970-01-01 UTC
+    Column("step_s", Integer, nullable=False),
+    Column("values", LargeBinary, nullable=False),
+    Column("sample_count", Integer, nullable=False),  # slots with data
+    Column("counts", LargeBinary),
+    Index("ix_metric_chunk_metric_day", "metric", "day"),
+)
 
 
-class MetricTargetRow(Base):
-    """A scrape target (or a spool source) and its previous raw scrape."""
-
-    __tablename__ = "metric_target"
-    __table_args__ = (Index("ix_metric_target_target", "target"),)
-    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
-    target: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str | None] = mapped_column(String(255))
-    instance_uuid: Mapped[str | None] = mapped_column(String(64))
-    hostname: Mapped[str | None] = mapped_column(String(255))
-    server_id: Mapped[str | None] = mapped_column(String(64))
-    joined_by: Mapped[str] = mapped_column(String(16))
-    raw_ts: Mapped[float | None] = mapped_column(Float)
-    raw_counters: Mapped[dict[str, float] | None] = mapped_column(JSON)
-    last_scrape_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str | None] = mapped_column(Text)
-    last_duration_ms: Mapped[int | None] = mapped_column(Integer)
+# A scrape target (or a spool source) and its previous raw scrape.
+MetricTargetRow = Table(
+    "metric_target",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("target", String(64), nullable=False),
+    Column("name", String(255)),
+    Column("instance_uuid", String(64)),
+    Column("hostname", String(255)),
+    Column("server_id", String(64)),
+    Column("joined_by", String(16), nullable=False),
+    Column("raw_ts", Float),
+    Column("raw_counters", JSON),
+    Column("last_scrape_at", DateTime(timezone=True)),
+    Column("last_ok_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("last_duration_ms", Integer),
+    Index("ix_metric_target_target", "target"),
+)

@@ -7,64 +7,55 @@ Indexes serve what commands filter on: a project's objects, a server's ports and
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Table
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from govcloud.adapters.store.schema import metadata
 
-from govcloud.adapters.store.schema import Base
-
-
-class PortRow(Base):
-    __tablename__ = "port"
-    __table_args__ = (
-        Index("ix_port_project", "pool_id", "project_id"),
-        Index("ix_port_device", "device_id"),
-    )
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    port_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    project_id: Mapped[str] = mapped_column(String(64))
-    network_id: Mapped[str] = mapped_column(String(64))
-    device_id: Mapped[str | None] = mapped_column(String(255))
-    device_owner: Mapped[str | None] = mapped_column(String(255))
-    fixed_ips: Mapped[list[str] | None] = mapped_column(JSON)
-    security_group_ids: Mapped[list[str] | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(32))
+PortRow = Table(
+    "port",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("port_id", String(64), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("network_id", String(64), nullable=False),
+    Column("device_id", String(255)),
+    Column("device_owner", String(255)),
+    Column("fixed_ips", JSON),
+    Column("security_group_ids", JSON),
+    Column("status", String(32), nullable=False),
+    Index("ix_port_project", "pool_id", "project_id"),
+    Index("ix_port_device", "device_id"),
+)
 
 
-class FloatingIpRow(Base):
-    __tablename__ = "floating_ip"
-    __table_args__ = (
-        Index("ix_floating_ip_project", "pool_id", "project_id"),
-        Index("ix_floating_ip_server", "server_id"),
-        Index("ix_floating_ip_address", "address"),
-    )
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    fip_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    project_id: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str] = mapped_column(String(64))
-    network_id: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(32))
-    port_id: Mapped[str | None] = mapped_column(String(64))
-    fixed_address: Mapped[str | None] = mapped_column(String(64))
-    server_id: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+FloatingIpRow = Table(
+    "floating_ip",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("fip_id", String(64), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("network_id", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("port_id", String(64)),
+    Column("fixed_address", String(64)),
+    Column("server_id", String(64)),
+    Column("created_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+    Index("ix_floating_ip_project", "pool_id", "project_id"),
+    Index("ix_floating_ip_server", "server_id"),
+    Index("ix_floating_ip_address", "address"),
+)
 
 
-class SecurityGroupRow(Base):
-    """A security group with its rules (a list of objects, see `SecurityRule`)."""
-
-    __tablename__ = "security_group"
-    __table_args__ = (Index("ix_security_group_project", "pool_id", "project_id"),)
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    project_id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(255))
-    rules: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
+# A security group with its rules (a list of objects, see `SecurityRule`).
+SecurityGroupRow = Table(
+    "security_group",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", String(64), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("rules", JSON),
+    Index("ix_security_group_project", "pool_id", "project_id"),
+)

@@ -7,56 +7,51 @@ number", never as a number that sums into a wrong total.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
 
-from govcloud.adapters.store.schema import Base
+from govcloud.adapters.store.schema import metadata
 
-
-class StorageBackendRow(Base):
-    """One Cinder scheduler pool (`host@backend#pool`) as get_pools reported it."""
-
-    __tablename__ = "storage_backend"
-    __table_args__ = (Index("ix_storage_backend_backend", "pool_id", "backend_name"),)
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    backend_name: Mapped[str | None] = mapped_column(String(255))
-    total_gib: Mapped[float | None] = mapped_column(Float)
-    free_gib: Mapped[float | None] = mapped_column(Float)
-    allocated_gib: Mapped[float | None] = mapped_column(Float)
-    provisioned_gib: Mapped[float | None] = mapped_column(Float)
-    max_over_subscription_ratio: Mapped[float | None] = mapped_column(Float)
-    reserved_pct: Mapped[float] = mapped_column(Float, default=0.0)
-    thin: Mapped[bool] = mapped_column(Boolean, default=False)
-    thick: Mapped[bool] = mapped_column(Boolean, default=True)
+# One Cinder scheduler pool (`host@backend#pool`) as get_pools reported it.
+StorageBackendRow = Table(
+    "storage_backend",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("backend_name", String(255)),
+    Column("total_gib", Float),
+    Column("free_gib", Float),
+    Column("allocated_gib", Float),
+    Column("provisioned_gib", Float),
+    Column("max_over_subscription_ratio", Float),
+    Column("reserved_pct", Float, default=0.0, nullable=False),
+    Column("thin", Boolean, default=False, nullable=False),
+    Column("thick", Boolean, default=True, nullable=False),
+    Index("ix_storage_backend_backend", "pool_id", "backend_name"),
+)
 
 
-class VolumeTypeRow(Base):
-    __tablename__ = "volume_type"
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    type_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    backend_name: Mapped[str | None] = mapped_column(String(255))
-    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+VolumeTypeRow = Table(
+    "volume_type",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("type_id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("backend_name", String(255)),
+    Column("is_public", Boolean, default=True, nullable=False),
+)
 
 
-class TypeQuotaRow(Base):
-    """A Cinder quota kept per volume type: limit, in_use and reserved per project per pool.
-
-    Apart from `quota` on purpose: the per-type figures are part of the project's total.
-    """
-
-    __tablename__ = "type_quota"
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True
-    )
-    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    volume_type: Mapped[str] = mapped_column(String(255), primary_key=True)
-    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
-    limit: Mapped[int] = mapped_column(BigInteger)
-    in_use: Mapped[int] = mapped_column(BigInteger)
-    reserved: Mapped[int] = mapped_column(BigInteger, default=0)
+# A Cinder quota kept per volume type: limit, in_use and reserved per project per pool.
+#
+# Apart from `quota` on purpose: the per-type figures are part of the project's total.
+TypeQuotaRow = Table(
+    "type_quota",
+    metadata,
+    Column("pool_id", Integer, ForeignKey("pool.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", String(64), primary_key=True),
+    Column("volume_type", String(255), primary_key=True),
+    Column("resource", String(32), primary_key=True),
+    Column("limit", BigInteger, nullable=False),
+    Column("in_use", BigInteger, nullable=False),
+    Column("reserved", BigInteger, default=0, nullable=False),
+)

@@ -57,13 +57,15 @@ PT, FIP, SG, AL, U = (
 
 def metadata_key(conn: Connection) -> str:
     value = conn.execute(
-        select(t.SettingRow.value).where(t.SettingRow.key == "system_metadata_key")
+        select(t.SettingRow.c.value).where(t.SettingRow.c.key == "system_metadata_key")
     ).scalar_one_or_none()
     return value or DEFAULT_METADATA_KEY
 
 
 def pool_ids(conn: Connection) -> dict[str, int]:
-    return {code: pool_id for code, pool_id in conn.execute(select(t.PoolRow.code, t.PoolRow.id))}
+    return {
+        code: pool_id for code, pool_id in conn.execute(select(t.PoolRow.c.code, t.PoolRow.c.id))
+    }
 
 
 # --- snapshot ---------------------------------------------------------------------------------
@@ -93,7 +95,7 @@ def read_snapshot(
         projects=tuple(_projects(conn, pool_id, pool_code)),
         flavors=tuple(
             m.Flavor(pool_code, r.flavor_id, r.name, r.vcpus, r.ram_mib, r.disk_gib)
-            for r in conn.execute(select(_table(F)).where(F.pool_id == pool_id))
+            for r in conn.execute(select(F).where(F.c.pool_id == pool_id))
         ),
         servers=tuple(live_servers),
         volumes=tuple(live_volumes),
@@ -101,12 +103,12 @@ def read_snapshot(
             m.QuotaUsage(
                 pool_code, r.project_id, m.QuotaResource(r.resource), r.limit, r.in_use, r.reserved
             )
-            for r in conn.execute(select(_table(Q)).where(Q.pool_id == pool_id))
+            for r in conn.execute(select(Q).where(Q.c.pool_id == pool_id))
             if r.resource in m.QuotaResource._value2member_map_
         ),
         capacity=tuple(
             capacity_record(pool_code, r)
-            for r in conn.execute(select(_table(C)).where(C.pool_id == pool_id))
+            for r in conn.execute(select(C).where(C.c.pool_id == pool_id))
         ),
         deleted_servers=deleted_servers,
         deleted_volumes=deleted_volumes,
@@ -139,17 +141,15 @@ def _raw_select(table: Table) -> Select[Any]:
     return select(*cols)
 
 
-def _rows(
-    conn: Connection, row: type[t.Base], pool_id: int, record: Callable[[Any], R]
-) -> tuple[R, ...]:
-    table = _table(row)
+def _rows(conn: Connection, row: Table, pool_id: int, record: Callable[[Any], R]) -> tuple[R, ...]:
+    table = row
     query = _raw_select(table).where(table.c.pool_id == pool_id)
     return tuple(record(r) for r in conn.execute(query))
 
 
 def _tracked(
     conn: Connection,
-    row: type[t.Base],
+    row: Table,
     id_col: str,
     pool_id: int,
     record: Callable[[Any], R],
@@ -157,7 +157,7 @@ def _tracked(
 ) -> tuple[list[R], frozenset[str]]:
     """Live records of a kind whose gone rows are kept (marked deleted), and those rows' ids
     (ids only: their history is not needed here). IDS: only those (None: all)."""
-    table = _table(row)
+    table = row
     live_rows = _raw_select(table).where(table.c.pool_id == pool_id, table.c.deleted_at.is_(None))
     gone = select(table.c[id_col]).where(
         table.c.pool_id == pool_id, table.c.deleted_at.is_not(None)
@@ -175,14 +175,14 @@ def _tracked(
 
 def _by_ids(
     conn: Connection,
-    row: type[t.Base],
+    row: Table,
     id_col: str,
     pools: Mapping[int, str],
     record: Callable[[str, Any], R],
     ids: Collection[str],
 ) -> list[R]:
     """Live records of POOLS (id -> code) with the given IDS, each carrying its pool's code."""
-    table = _table(row)
+    table = row
     query = _raw_select(table).where(table.c.pool_id.in_(list(pools)))
     if "deleted_at" in table.c:
         query = query.where(table.c.deleted_at.is_(None))
@@ -211,10 +211,10 @@ def read_light(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapshot:
     code = pool_code
     server_rows = _packed(
         conn,
-        [S.server_id, S.name, S.project_id, S.flavor_name, S.vcpus, S.ram_mib, S.disk_gib,
-         S.host, S.availability_zone],
-        S.addresses,
-        S.pool_id == pool_id, S.deleted_at.is_(None),
+        [S.c.server_id, S.c.name, S.c.project_id, S.c.flavor_name, S.c.vcpus, S.c.ram_mib,
+         S.c.disk_gib, S.c.host, S.c.availability_zone],
+        S.c.addresses,
+        S.c.pool_id == pool_id, S.c.deleted_at.is_(None),
     )  # fmt: skip
     servers = tuple(
         m.Server(code, sid, name, _shared(project), "", _shared(flavor), vcpus, ram, disk, None,
@@ -223,23 +223,24 @@ def read_light(conn: Connection, pool_id: int, pool_code: str) -> PoolSnapshot:
     )  # fmt: skip
     volume_rows = _packed(
         conn,
-        [V.volume_id, V.name, V.project_id, V.size_gib, V.volume_type, V.attached_server_id],
+        [V.c.volume_id, V.c.name, V.c.project_id, V.c.size_gib, V.c.volume_type,
+         V.c.attached_server_id],
         None,
-        V.pool_id == pool_id, V.deleted_at.is_(None),
+        V.c.pool_id == pool_id, V.c.deleted_at.is_(None),
     )  # fmt: skip
     volumes = tuple(
         m.Volume(code, vid, name, _shared(project), size, "", _shared(vtype), server)
         for vid, name, project, size, vtype, server in volume_rows
     )
     port_rows = _packed(
-        conn, [PT.port_id, PT.project_id, PT.device_id, PT.device_owner], PT.fixed_ips,
-        PT.pool_id == pool_id,
+        conn, [PT.c.port_id, PT.c.project_id, PT.c.device_id, PT.c.device_owner], PT.c.fixed_ips,
+        PT.c.pool_id == pool_id,
     )  # fmt: skip
     ports = tuple(
         m.Port(code, pid, _shared(project), "", device, _shared(owner), _listed(fixed))
         for pid, project, device, owner, fixed in port_rows
     )
-    snaps = _raw_select(_table(N)).where(N.pool_id == pool_id, N.deleted_at.is_(None))
+    snaps = _raw_select(N).where(N.c.pool_id == pool_id, N.c.deleted_at.is_(None))
     return PoolSnapshot(
         servers=servers,
         volumes=volumes,
@@ -272,9 +273,9 @@ def _packed(
 
 def _projects(conn: Connection, pool_id: int, pool_code: str) -> Iterator[m.Project]:
     query = (
-        select(P.project_id, P.name, P.enabled, D.code)
-        .outerjoin(D, D.id == P.department_id)
-        .where(P.pool_id == pool_id)
+        select(P.c.project_id, P.c.name, P.c.enabled, D.c.code)
+        .outerjoin(D, D.c.id == P.c.department_id)
+        .where(P.c.pool_id == pool_id)
     )
     for r in conn.execute(query):
         yield m.Project(pool_code, r.project_id, r.name, bool(r.enabled), r.code)
@@ -380,7 +381,7 @@ def allocation_record(pool_code: str, r: Any) -> m.ProjectAllocation:
 
 
 # whole records by id, for an incremental run: kind -> (row, id column, record)
-_WHOLE: dict[str, tuple[type[t.Base], str, Callable[[str, Any], Any]]] = {
+_WHOLE: dict[str, tuple[Table, str, Callable[[str, Any], Any]]] = {
     "servers": (S, "server_id", server_record),
     "volumes": (V, "volume_id", volume_record),
     "ports": (PT, "port_id", port_record),
@@ -424,26 +425,22 @@ def apply_diff(
                 "reserved": c.reserved, "allocation_ratio": c.allocation_ratio, "used": c.used,
                 "provider_count": c.provider_count, "synced_at": now}  # fmt: skip
 
-    _apply(conn, _table(P), ("pool_id", "project_id"), diff.projects, project, pool_id)
-    _apply(conn, _table(F), ("pool_id", "flavor_id"), diff.flavors, flavor, pool_id)
-    servers = _Tracked(_table(S), "server_id", lambda s: _server_values(pool_id, s), True)
+    _apply(conn, P, ("pool_id", "project_id"), diff.projects, project, pool_id)
+    _apply(conn, F, ("pool_id", "flavor_id"), diff.flavors, flavor, pool_id)
+    servers = _Tracked(S, "server_id", lambda s: _server_values(pool_id, s), True)
     _apply_tracked(conn, servers, diff.servers, pool_id, now)
-    volumes = _Tracked(_table(V), "volume_id", lambda v: _volume_values(pool_id, v), False)
+    volumes = _Tracked(V, "volume_id", lambda v: _volume_values(pool_id, v), False)
     _apply_tracked(conn, volumes, diff.volumes, pool_id, now)
-    snaps = _Tracked(_table(N), "snapshot_id", lambda n: _snapshot_values(pool_id, n), False)
+    snaps = _Tracked(N, "snapshot_id", lambda n: _snapshot_values(pool_id, n), False)
     _apply_tracked(conn, snaps, diff.snapshots, pool_id, now)
-    _apply(conn, _table(Q), ("pool_id", "project_id", "resource"), diff.quotas, quota, pool_id)
-    _apply(conn, _table(C), ("pool_id", "resource_class"), diff.capacity, capacity, pool_id)
+    _apply(conn, Q, ("pool_id", "project_id", "resource"), diff.quotas, quota, pool_id)
+    _apply(conn, C, ("pool_id", "resource_class"), diff.capacity, capacity, pool_id)
     # the kinds below keep no history: what a complete listing no longer has is deleted
     for row, pk, kind, values in _PLAIN_KINDS:
-        _apply(conn, _table(row), ("pool_id", *pk), getattr(diff, kind), partial(values, pool_id),
+        _apply(conn, row, ("pool_id", *pk), getattr(diff, kind), partial(values, pool_id),
                pool_id)  # fmt: skip
     for row in (P, Q, C):  # "this is what the cloud said at <now>", also for unchanged rows
-        conn.execute(update(row).where(row.pool_id == pool_id).values(synced_at=now))
-
-
-def _table(row: type[t.Base]) -> Table:
-    return t.Base.metadata.tables[row.__tablename__]
+        conn.execute(update(row).where(row.c.pool_id == pool_id).values(synced_at=now))
 
 
 @dataclass(frozen=True)
@@ -531,7 +528,7 @@ def _allocation_values(pool_id: int, a: m.ProjectAllocation) -> dict[str, Any]:
 
 
 # (row, key after pool_id in the order of `core.sync`'s key, PoolDiff field, values)
-_PLAIN_KINDS: tuple[tuple[type[t.Base], tuple[str, ...], str, Callable[[int, Any], Any]], ...] = (
+_PLAIN_KINDS: tuple[tuple[Table, tuple[str, ...], str, Callable[[int, Any], Any]], ...] = (
     (SB, ("name",), "backends", _backend_values),
     (VT, ("type_id",), "volume_types", _volume_type_values),
     (TQ, ("project_id", "volume_type", "resource"), "type_quotas", _type_quota_values),
@@ -635,7 +632,7 @@ def replace_unassigned(
     kept once."""
     if any((u.cloud, u.region) != (cloud, region) for u in rows):
         raise ValueError(f"unassigned objects of another region given for {cloud}/{region}")
-    conn.execute(delete(U).where(U.cloud == cloud, U.region == region))
+    conn.execute(delete(U).where(U.c.cloud == cloud, U.c.region == region))
     unique = {(u.kind, u.object_id): u for u in rows}
     values = [
         {"cloud": cloud, "region": region, "kind": u.kind, "object_id": u.object_id,
@@ -648,7 +645,7 @@ def replace_unassigned(
 
 def read_unassigned(conn: Connection) -> list[m.Unassigned]:
     """Every region's unassigned objects, by cloud, region, kind and id."""
-    query = select(U).order_by(U.cloud, U.region, U.kind, U.object_id)
+    query = select(U).order_by(U.c.cloud, U.c.region, U.c.kind, U.c.object_id)
     return [
         m.Unassigned(r.cloud, r.region, r.kind, r.object_id, r.name, r.project_id, r.reason)
         for r in conn.execute(query)
@@ -662,12 +659,12 @@ def record_usage(conn: Connection, pool_id: int, pool_code: str, now: datetime) 
     """Append what the pool's live servers and volumes hold now (after `apply_diff`, in its
     transaction): one point of the history exhaustion forecasts fit a trend to."""
     servers = conn.execute(
-        select(func.count(), func.sum(S.vcpus), func.sum(S.ram_mib)).where(
-            S.pool_id == pool_id, S.deleted_at.is_(None)
+        select(func.count(), func.sum(S.c.vcpus), func.sum(S.c.ram_mib)).where(
+            S.c.pool_id == pool_id, S.c.deleted_at.is_(None)
         )
     ).one()
     volume_gib = conn.execute(
-        select(func.sum(V.size_gib)).where(V.pool_id == pool_id, V.deleted_at.is_(None))
+        select(func.sum(V.c.size_gib)).where(V.c.pool_id == pool_id, V.c.deleted_at.is_(None))
     ).scalar_one()
     point = m.UsagePoint(
         pool_code, now, int(servers[0]), int(servers[1] or 0), int(servers[2] or 0),
@@ -681,11 +678,11 @@ def record_usage(conn: Connection, pool_id: int, pool_code: str, now: datetime) 
 def latest_usage(conn: Connection) -> list[m.UsagePoint]:
     """Each pool's newest usage point."""
     u = t.PoolUsageRow
-    newest = select(u.pool_id, func.max(u.ts).label("ts")).group_by(u.pool_id).subquery()
+    newest = select(u.c.pool_id, func.max(u.c.ts).label("ts")).group_by(u.c.pool_id).subquery()
     query = (
-        select(t.PoolRow.code, u.ts, u.servers, u.vcpus, u.ram_mib, u.volume_gib)
-        .join(newest, and_(newest.c.pool_id == u.pool_id, newest.c.ts == u.ts))
-        .join(t.PoolRow, t.PoolRow.id == u.pool_id)
+        select(t.PoolRow.c.code, u.c.ts, u.c.servers, u.c.vcpus, u.c.ram_mib, u.c.volume_gib)
+        .join(newest, and_(newest.c.pool_id == u.c.pool_id, newest.c.ts == u.c.ts))
+        .join(t.PoolRow, t.PoolRow.c.id == u.c.pool_id)
     )
     return [m.UsagePoint(*row) for row in conn.execute(query)]
 
@@ -701,9 +698,9 @@ def replace_usage(conn: Connection, points: Sequence[m.UsagePoint]) -> int:
     for code, pts in by_pool.items():
         conn.execute(
             delete(u).where(
-                u.pool_id == ids[code],
-                u.ts >= min(p.ts for p in pts),
-                u.ts <= max(p.ts for p in pts),
+                u.c.pool_id == ids[code],
+                u.c.ts >= min(p.ts for p in pts),
+                u.c.ts <= max(p.ts for p in pts),
             )
         )
     rows = [
@@ -723,7 +720,7 @@ def start_run(conn: Connection, pool_id: int, now: datetime) -> int:
     r = t.SyncRunRow
     return int(
         conn.execute(
-            insert(r).values(pool_id=pool_id, started_at=now, status="running").returning(r.id)
+            insert(r).values(pool_id=pool_id, started_at=now, status="running").returning(r.c.id)
         ).scalar_one()
     )
 
@@ -740,7 +737,7 @@ def finish_run(
     r = t.SyncRunRow
     conn.execute(
         update(r)
-        .where(r.id == run_id)
+        .where(r.c.id == run_id)
         .values(status=status, finished_at=now, counts=counts, error=error)
     )
 
@@ -751,13 +748,13 @@ def last_runs(conn: Connection, pool_ids: Sequence[int]) -> dict[int, LastRun]:
     recorded in its counts (`sync` key)."""
     r = t.SyncRunRow
     newest = (
-        select(r.pool_id, func.max(r.id).label("id"))
-        .where(r.pool_id.in_(pool_ids), r.status != "running")
-        .group_by(r.pool_id)
+        select(r.c.pool_id, func.max(r.c.id).label("id"))
+        .where(r.c.pool_id.in_(pool_ids), r.c.status != "running")
+        .group_by(r.c.pool_id)
         .subquery()
     )
     out = {}
-    for row in conn.execute(select(r).join(newest, newest.c.id == r.id)):
+    for row in conn.execute(select(r).join(newest, newest.c.id == r.c.id)):
         info = (row.counts or {}).get("sync") if isinstance(row.counts, dict) else None
         info = info if isinstance(info, dict) else {}
         layout = info.get("layout")
@@ -780,4 +777,4 @@ def _moment(value: object) -> datetime | None:
 
 
 def department_ids(conn: Connection) -> dict[str, int]:
-    return {code: dept_id for code, dept_id in conn.execute(select(D.code, D.id))}
+    return {code: dept_id for code, dept_id in conn.execute(select(D.c.code, D.c.id))}
