@@ -50,7 +50,7 @@ TARGET_S = 5.0
 
 
 def settings_for(db: Path) -> Settings:
-    return Settings(str(db), "en", "table", "bench", "bench", None)
+    return Settings(str(db), "bench", "bench", None)
 
 
 def build_store(settings: Settings, vms: int, days: int, now: datetime) -> None:

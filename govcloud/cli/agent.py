@@ -72,6 +72,6 @@ def deploy(
     )  # fmt: skip
     render(report.rows, DEPLOY, st.render_options(column, long))
     if report.failed:
-        if st.settings.output == "json":
+        if st.display.output == "json":
             raise typer.Exit(1)  # the rows carry status and error; stdout stays one document
         raise GovcloudError(report.failure_message(), hint="the other hosts were deployed")

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 FINDING = (
     C("run_id", "运行", "Run", kind="int", long=True),
-    C("severity", "级别", "Severity"),
-    C("check", "检查项", "Check"),
-    C("subject_type", "对象类型", "Subject type", long=True),
+    C("severity", "级别", "Severity", words="severity"),
+    C("check", "检查项", "Check", words="check"),
+    C("subject_type", "对象类型", "Subject type", long=True, words="subject_type"),
     C("subject_id", "对象ID", "Subject ID", long=True),
     C("subject_name", "对象", "Subject"),
     C("pool", "资源池", "Pool"),
@@ -35,11 +35,11 @@ FINDING = (
 )
 
 DIFF = (
-    C("status", "变化", "Change"),
-    C("severity", "级别", "Severity"),
-    C("previous_severity", "原级别", "Was", long=True),
-    C("check", "检查项", "Check"),
-    C("subject_type", "对象类型", "Subject type", long=True),
+    C("status", "变化", "Change", words="diff_status"),
+    C("severity", "级别", "Severity", words="severity"),
+    C("previous_severity", "原级别", "Was", long=True, words="severity"),
+    C("check", "检查项", "Check", words="check"),
+    C("subject_type", "对象类型", "Subject type", long=True, words="subject_type"),
     C("subject_id", "对象ID", "Subject ID", long=True),
     C("subject_name", "对象", "Subject"),
     C("pool", "资源池", "Pool"),
@@ -51,7 +51,7 @@ DIFF = (
 RUN = (
     C("id", "运行", "Run", kind="int"),
     C("started_at", "开始时间", "Started", kind="time"),
-    C("status", "状态", "Status"),
+    C("status", "状态", "Status", words="outcome"),
     C("window_days", "窗口", "Window", "d", kind="float"),
     C("findings", "发现项", "Findings", kind="int"),
     C("critical", "严重", "Critical", kind="int"),
@@ -69,7 +69,7 @@ RIGHTSIZE = (
     C("pool", "资源池", "Pool"),
     C("department", "部门", "Department"),
     C("system", "业务系统", "System", long=True),
-    C("verdict", "结论", "Verdict"),
+    C("verdict", "结论", "Verdict", words="verdict"),
     C("current_flavor", "当前规格", "Flavor"),
     C("target_flavor", "建议规格", "Target"),
     C("current_vcpus", "虚拟CPU", "vCPU", kind="int", long=True),
@@ -105,7 +105,7 @@ PLAYBOOK = (
     C("description", "说明", "Description", long=True),
     C("schedule", "计划", "Schedule"),
     C("steps", "步骤", "Steps"),
-    C("status", "状态", "Status"),
+    C("status", "状态", "Status", words="outcome"),
     C("error", "错误", "Error"),
     C("hint", "提示", "Hint", long=True),
 )
@@ -113,7 +113,7 @@ PLAYBOOK = (
 STEP = (
     C("index", "步骤", "Step", kind="int"),
     C("type", "类型", "Type"),
-    C("status", "状态", "Status"),
+    C("status", "状态", "Status", words="outcome"),
     C("duration_s", "耗时", "Duration", "s", kind="float"),
     C("summary", "结果", "Summary"),
     C("error", "错误", "Error"),

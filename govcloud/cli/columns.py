@@ -11,7 +11,7 @@ POOL = (
     C("code", "资源池", "Pool"),
     C("name_zh", "名称", "Name", lang="zh"),
     C("name_en", "名称", "Name", lang="en"),
-    C("security_zone", "安全域", "Security zone"),
+    C("security_zone", "安全域", "Security zone", words="zone"),
     C("cloud", "云", "Cloud", long=True),
     C("region", "区域", "Region", long=True),
     C("capacity_source", "容量来源", "Capacity from", long=True),
@@ -94,7 +94,8 @@ TENANT = (
 TENANT_QUOTA = (
     C("pool", "资源池", "Pool"),
     C("project", "项目", "Project"),
-    C("resource", "资源", "Resource"),
+    C("resource", "资源", "Resource", words="resource"),
+    C("unit", "单位", "Unit", words="unit"),
     C("approved", "批复配额", "Approved quota", kind="int"),
 )
 
@@ -108,7 +109,7 @@ VM = (
     C("project", "项目", "Project", long=True),
     C("project_id", "项目ID", "Project ID", long=True),
     C("system", "业务系统", "System"),
-    C("status", "状态", "Status"),
+    C("status", "状态", "Status", words="server_status"),
     C("flavor", "规格", "Flavor"),
     C("vcpus", "虚拟CPU", "vCPU", kind="int"),
     C("ram_gib", "内存", "RAM", "GiB", kind="float"),
@@ -135,7 +136,7 @@ VOLUME = (
     C("volume_id", "ID", "ID"),
     C("name", "名称", "Name"),
     C("size_gib", "容量", "Size", "GiB", kind="int"),
-    C("status", "状态", "Status"),
+    C("status", "状态", "Status", words="volume_status"),
 )
 
 INVENTORY = (

@@ -54,7 +54,9 @@ def demo(
     from govcloud.services import demo as service
 
     st = state(ctx)
-    result = service.run(st.settings, inventory, size, audit=audit, reports_dir=reports)
+    result = service.run(
+        st.settings, inventory, size, lang=st.display.lang, audit=audit, reports_dir=reports
+    )
     opts = st.render_options()
     if opts.output != "table":
         import json

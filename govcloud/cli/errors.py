@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import json
 import re
 import sys
@@ -20,9 +21,9 @@ from govcloud.core.errors import EXIT_USAGE, GovcloudError, UsageError
 
 def run(app: typer.Typer, argv: list[str] | None, st: CliState) -> int:
     try:
-        args = hoist_global_options(sys.argv[1:] if argv is None else argv)
-        check_arguments(args)
         command = typer.main.get_command(app)
+        args = hoist_global_options(sys.argv[1:] if argv is None else argv, command)
+        check_arguments(args)
         guard(command, st)  # roles: every command is checked here, before its body runs
         result: Any = command.main(args=args, prog_name="govcloud", standalone_mode=False, obj=st)
     except GovcloudError as exc:
@@ -32,7 +33,7 @@ def run(app: typer.Typer, argv: list[str] | None, st: CliState) -> int:
         print("aborted", file=sys.stderr)
         return 130
     except ClickException as exc:
-        exc.show()
+        show_click(exc, st)
         return exc.exit_code if exc.exit_code else EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -93,9 +94,28 @@ def os_error(exc: OSError) -> GovcloudError:
 
 
 def report(exc: GovcloudError, st: CliState) -> None:
+    """JSON errors keep the English message: scripts match on it, whatever --lang says."""
     if st.output_mode == "json":
         print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False))
         return
-    print(f"error: {escape_controls(exc.message)}", file=sys.stderr)
-    if exc.hint:
-        print(f"hint: {escape_controls(exc.hint)}", file=sys.stderr)
+    lines = [f"error: {exc.message}"] + ([f"hint: {exc.hint}"] if exc.hint else [])
+    for line in lines:
+        print(escape_controls(_in_lang(line, st)), file=sys.stderr)
+
+
+def show_click(exc: ClickException, st: CliState) -> None:
+    """Click's own usage errors (No such option, Missing argument), in the user's language."""
+    if st.display_lang != "zh":
+        exc.show()
+        return
+    shown = io.StringIO()
+    exc.show(file=shown)
+    print(_in_lang(shown.getvalue().rstrip("\n"), st), file=sys.stderr)
+
+
+def _in_lang(text: str, st: CliState) -> str:
+    if st.display_lang != "zh":
+        return text
+    from govcloud.cli.messages import translate  # the catalogue loads only when it is needed
+
+    return translate(text, "zh")

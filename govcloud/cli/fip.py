@@ -31,6 +31,7 @@ def list_(
 ) -> None:
     """Floating IPs with their department and the server they reach; a totals line follows."""
     from govcloud.adapters.store.network_repo import FipFilter
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
     from govcloud.cli.volume_columns import FIP, fip_totals
     from govcloud.core.resource_listing import (
@@ -47,5 +48,6 @@ def list_(
     opts = st.render_options(column, long)
     rows = resource_views.floating_ips(st.settings, flt, keys, descending, limit)
     render(rows, FIP, opts)
+    note_if_empty(st, rows)
     if opts.output == "table":
         print(fip_totals(rows, opts.lang))

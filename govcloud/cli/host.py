@@ -51,12 +51,12 @@ def trust(
         from_file=from_known_hosts,
         passphrase=ask_passphrase,
     )
-    if st.settings.output == "json":
+    if st.display.output == "json":
         import json
 
         print(json.dumps(asdict(result), ensure_ascii=False))
         return
-    zh = st.settings.lang == "zh"
+    zh = st.display.lang == "zh"
     if result.already:
         print(
             f"{result.host}：主机密钥 {result.fingerprint} 已受信任"

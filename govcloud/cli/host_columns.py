@@ -16,7 +16,7 @@ HOST = (
     C("user", "用户", "User", long=True),
     C("jump_host", "堡垒机", "Jump host", long=True),
     C("system", "业务系统", "System", long=True),
-    C("status", "发现状态", "Status"),
+    C("status", "发现状态", "Status", words="outcome"),
     C("os", "操作系统", "OS"),
     C("cpu_count", "CPU", "CPUs", kind="int"),
     C("memory_gib", "内存", "Memory", "GiB", kind="float"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Annotated
 
@@ -33,6 +34,8 @@ from govcloud.cli import (
 from govcloud.cli import demo as demo_cmd
 from govcloud.cli import init as init_cmd
 from govcloud.cli.state import CliState
+
+COMPLETE_VAR = "_GOVCLOUD_COMPLETE"  # Typer's name for it: the shell's completion request
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -82,8 +85,28 @@ def root(
     ] = None,
     output: Annotated[
         str | None,
-        typer.Option("-o", "--output", help="table|json|csv|yaml [env GOVCLOUD_OUTPUT]."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="table|json|csv|yaml|xlsx [env GOVCLOUD_OUTPUT]; xlsx needs --output-file.",
+        ),
     ] = None,
+    output_file: Annotated[
+        str | None,
+        typer.Option(
+            "--output-file",
+            metavar="FILE",
+            help="Write the listing to FILE (0600) instead of "
+            "stdout; format from -o, else from the suffix (.xlsx .csv .json .yaml).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --output-file.")
+    ] = False,
+    bom: Annotated[
+        bool,
+        typer.Option("--bom", help="-o csv: begin with a UTF-8 BOM, for Excel on Chinese Windows."),
+    ] = False,
     lang: Annotated[
         str | None,
         typer.Option("--lang", help="zh|en; default from the locale [env GOVCLOUD_LANG]."),
@@ -98,6 +121,11 @@ def root(
     st = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
     st.db, st.config, st.output, st.lang, st.verbose = db, config, output, lang, verbose
     ctx.obj = st
+    from govcloud.cli.output_file import implied_format, prepare
+
+    st.output_file = prepare(output, output_file, force)
+    st.output = output or implied_format(st.output_file)
+    st.bom = bom
     if verbose:
         level = logging.DEBUG if verbose > 1 else logging.INFO
         logging.basicConfig(
@@ -114,5 +142,9 @@ def main(argv: list[str] | None = None) -> None:
     # not per call: catch_warnings is process-wide state that parallel pool threads would race
     for category in (PendingDeprecationWarning, DeprecationWarning):
         warnings.filterwarnings("ignore", category=category, module="openstack")
+    if COMPLETE_VAR in os.environ:  # the shell asks for candidates: answer and exit
+        from govcloud.cli.completion import complete
+
+        complete(app, COMPLETE_VAR)
 
     sys.exit(run(app, argv, CliState()))

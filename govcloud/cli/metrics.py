@@ -107,7 +107,7 @@ def _finish(st: CliState, report: SweepReport, column: list[str] | None, long: b
 
     render(report.rows, COLLECT, st.render_options(column, long))
     if report.failed:
-        if st.settings.output == "json":
+        if st.display.output == "json":
             raise typer.Exit(1)  # the rows carry status and error; stdout stays one document
         raise GovcloudError(
             report.failure_message(),
@@ -124,7 +124,7 @@ def _loop(st: CliState, opts: CollectOptions, every_s: float) -> None:
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    as_json = st.settings.output == "json"
+    as_json = st.display.output == "json"
 
     def on_report(report: SweepReport) -> None:
         failed = [r for r in report.rows if r.status != "ok"]
@@ -147,8 +147,12 @@ def _loop(st: CliState, opts: CollectOptions, every_s: float) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    vm: Annotated[str | None, Opt("--vm", help="Server id, name, or target name/URL.")] = None,
-    tenant: Annotated[str | None, Opt("--tenant", help="Department code or name.")] = None,
+    vm: Annotated[
+        str | None, Opt("--vm", metavar="SERVER", help="Server id, name, or target name/URL.")
+    ] = None,
+    tenant: Annotated[
+        str | None, Opt("--tenant", metavar="DEPT", help="Department code or name, any case.")
+    ] = None,
     metric: Annotated[
         str,
         Opt(
@@ -172,6 +176,7 @@ def show(
     long: Long = False,
 ) -> None:
     """Per VM: P50/P95/P99/max/avg and data coverage over the window."""
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.metrics_columns import UTILIZATION
     from govcloud.cli.render import render
     from govcloud.services import metrics as service
@@ -185,7 +190,9 @@ def show(
         prometheus_url=_source_url(source, prometheus_url),
         prometheus_step_s=max(1, round(_seconds(prometheus_step, "--prometheus-step"))),
     )
-    render(service.show(st.settings, opts), UTILIZATION, st.render_options(column, long))
+    rows = service.show(st.settings, opts)
+    render(rows, UTILIZATION, st.render_options(column, long))
+    note_if_empty(st, rows)
 
 
 def _source_url(source: str, prometheus_url: str | None) -> str | None:
@@ -241,7 +248,7 @@ def import_(
         assert path is not None
         report = service.import_spool(st.settings, path)
     render(report.rows, COLLECT, st.render_options(column, long))
-    if st.settings.output == "json":
+    if st.display.output == "json":
         if errors:
             raise typer.Exit(1)  # stdout stays one document
         return

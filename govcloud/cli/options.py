@@ -8,12 +8,19 @@ import typer
 
 Columns = Annotated[
     list[str] | None,
-    typer.Option("-c", "--column", help="Show only this column (repeatable); keys as in -o json."),
+    typer.Option(
+        "-c",
+        "--column",
+        metavar="COLUMN",
+        help="Show only this column (repeatable); keys as in -o json.",
+    ),
 ]
 Long = Annotated[bool, typer.Option("--long", help="Show all columns in tables.")]
 Sort = Annotated[
     str | None,
-    typer.Option("--sort", help="Sort keys, comma-separated; prefix - for descending."),
+    typer.Option(
+        "--sort", metavar="KEYS", help="Sort keys, comma-separated; prefix - for descending."
+    ),
 ]
 MAX_LIMIT = 1_000_000_000  # far above any estate; bigger values are refused, not clamped
 
@@ -33,6 +40,7 @@ Limit = Annotated[
     int | None,
     typer.Option(
         "--limit",
+        metavar="N",
         min=0,
         max=MAX_LIMIT,
         help="At most this many rows (0: none, e.g. to see the columns of -o json).",
@@ -42,6 +50,7 @@ FailOn = Annotated[
     str | None,
     typer.Option(
         "--fail-on",
+        metavar="SEVERITY",
         help="Exit 3 on a finding at or above: low|medium|high|critical (or 低|中|高|严重).",
     ),
 ]

@@ -70,7 +70,9 @@ def run(
         detail = "; ".join(x for x in (step.summary, step.error) if x)
         st.note(f"[{step.index}] {step.type}: {step.status}" + (f" - {detail}" if detail else ""))
 
-    result = service.run_playbook(st.settings, file, on_step=on_step, fail_on=threshold)
+    result = service.run_playbook(
+        st.settings, file, lang=st.display.lang, on_step=on_step, fail_on=threshold
+    )
     render(result.steps, STEP, st.render_options(column, long))
     _finish(st, result)
 

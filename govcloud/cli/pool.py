@@ -7,27 +7,34 @@ from typing import Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, Limit, Long
 from govcloud.cli.state import state
 
 app = typer.Typer(no_args_is_help=True, help="Resource pools: capacity, allocation, quota.")
 
 
 @app.command("list")
-def list_(ctx: typer.Context, column: Columns = None, long: Long = False) -> None:
+def list_(
+    ctx: typer.Context, limit: Limit = None, column: Columns = None, long: Long = False
+) -> None:
     """One row per pool."""
     from govcloud.cli import columns
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
     from govcloud.services import views
 
     st = state(ctx)
-    render(views.pool_summaries(st.settings), columns.POOL, st.render_options(column, long))
+    rows = views.pool_summaries(st.settings)
+    render(rows[:limit], columns.POOL, st.render_options(column, long))
+    note_if_empty(st, rows)
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Pool code, as in `pool list`.")],
+    code: Annotated[
+        str, typer.Argument(metavar="POOL", help="Pool code or name (any case), as in `pool list`.")
+    ],
     column: Columns = None,
 ) -> None:
     """Every figure of one pool, its storage per volume type, and its region's public
@@ -38,7 +45,7 @@ def show(
 
     st = state(ctx)
     summary, storage = views.pool_summary(st.settings, code)
-    public = views.public_addresses(st.settings, code)
+    public = views.public_addresses(st.settings, summary.code)
     opts = st.render_options(column, True)
     if opts.output == "table":
         render_one(summary, columns.POOL, opts)

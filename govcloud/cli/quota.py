@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, FailOn, Long, given_path
+from govcloud.cli.options import Columns, FailOn, Limit, Long, given_path
 from govcloud.cli.state import CliState, state
 
 if TYPE_CHECKING:
@@ -20,8 +20,11 @@ app = typer.Typer(
 )
 
 Opt = typer.Option
-Tenant = Annotated[str | None, Opt("--tenant", help="Department code or name, e.g. 卫健委.")]
-PoolOpt = Annotated[str | None, Opt("--pool", help="Pool code.")]
+Tenant = Annotated[
+    str | None,
+    Opt("--tenant", metavar="DEPT", help="Department code or name, any case, e.g. 卫健委."),
+]
+PoolOpt = Annotated[str | None, Opt("--pool", metavar="POOL", help="Pool code or name.")]
 Timeout = Annotated[
     float,
     Opt("--timeout", min=1.0, max=300.0, help="Seconds to wait for each cloud API answer."),
@@ -40,19 +43,24 @@ def show(
             help="cores | ram | instances | gigabytes | volumes | snapshots | backups | "
             "backup_gigabytes | network | subnet | port | router | floatingip | security_group | "
             "security_group_rule, or a per-volume-type quota such as gigabytes_ssd.",
+            metavar="RESOURCE",
         ),
     ] = None,
+    limit: Limit = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
     """Approved quota, the cloud's limit and usage per department, pool and resource."""
     from govcloud.cli import quota_columns
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
     from govcloud.services import quota
 
     st = state(ctx)
     rows = quota.show(st.settings, tenant, pool, resource)
-    render(rows, quota_columns.SHOW, st.render_options(column, long))
+    opts = st.render_options(column, long)
+    render(quota_columns.in_table_units(rows[:limit], opts), quota_columns.SHOW, opts)
+    note_if_empty(st, rows)
     for note in quota.limit_notes(st.settings, pool):
         st.note(f"note: {note}")
 
@@ -62,11 +70,13 @@ def check(
     ctx: typer.Context,
     pool: PoolOpt = None,
     fail_on: FailOn = None,
+    limit: Limit = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
     """Per pool: Σ quotas and Σ allocated against capacity x ratio - reserve."""
     from govcloud.cli import quota_columns
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
     from govcloud.core.errors import EXIT_FINDINGS
     from govcloud.core.quota_check import at_or_above, parse_severity
@@ -75,7 +85,8 @@ def check(
     st = state(ctx)
     threshold = parse_severity(fail_on) if fail_on else None
     rows = quota.check(st.settings, pool)
-    render(rows, quota_columns.CHECK, st.render_options(column, long))
+    render(rows[:limit], quota_columns.CHECK, st.render_options(column, long))
+    note_if_empty(st, rows)
     for note in quota.limit_notes(st.settings, pool):
         st.note(f"note: {note}")
     hits = at_or_above(rows, threshold) if threshold else []
@@ -115,7 +126,8 @@ def plan(
     result = quota.plan(
         st.settings, Path(source) if source else None, pool, tenant, Path(file) if file else None
     )
-    render(plan_views(result), quota_columns.CHANGE, st.render_options(column, long))
+    opts = st.render_options(column, long)
+    render(quota_columns.in_table_units(plan_views(result), opts), quota_columns.CHANGE, opts)
     for m in result.missing_projects:
         st.note(f"warning: {m.department}: project {m.project} not found in pool {m.pool}")
     for note in result.notes:
@@ -154,7 +166,8 @@ def apply(
         st.settings, Path(plan_file), yes=yes, ticket=ticket, strict=strict, timeout_s=timeout
     )
     _say_settled(st, result.settled)
-    render(result.rows, quota_columns.CHANGE, st.render_options(column, long))
+    opts = st.render_options(column, long)
+    render(quota_columns.in_table_units(result.rows, opts), quota_columns.CHANGE, opts)
     for line in _summary(result):
         st.note(line)
     if result.failed or result.unknown:

@@ -1,4 +1,5 @@
-"""The one renderer: records + column specs -> table | json | csv | yaml on stdout.
+"""The one renderer: records + column specs -> table | json | csv | yaml on stdout, or any of
+them and xlsx into an --output-file (cli/output_file.py; the workbook: adapters/listing_xlsx.py).
 
 Machine formats use snake_case field names as keys; the table uses translated labels with units.
 Text from the cloud (tenant-chosen names) is shown literally: control characters are escaped and
@@ -10,17 +11,24 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
+import io
 import json
 import math
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from govcloud.core.errors import UsageError
+from govcloud.core.spreadsheet import neutralise_formula
+from govcloud.core.vocabulary import word, yes_no
+
+if TYPE_CHECKING:
+    from govcloud.cli.output_file import OutputFile
 
 # C0/C1 controls, DEL, and bidi overrides that can disguise text in a terminal.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -41,13 +49,22 @@ class Column:
     zh: str
     en: str
     unit: str | None = None
-    kind: str = "text"  # text | int | float | pct | money | bool | time
+    # text | int | float (<= 2 decimals) | dec (1 decimal) | pct | money | bool | time
+    kind: str = "text"
     long: bool = False  # shown in tables only with --long
     lang: str | None = None  # shown in tables by default only in this language
+    words: str | None = None  # vocabulary table for the raw values (core/vocabulary.py)
 
     def label(self, lang: str) -> str:
         text = self.zh if lang == "zh" else self.en
         return f"{text} ({self.unit})" if self.unit else text
+
+    def text(self, value: Any, lang: str) -> str:
+        """What a table shows: the vocabulary's word for a raw value (machine formats keep
+        the value), else the value formatted for its kind."""
+        if self.words is not None and isinstance(value, str):
+            return escape_controls(word(self.words, value, lang))
+        return cell_text(value, self.kind, lang)
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,9 @@ class RenderOptions:
     lang: str = "en"
     columns: tuple[str, ...] = ()  # -c/--column, in the order given
     long: bool = False
+    bom: bool = False  # csv: a UTF-8 byte-order mark first, so that Excel reads Chinese
+    sink: OutputFile | None = None  # --output-file: written there instead of stdout
+    title: str = ""  # the command ("vm list"): the sheet's name under -o xlsx
 
 
 def as_dict(record: Any) -> dict[str, Any]:
@@ -86,23 +106,37 @@ def choose_columns(columns: Sequence[Column], opts: RenderOptions, machine: bool
     ]
 
 
+def _chosen(columns: Sequence[Column], opts: RenderOptions) -> list[Column]:
+    if opts.output == "xlsx":  # read by people: every column, those of their language
+        return choose_columns(columns, dataclasses.replace(opts, long=True), machine=False)
+    return choose_columns(columns, opts, machine=opts.output != "table")
+
+
 def render(
     records: Sequence[Any],
     columns: Sequence[Column],
     opts: RenderOptions,
     out: TextIO | None = None,
 ) -> None:
-    out = out or sys.stdout
-    machine = opts.output != "table"
-    chosen = choose_columns(columns, opts, machine)
+    chosen = _chosen(columns, opts)
     keys = [c.key for c in chosen]
     rows = [_pick(as_dict(r), keys) for r in records]
+    if opts.output == "xlsx":
+        _add_sheet(rows, chosen, opts)
+        return
+    with _target(opts, out) as out:
+        _write_rows(rows, chosen, opts, out)
+
+
+def _write_rows(
+    rows: list[dict[str, Any]], chosen: list[Column], opts: RenderOptions, out: TextIO
+) -> None:
     if opts.output == "json":
         _write_json_rows([_plain_row(r) for r in rows], out)
     elif opts.output == "yaml":
         _write_yaml([_plain_row(r) for r in rows], out)
     elif opts.output == "csv":
-        _write_csv(rows, chosen, out)
+        _write_csv(rows, chosen, out, bom=opts.bom)
     else:
         _write_table(rows, chosen, opts.lang, out)
 
@@ -111,18 +145,61 @@ def render_one(
     record: Any, columns: Sequence[Column], opts: RenderOptions, out: TextIO | None = None
 ) -> None:
     """A single object: a field/value table for people, one object (not a list) for machines."""
-    out = out or sys.stdout
-    chosen = choose_columns(columns, opts, machine=opts.output != "table")
+    chosen = _chosen(columns, opts)
     data = as_dict(record)
     row = {c.key: data.get(c.key) for c in chosen}
+    if opts.output == "xlsx":
+        _add_sheet([row], chosen, opts)
+        return
+    with _target(opts, out) as out:
+        _write_one(row, chosen, opts, out)
+
+
+def _write_one(row: dict[str, Any], chosen: list[Column], opts: RenderOptions, out: TextIO) -> None:
     if opts.output == "json":
         out.write(json.dumps(_plain_row(row), ensure_ascii=False, indent=2) + "\n")
     elif opts.output == "yaml":
         _write_yaml(_plain_row(row), out)
     elif opts.output == "csv":
-        _write_csv([row], chosen, out)
+        _write_csv([row], chosen, out, bom=opts.bom)
     else:
         _write_fields(row, chosen, opts.lang, out)
+
+
+@contextmanager
+def _target(opts: RenderOptions, out: TextIO | None) -> Iterator[TextIO]:
+    """OUT (stdout by default), or a buffer that becomes the --output-file."""
+    if opts.sink is None:
+        yield out or sys.stdout
+        return
+    buf = io.StringIO()
+    yield buf
+    opts.sink.add_text(buf.getvalue())
+
+
+def _add_sheet(rows: list[dict[str, Any]], chosen: list[Column], opts: RenderOptions) -> None:
+    if opts.sink is None:
+        raise UsageError(
+            "-o xlsx needs --output-file (a workbook on a terminal is unreadable)",
+            hint="e.g. govcloud vm list -o xlsx --output-file vms.xlsx",
+        )
+    from govcloud.adapters.listing_xlsx import Sheet
+
+    labels = [c.label(opts.lang) for c in chosen]
+    cells = [[_sheet_value(row[c.key], c, opts.lang) for c in chosen] for row in rows]
+    opts.sink.add_sheet(Sheet(opts.title or "govcloud", labels, [c.kind for c in chosen], cells))
+
+
+def _sheet_value(value: Any, column: Column, lang: str) -> Any:
+    """Scalars as they are (numbers stay numbers, times stay times), the vocabulary's word
+    for a coded value, nested values as JSON text."""
+    if column.words is not None and isinstance(value, str):
+        return word(column.words, value, lang)
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, str | int | float | date):
+        return value  # bool is an int; datetime is a date
+    return _csv_cell(value)
 
 
 def _pick(data: dict[str, Any], keys: list[str]) -> dict[str, Any]:
@@ -194,11 +271,18 @@ def _write_yaml(data: Any, out: TextIO) -> None:
     out.write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 
-def _write_csv(rows: list[dict[str, Any]], chosen: list[Column], out: TextIO) -> None:
+def _write_csv(
+    rows: list[dict[str, Any]], chosen: list[Column], out: TextIO, *, bom: bool = False
+) -> None:
     """RFC 4180 with `\n` line ends. The csv module quotes only characters of the line
     terminator, so a name holding a bare `\r` would split its row for every reader: such
-    rows are written fully quoted. Nested values are JSON, not Python reprs."""
+    rows are written fully quoted. Nested values are JSON, not Python reprs. CSV files are
+    opened in spreadsheets: text that would start a formula (= + - @ tab CR LF) gets a `'`
+    in front, as in report CSVs. BOM: Excel reads a file without one in the ANSI code page
+    (GBK on Chinese Windows), turning Chinese into mojibake."""
     escape = out.isatty()
+    if bom:
+        out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
     quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow([c.key for c in chosen])
@@ -218,6 +302,8 @@ def _csv_cell(value: Any) -> str:
     plain = _plain(value)
     if isinstance(plain, dict | list):
         return json.dumps(plain, ensure_ascii=False, default=_json_default)
+    if isinstance(plain, str):
+        return neutralise_formula(plain)
     return str(plain)
 
 
@@ -232,7 +318,7 @@ def cell_text(value: Any, kind: str, lang: str = "en") -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        return yes_no(value, lang)
     if kind == "pct" and isinstance(value, int | float):
         return f"{value:.1f}%"
     if kind == "money" and isinstance(value, int | float):
@@ -274,13 +360,13 @@ def _write_table(rows: list[dict[str, Any]], chosen: list[Column], lang: str, ou
 
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
     for c in chosen:
-        numeric = c.kind in ("int", "float", "pct", "money")
+        numeric = c.kind in ("int", "float", "dec", "pct", "money")
         table.add_column(Text(c.label(lang)), justify="right" if numeric else "left")
     for row in rows:
         table.add_row(
             *[
                 Text(
-                    cell_text(row[c.key], c.kind, lang),
+                    c.text(row[c.key], lang),
                     style=(pct_style(row[c.key]) or "") if c.kind == "pct" else "",
                 )
                 for c in chosen
@@ -302,5 +388,5 @@ def _write_fields(row: dict[str, Any], chosen: list[Column], lang: str, out: Tex
     for c in chosen:
         value = row[c.key]
         style = pct_style(value) if c.kind == "pct" else ""
-        table.add_row(Text(c.label(lang)), Text(cell_text(value, c.kind, lang), style=style or ""))
+        table.add_row(Text(c.label(lang)), Text(c.text(value, lang), style=style or ""))
     _console(out).print(table)

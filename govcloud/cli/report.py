@@ -52,7 +52,7 @@ def _command(kind: str) -> Callable[..., None]:
             kind,
             [format_],
             output_dir,
-            lang=st.settings.lang,
+            lang=st.display.lang,
             run_id=run,
             department=tenant,
             window_s=parse_window_s(window),
@@ -99,7 +99,7 @@ def migration(
     if max_wave_hosts is not None:
         options = replace(options, max_wave_hosts=max_wave_hosts)
     paths = write_migration_report(
-        st.settings, [format_], output_dir, lang=st.settings.lang, options=options
+        st.settings, [format_], output_dir, lang=st.display.lang, options=options
     )
     rows = [{"kind": "migration", "format": _format_of(p), "path": str(p)} for p in paths]
     columns = [

@@ -72,7 +72,7 @@ def serve(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         written = sb.write_clouds_yaml(clouds_yaml, force=force) if clouds_yaml else None
-        _announce(sb.auth_url, written, [c.name for c in sb.clouds()], st.settings.output)
+        _announce(sb.auth_url, written, [c.name for c in sb.clouds()], st.display.output)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

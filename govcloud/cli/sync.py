@@ -102,7 +102,7 @@ def sync(
     from govcloud.services import sync as service
 
     st = state(ctx)
-    show_bar = st.settings.output != "json" and sys.stderr.isatty()
+    show_bar = st.display.output != "json" and sys.stderr.isatty()
     with ProgressBar(show_bar) as bar:
         opts = service.SyncOptions(
             tuple(pool or ()), clouds_yaml, timeout, workers, full=full, full_every_h=full_every,
@@ -110,7 +110,7 @@ def sync(
         )  # fmt: skip
         report: SyncReport = service.run(st.settings, opts, progress=bar.update)
     opts_out = st.render_options()
-    machine = st.settings.output != "table"
+    machine = st.display.output != "table"
     if machine:
         rows = [
             {**asdict(r), "unassigned_objects": [asdict(u) for u in r.unassigned_objects]}
@@ -123,7 +123,7 @@ def sync(
         _tell_modes(report, calls=st.verbose > 0)
         _tell_unassigned(report, opts_out, listed=st.verbose > 0)
     if report.failed:
-        if st.settings.output == "json":
+        if st.display.output == "json":
             raise typer.Exit(1)  # the rows carry status and error; stdout stays one document
         retry = " ".join(f"--pool {r.pool}" for r in report.failed)
         others = (

@@ -6,39 +6,57 @@ from typing import Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, Limit, Long
 from govcloud.cli.state import state
 
 app = typer.Typer(no_args_is_help=True, help="Departments (tenants): quota and use.")
 
 
 @app.command("list")
-def list_(ctx: typer.Context, column: Columns = None, long: Long = False) -> None:
+def list_(
+    ctx: typer.Context, limit: Limit = None, column: Columns = None, long: Long = False
+) -> None:
     """One row per department."""
     from govcloud.cli import columns
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
     from govcloud.services import views
 
     st = state(ctx)
-    render(views.tenant_summaries(st.settings), columns.TENANT, st.render_options(column, long))
+    rows = views.tenant_summaries(st.settings)
+    render(rows[:limit], columns.TENANT, st.render_options(column, long))
+    note_if_empty(st, rows)
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Department code, Chinese or English name.")],
+    ref: Annotated[
+        str,
+        typer.Argument(metavar="DEPT", help="Department code, Chinese or English name (any case)."),
+    ],
 ) -> None:
-    """A department's figures and its approved quota per pool and resource."""
+    """A department's figures, its approved quota per pool and resource (RAM in GiB) and, when
+    the metrics store has data, its VMs' P95 CPU and memory over 14 days (weighted by size)."""
     from govcloud.cli import columns
     from govcloud.cli.render import Column, as_dict, render, render_one
+    from govcloud.cli.utilization_columns import TENANT_UTILIZATION
     from govcloud.services import views
 
     st = state(ctx)
     summary, quotas = views.tenant_summary(st.settings, ref)
+    usage = views.tenant_utilization(st.settings, summary.code)
     opts = st.render_options(long=True)
     if opts.output == "table":
         render_one(summary, columns.TENANT, opts)
+        if usage is not None:  # no data: nothing shown, not zeros
+            render_one(usage, TENANT_UTILIZATION, opts)
         render(quotas, columns.TENANT_QUOTA, opts)
     else:
-        record = {**as_dict(summary), "quotas": [as_dict(q) for q in quotas]}
-        render_one(record, (*columns.TENANT, Column("quotas", "配额", "Quotas")), opts)
+        record = {
+            **as_dict(summary),
+            "utilization": usage and as_dict(usage),
+            "quotas": [as_dict(q) for q in quotas],
+        }
+        extra = (Column("utilization", "利用率", "Utilization"), Column("quotas", "配额", "Quotas"))
+        render_one(record, (*columns.TENANT, *extra), opts)

@@ -17,18 +17,27 @@ Opt = typer.Option
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    tenant: Annotated[str | None, Opt(help="Department code or name, e.g. 卫健委.")] = None,
-    pool: Annotated[str | None, Opt(help="Pool code.")] = None,
-    system: Annotated[str | None, Opt(help="Business system code.")] = None,
-    status: Annotated[str | None, Opt(help="Nova status, e.g. ACTIVE, SHUTOFF.")] = None,
-    flavor: Annotated[str | None, Opt(help="Flavor name.")] = None,
+    tenant: Annotated[
+        str | None,
+        Opt(metavar="DEPT", help="Department code or name, any case, e.g. wjw or 卫健委."),
+    ] = None,
+    pool: Annotated[str | None, Opt(metavar="POOL", help="Pool code or name.")] = None,
+    system: Annotated[
+        str | None, Opt(metavar="SYSTEM", help="Business system code or name.")
+    ] = None,
+    status: Annotated[
+        str | None, Opt(metavar="STATUS", help="Nova status, e.g. ACTIVE, SHUTOFF.")
+    ] = None,
+    flavor: Annotated[str | None, Opt(metavar="FLAVOR", help="Flavor name.")] = None,
     limit: Limit = None,
     sort: Sort = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
-    """Servers with their department, system and flavor."""
+    """Servers with their department, system and flavor. An unknown department, pool or
+    system is an error naming the closest matches."""
     from govcloud.cli import columns
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
     from govcloud.core.listing import VmFilter, parse_sort
     from govcloud.services import views
@@ -36,26 +45,41 @@ def list_(
     st = state(ctx)
     keys, descending = parse_sort(sort)
     flt = VmFilter(tenant, pool, system, status, flavor, keys, descending, limit)
-    render(views.servers(st.settings, flt), columns.VM, st.render_options(column, long))
+    rows = views.servers(st.settings, flt)
+    render(rows, columns.VM, st.render_options(column, long))
+    note_if_empty(st, rows)
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Server id, id prefix or exact name.")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="SERVER",
+            help="Server id, a unique id prefix (4+ characters) or the exact name.",
+        ),
+    ],
 ) -> None:
-    """One server and its attached volumes."""
+    """One server, its attached volumes and, when the metrics store has data, its P95 CPU and
+    memory over 14 days. A prefix or name that matches several servers is an error listing
+    them."""
     from govcloud.cli import columns
     from govcloud.cli.render import Column, as_dict, render, render_one
+    from govcloud.cli.utilization_columns import VM_UTILIZATION
     from govcloud.services import views
 
     st = state(ctx)
     view, volumes = views.server(st.settings, ref)
+    usage = views.server_utilization(st.settings, view.server_id)
     opts = st.render_options(long=True)
     if opts.output == "table":
         render_one(view, columns.VM, opts)
+        if usage is not None:  # no data: nothing shown, not zeros
+            render_one(usage, VM_UTILIZATION, opts)
         if volumes:
             render(volumes, columns.VOLUME, opts)
         return
-    record = {**as_dict(view), "volumes": volumes}
-    render_one(record, (*columns.VM, Column("volumes", "云硬盘", "Volumes")), opts)
+    record = {**as_dict(view), "utilization": usage and as_dict(usage), "volumes": volumes}
+    extra = (Column("utilization", "利用率", "Utilization"), Column("volumes", "云硬盘", "Volumes"))
+    render_one(record, (*columns.VM, *extra), opts)

@@ -32,6 +32,7 @@ def list_(
 ) -> None:
     """Volumes with their department, type and the server they serve; a totals line follows."""
     from govcloud.adapters.store.storage_repo import VolumeFilter
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
     from govcloud.cli.volume_columns import VOLUME, volume_totals
     from govcloud.core.resource_listing import (
@@ -48,6 +49,7 @@ def list_(
     opts = st.render_options(column, long)
     rows = resource_views.volumes(st.settings, flt, keys, descending, limit)
     render(rows, VOLUME, opts)
+    note_if_empty(st, rows)
     if opts.output == "table":
         print(volume_totals(rows, opts.lang))
 

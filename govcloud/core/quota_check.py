@@ -135,9 +135,15 @@ def _judge(
 
 
 def _judge_allocated(n: _Units, limit: int, cap: int, used: int) -> tuple[Severity, str]:
+    """Findings name capacity first, the figure the table shows under the same word; the
+    limit before the reserve (the --long column) follows in brackets where it was crossed."""
     share = pct(used, cap)
     if used > limit:
-        return Severity.CRITICAL, f"allocated {n(used, True)} exceeds the pool's limit {n(limit)}"
+        return (
+            Severity.CRITICAL,
+            f"allocated {n(used, True)} exceeds capacity {n(cap)} "
+            f"(limit before reserve {n(limit)})",
+        )
     if used > cap:
         return Severity.HIGH, f"allocated {n(used, True)} eats into the reserve (capacity {n(cap)})"
     if share is not None and share >= FULL_PCT:
@@ -149,7 +155,10 @@ def _judge_allocated(n: _Units, limit: int, cap: int, used: int) -> tuple[Severi
 
 def _judge_quota(n: _Units, limit: int, cap: int, quota: int) -> tuple[Severity, str]:
     if quota > limit:
-        return Severity.HIGH, f"Σ quotas {n(quota, True)} exceed the pool's limit {n(limit)}"
+        return (
+            Severity.HIGH,
+            f"Σ quotas {n(quota, True)} exceed capacity {n(cap)} (limit before reserve {n(limit)})",
+        )
     if quota > cap:
         return Severity.MEDIUM, f"Σ quotas {n(quota, True)} exceed capacity {n(cap)}"
     return Severity.OK, ""

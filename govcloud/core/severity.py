@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from govcloud.core.errors import UsageError
+from govcloud.core.vocabulary import SEVERITY
 
 
 class Severity(StrEnum):
@@ -21,18 +22,10 @@ class Severity(StrEnum):
 
     @property
     def zh(self) -> str:
-        return _ZH[self]
+        return SEVERITY[self.value].zh
 
 
 _RANKS = {s: i for i, s in enumerate(Severity)}
-_ZH = {
-    Severity.OK: "正常",
-    Severity.INFO: "提示",
-    Severity.LOW: "低",
-    Severity.MEDIUM: "中",
-    Severity.HIGH: "高",
-    Severity.CRITICAL: "严重",
-}
 
 
 def parse_severity(text: str) -> Severity:

@@ -152,3 +152,10 @@ def parse_window(text: str) -> int:
 
 def slot_start(ts: float, step_s: int = STEP_S) -> int:
     return int(ts // step_s) * step_s
+
+
+def trailing_window(now: float, window_s: int) -> tuple[int, int, int]:
+    """A window ending with the current five-minute slot (which counts): its end, and the first
+    and last day whose chunks hold it."""
+    end_ts = slot_start(now) + STEP_S
+    return end_ts, (end_ts - window_s) // DAY_S, (end_ts - 1) // DAY_S

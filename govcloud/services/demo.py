@@ -83,9 +83,12 @@ def run(
     inventory_dir: Path | None,
     size: int | None,
     *,
+    lang: str,
     audit: bool = True,
     reports_dir: Path | None = None,
 ) -> DemoResult:
+    """The whole pipeline on the sandbox; LANG is the language of the audit's reports and of
+    the names in its summary."""
     from govcloud.sandbox import Sandbox
 
     source = inventory_dir or example_dir()
@@ -113,11 +116,13 @@ def run(
         pools=views.pool_summaries(settings),
         quota_check=quota.check(settings),
         busiest_quotas=quotas[:TOP_QUOTAS],
-        audit=run_audit(settings, reports_dir or default_reports_dir(settings)) if audit else None,
+        audit=run_audit(settings, reports_dir or default_reports_dir(settings), lang)
+        if audit
+        else None,
     )
 
 
-def run_audit(settings: Settings, reports_dir: Path) -> DemoAudit:
+def run_audit(settings: Settings, reports_dir: Path, lang: str) -> DemoAudit:
     """Simulated history, then the monthly audit playbook as a scheduler would run it."""
     book = repo_dir() / "playbooks" / AUDIT_PLAYBOOK
     if not book.is_file():
@@ -128,13 +133,13 @@ def run_audit(settings: Settings, reports_dir: Path) -> DemoAudit:
         demo_history.write_usage_history(store, days=HISTORY_DAYS)
         with store.read() as conn:
             prices = declared_repo.read_prices(conn)
-            pools = {p.code: p.name_zh if settings.lang == "zh" else p.name_en
+            pools = {p.code: p.name_zh if lang == "zh" else p.name_en
                      for p in declared_repo.read_pools(conn)}  # fmt: skip
-            depts = {d.code: d.short_zh if settings.lang == "zh" else d.name_en
+            depts = {d.code: d.short_zh if lang == "zh" else d.name_en
                      for d in declared_repo.read_departments(conn)}  # fmt: skip
-            depts[UNDECLARED] = "(未登记项目)" if settings.lang == "zh" else "(undeclared projects)"
+            depts[UNDECLARED] = "(未登记项目)" if lang == "zh" else "(undeclared projects)"
     result = playbook.run_playbook(
-        settings, book, now=now, skip=SKIPPED_STEPS, base_dir=reports_dir
+        settings, book, lang=lang, now=now, skip=SKIPPED_STEPS, base_dir=reports_dir
     )
     findings = result.audit.findings if result.audit else []
     day = now.date()

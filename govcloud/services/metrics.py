@@ -426,13 +426,14 @@ def _subjects(conn: Connection, opts: ShowOptions) -> tuple[list[_Subject], bool
     from govcloud.adapters.store import observed_repo
     from govcloud.core.errors import NotFoundError
     from govcloud.core.listing import VmFilter
+    from govcloud.services.views import resolve_filter
 
     states = metrics_repo.read_states(conn)
     if opts.vm:
         by_target = [s for s in states.values() if opts.vm in _names(s)]
         if by_target:
             s = by_target[0]
-            return [_Subject(s.target, s.server_id, s.name, None)], True
+            return [_Subject(s.target, s.server_id, s.name, _department(conn, s))], True
         try:
             vm = observed_repo.get_server(conn, opts.vm)
         except NotFoundError:
@@ -441,7 +442,8 @@ def _subjects(conn: Connection, opts: ShowOptions) -> tuple[list[_Subject], bool
                 hint="`govcloud metrics show` lists every target with data",
             ) from None
         return [_Subject(vm.server_id.lower(), vm.server_id, vm.name, vm.department)], True
-    views = observed_repo.list_servers(conn, VmFilter(tenant=opts.tenant, limit=None))
+    scope = resolve_filter(conn, VmFilter(tenant=opts.tenant, limit=None))
+    views = observed_repo.list_servers(conn, scope)
     subjects = {
         v.server_id.lower(): _Subject(v.server_id.lower(), v.server_id, v.name, v.department)
         for v in views
@@ -453,6 +455,19 @@ def _subjects(conn: Connection, opts: ShowOptions) -> tuple[list[_Subject], bool
     return list(subjects.values()), False
 
 
+def _department(conn: Connection, s: sweep.TargetState) -> str | None:
+    """The department of the server a target joined to, as `--tenant` shows it."""
+    from govcloud.adapters.store import observed_repo
+    from govcloud.core.errors import NotFoundError
+
+    if s.server_id is None:
+        return None
+    try:
+        return observed_repo.get_server(conn, s.server_id).department
+    except NotFoundError:  # the server was deleted since its last scrape
+        return None
+
+
 def _names(s: sweep.TargetState) -> set[str | None]:
     return {s.target, s.url, s.name, s.hostname, s.instance_uuid, s.server_id}
 
@@ -460,9 +475,7 @@ def _names(s: sweep.TargetState) -> set[str | None]:
 def _embedded_stats(
     conn: Connection, opts: ShowOptions, keys: list[str] | None, now: float
 ) -> dict[str, utilization.WindowStats]:
-    end_ts = utilization.slot_start(now) + utilization.STEP_S  # the current slot counts
-    first_day = (end_ts - opts.window_s) // DAY_S
-    last_day = (end_ts - 1) // DAY_S
+    end_ts, first_day, last_day = utilization.trailing_window(now, opts.window_s)
     series = metrics_repo.read_series(conn, opts.metric, first_day, last_day, keys)
     return {k: utilization.window_stats(s, end_ts, opts.window_s) for k, s in series.items()}
 

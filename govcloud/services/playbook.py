@@ -136,6 +136,7 @@ def run_playbook(
     settings: Settings,
     path: Path,
     *,
+    lang: str,
     now: datetime | None = None,
     on_step: OnStep | None = None,
     fail_on: Severity | None = None,
@@ -146,12 +147,13 @@ def run_playbook(
 
     Steps whose type is in SKIP are recorded as skipped (the demo skips `collect`: its
     simulated history stands in for agents). Relative report and textfile paths resolve
-    against BASE_DIR (default: the current directory).
+    against BASE_DIR (default: the current directory). LANG is the reports' language where a
+    report step names none.
     """
     book = load_playbook(settings, path)
     now = now or datetime.now(UTC)
     result = PlaybookResult(book.name, str(path), now, fail_on or book.fail_on)
-    runner = _Runner(settings, book, result, now, str(path), base_dir or Path.cwd())
+    runner = _Runner(settings, book, result, now, str(path), base_dir or Path.cwd(), lang)
     for i, step in enumerate(book.steps, start=1):
         t0 = time.monotonic()
         if step.type in skip:
@@ -198,6 +200,7 @@ class _Runner:
     now: datetime
     path: str
     base_dir: Path
+    lang: str  # of reports whose step names no language
 
     def run(self, step: Any) -> str:
         handler: Callable[[Any], str] = getattr(self, f"_{step.type}")
@@ -262,7 +265,7 @@ class _Runner:
 
         out_dir = self.base_dir / step.output.replace("{date}", self.now.strftime("%Y-%m-%d"))
         run_id = self.result.audit.run_id if self.result.audit else None
-        lang = step.lang or self.settings.lang
+        lang = step.lang or self.lang
         kinds = [k for k in step.kinds if k != "migration"]
         written = []
         if kinds:

@@ -24,7 +24,7 @@ from govcloud.adapters.store import (
     quota_repo,
     storage_repo,
 )
-from govcloud.core import address_capacity
+from govcloud.core import address_capacity, lookup
 from govcloud.core import quota_plan as qp
 from govcloud.core.capacity import Allocated
 from govcloud.core.errors import (
@@ -80,6 +80,9 @@ def show(
                 + ", or gigabytes_<type>, volumes_<type>, snapshots_<type>",
             ) from None
     with opened(settings) as store, store.read() as conn:
+        # a department or pool named in any case or by name; unknown ones are NotFoundError
+        tenant = tenant and lookup.department_code(declared_repo.read_departments(conn), tenant)
+        pool = pool and lookup.pool_code(declared_repo.read_pools(conn), pool)
         rows = quota_repo.quota_rows(conn, tenant, pool, None)
         typed = storage_repo.type_quotas(conn, pool)
         unified = limits_repo.unified_by_pool(conn)
@@ -160,8 +163,7 @@ def check(settings: Settings, pool: str | None = None) -> list[PoolQuotaCheck]:
         allocated = observed_repo.allocated_by(conn, "pool")
         committed = quota_repo.committed_by_pool(conn)
         storage = read_storage(conn, pools, committed)
-    if pool is not None and pool not in {p.code for p in pools}:
-        raise NotFoundError(f"no pool {pool!r}", hint="`govcloud pool list` shows the pools")
+    pool = pool and lookup.pool_code(pools, pool)  # any case, or by name; unknown: NotFoundError
     rows: list[PoolQuotaCheck] = []
     for p in pools:
         if pool is None or p.code == pool:
@@ -311,15 +313,9 @@ def _declared(
 def _select(
     pools: Sequence[Pool], departments: Sequence[Department], pool: str | None, tenant: str | None
 ) -> list[ProjectBinding]:
-    if pool is not None and pool not in {p.code for p in pools}:
-        raise NotFoundError(f"no pool {pool!r} declared", hint="see `govcloud pool list`")
-    chosen = [
-        d
-        for d in departments
-        if tenant is None or tenant in (d.code, d.short_zh, d.name_zh, d.name_en)
-    ]
-    if tenant is not None and not chosen:
-        raise NotFoundError(f"no department {tenant!r}", hint="see `govcloud tenant list`")
+    pool = pool and lookup.pool_code(pools, pool)  # one rule: any case, names too, closest as hint
+    code = tenant and lookup.department_code(departments, tenant)
+    chosen = [d for d in departments if code is None or d.code == code]
     bindings = [b for d in chosen for b in d.projects if pool is None or b.pool_code == pool]
     if not bindings:
         raise NotFoundError(

@@ -1,11 +1,15 @@
 """Resolving settings. Precedence, highest first: command-line flag, environment variable
-(GOVCLOUD_DB, GOVCLOUD_LANG, GOVCLOUD_OUTPUT, GOVCLOUD_CONFIG, GOVCLOUD_OPERATOR), the config
-file (`$XDG_CONFIG_HOME/govcloud/config.yaml`), then built-in defaults.
+(GOVCLOUD_DB, GOVCLOUD_CONFIG, GOVCLOUD_OPERATOR), the config file
+(`$XDG_CONFIG_HOME/govcloud/config.yaml`), then built-in defaults.
+
+Settings are what the services need: the store, the operator, the trail's keys. How results
+are shown (language, output format) is the CLI's business: it reads the same config file
+(`lang`, `output` keys) through `load_config` and keeps its choice in cli/display.py, so that
+the library (govcloud/api.py) and the services never depend on it.
 """
 
 from __future__ import annotations
 
-import locale
 import os
 import pwd
 from dataclasses import dataclass
@@ -14,9 +18,8 @@ from typing import Any
 
 from govcloud.core.errors import UsageError
 
-OUTPUTS = ("table", "json", "csv", "yaml")
 MAX_CONFIG_BYTES = 1024 * 1024
-LANGS = ("zh", "en")
+LANGS = ("zh", "en")  # the languages govcloud writes reports and tables in
 CONFIG_KEYS = (
     "db",
     "lang",
@@ -37,8 +40,6 @@ CONFIG_KEYS = (
 @dataclass(frozen=True)
 class Settings:
     db: str | None
-    lang: str
-    output: str
     operator: str
     os_user: str
     config_path: Path | None
@@ -54,6 +55,9 @@ class Settings:
     audit_retention_days: int | None = None
     require_ticket: bool = False  # quota apply (and other cloud changes) need --ticket
     roles: dict[str, Any] | None = None  # 三权分立 mapping as written in the config; None: off
+    # what the audit trail records as the command: None is this process's command line (the
+    # CLI); the library (govcloud/api.py) names its call instead of the Python process's argv
+    command: str | None = None
 
 
 def default_config_path() -> Path:
@@ -66,16 +70,21 @@ def default_state_dir() -> Path:
     return Path(base) / "govcloud"
 
 
-def locale_lang(env: dict[str, str]) -> str:
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        value = env.get(var)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    try:
-        current = locale.getlocale()[0] or ""
-    except ValueError:
-        current = ""
-    return "zh" if current.lower().startswith("zh") else "en"
+@dataclass(frozen=True)
+class ConfigFile:
+    """The config file as read once per process: where it is looked for, and its keys
+    (empty when it does not exist)."""
+
+    path: Path
+    data: dict[str, Any]
+
+
+def load_config(config: str | None = None, env: dict[str, str] | None = None) -> ConfigFile:
+    """The config file CONFIG (or GOVCLOUD_CONFIG, or the default location), validated."""
+    env = dict(os.environ) if env is None else env
+    explicit = config or env.get("GOVCLOUD_CONFIG")
+    path = Path(explicit).expanduser() if explicit else default_config_path()
+    return ConfigFile(path, read_config(path, explicit=bool(explicit)))
 
 
 def read_config(path: Path, explicit: bool) -> dict[str, Any]:
@@ -136,48 +145,38 @@ def _shown(value: object) -> str:
 def resolve(
     *,
     db: str | None = None,
-    lang: str | None = None,
-    output: str | None = None,
     config: str | None = None,
     env: dict[str, str] | None = None,
+    file: ConfigFile | None = None,
 ) -> Settings:
+    """Settings from DB, the environment and the config file (FILE when the caller has read
+    it already, else CONFIG or the default location)."""
     env = dict(os.environ) if env is None else env
-    explicit = config or env.get("GOVCLOUD_CONFIG")
-    path = Path(explicit).expanduser() if explicit else default_config_path()
-    file = read_config(path, explicit=bool(explicit))
+    read = file or load_config(config, env)
+    path, values = read.path, read.data
     os_user = _os_user()
     if db is not None and not db.strip():
         raise UsageError(
             "--db is empty", hint="give a store file or URL, or leave --db out for the default"
         )
-    chosen_lang = lang or env.get("GOVCLOUD_LANG") or file.get("lang") or locale_lang(env)
-    chosen_output = output or env.get("GOVCLOUD_OUTPUT") or file.get("output") or "table"
-    if chosen_lang not in LANGS:
-        raise UsageError(f"unknown language {chosen_lang!r}", hint="use zh or en")
-    if chosen_output not in OUTPUTS:
-        raise UsageError(
-            f"unknown output format {chosen_output!r}", hint="use " + "|".join(OUTPUTS)
-        )
     return Settings(
-        db=db or env.get("GOVCLOUD_DB") or file.get("db"),
-        lang=chosen_lang,
-        output=chosen_output,
-        operator=env.get("GOVCLOUD_OPERATOR") or file.get("operator") or os_user,
+        db=db or env.get("GOVCLOUD_DB") or values.get("db"),
+        operator=env.get("GOVCLOUD_OPERATOR") or values.get("operator") or os_user,
         os_user=os_user,
         config_path=path if path.exists() else None,
-        clouds_yaml=env.get("OS_CLIENT_CONFIG_FILE") or file.get("clouds_yaml"),
-        sync_full_every_h=_hours(path, file.get("sync_full_every_h")),
-        audit_hash=_choice(path, "audit_hash", file.get("audit_hash"), ("sha256", "sm3"))
+        clouds_yaml=env.get("OS_CLIENT_CONFIG_FILE") or values.get("clouds_yaml"),
+        sync_full_every_h=_hours(path, values.get("sync_full_every_h")),
+        audit_hash=_choice(path, "audit_hash", values.get("audit_hash"), ("sha256", "sm3"))
         or "sha256",
         # the key sits with the default config (not beside a --config file): one key per user
-        audit_key_path=_path(path, "audit_key", file.get("audit_key"))
+        audit_key_path=_path(path, "audit_key", values.get("audit_key"))
         or default_config_path().parent / "audit.key",
-        audit_head_dir=_path(path, "audit_head", file.get("audit_head"))
+        audit_head_dir=_path(path, "audit_head", values.get("audit_head"))
         or default_state_dir() / "audit-head",
-        audit_syslog=_flag(path, "audit_syslog", file.get("audit_syslog")),
-        audit_retention_days=_days(path, file.get("audit_retention_days")),
-        require_ticket=_flag(path, "require_ticket", file.get("require_ticket")),
-        roles=_mapping(path, "roles", file.get("roles")),
+        audit_syslog=_flag(path, "audit_syslog", values.get("audit_syslog")),
+        audit_retention_days=_days(path, values.get("audit_retention_days")),
+        require_ticket=_flag(path, "require_ticket", values.get("require_ticket")),
+        roles=_mapping(path, "roles", values.get("roles")),
     )
 
 

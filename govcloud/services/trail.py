@@ -109,7 +109,7 @@ def stamp(
         ts=datetime.now(UTC),
         operator=settings.operator,
         os_user=settings.os_user,
-        command=command_line(),
+        command=settings.command or command_line(),
         object_type=object_type,
         object_id=object_id,
         before=before,

@@ -280,7 +280,7 @@ def test_check_storage_promises_against_the_backends(observed: Path) -> None:
     # the SSD backend holds
     assert ssd["approved"] > 40000
     assert ssd["severity"] == "high"
-    assert "exceed the pool's limit 40,000" in ssd["finding"]
+    assert f"exceed capacity {ssd['capacity']:,} (limit before reserve 40,000)" in ssd["finding"]
     assert rows["gigabytes_sata"]["approved"] == 0
 
 
@@ -288,7 +288,7 @@ def test_check_storage_table_in_both_languages(observed: Path) -> None:
     storage(observed, "zw-prod", PROD_BACKENDS, [("ssd", "ceph-ssd")])
     zh = govcloud("--lang", "zh", "quota", "check", "--pool", "zw-prod")
     assert zh.exit_code == 0, zh.stderr
-    assert "gigabytes_ssd" in zh.stdout
+    assert "云硬盘容量 (ssd)" in zh.stdout  # gigabytes_ssd, in the console's words
     assert "容量来源" not in zh.stdout
     assert "配额合计" in zh.stdout
     en = govcloud("--lang", "en", "quota", "check", "--pool", "zw-prod", "--long")

@@ -105,7 +105,7 @@ def test_pool_and_per_type_rows_against_promises() -> None:
     ssd_check = check_storage(POOL, ssd)
     assert ssd_check.resource == "gigabytes_ssd"
     assert ssd_check.severity is Severity.HIGH  # 2500 > 2000 before the reserve
-    assert "exceed the pool's limit 2,000" in ssd_check.finding
+    assert "exceed capacity 1,900 (limit before reserve 2,000)" in ssd_check.finding
     assert check_storage(POOL, sata).severity is Severity.OK
     # nothing promised on the types without a backend here: pool show lists them, quota check not
     assert [r.volume_type for r in rows if r.idle_type] == ["any", "gone"]

@@ -92,7 +92,7 @@ def test_quotas_above_capacity_are_medium_and_above_the_pool_limit_high() -> Non
     assert "exceed capacity 900" in medium.finding
     high = cores_row(committed={R.CORES: 1001})
     assert high.severity is Severity.HIGH
-    assert "exceed the pool's limit 1,000" in high.finding
+    assert "exceed capacity 900 (limit before reserve 1,000)" in high.finding
 
 
 def test_quotas_exactly_at_capacity_are_fine() -> None:

@@ -26,12 +26,12 @@ from govcloud.adapters.files import write_private
 from govcloud.core.errors import UsageError
 from govcloud.core.findings import Text
 from govcloud.core.report_model import NO_PRICE, Cell, Report, ReportColumn
+from govcloud.core.spreadsheet import neutralise_formula as neutralise_formula
 
 FORMATS = ("html", "xlsx", "md", "json", "csv")
 
 # C0/C1 controls, DEL, and bidi overrides/isolates that can disguise text.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NAME_UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 
 
@@ -49,11 +49,6 @@ def visible_controls(text: str) -> str:
         ),
         text,
     )
-
-
-def neutralise_formula(text: str) -> str:
-    """A spreadsheet must not run tenant text: `=cmd|...` becomes `'=cmd|...`."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def safe_name_part(text: str, limit: int = 60) -> str:

@@ -69,7 +69,8 @@ def _set(cell: XlCell | MergedCell, value: Cell, column: ReportColumn | None, la
         cell.data_type = "s"  # never a formula, whatever the text looks like
 
 
-def _header(ws: Worksheet, labels: list[str]) -> None:
+def header_row(ws: Worksheet, labels: list[str]) -> None:
+    """One bold, frozen header row (also used by `-o xlsx` listings: adapters.listing_xlsx)."""
     for i, label in enumerate(labels, start=1):
         c = ws.cell(row=1, column=i)
         c.value = text_value(label)
@@ -77,7 +78,8 @@ def _header(ws: Worksheet, labels: list[str]) -> None:
     ws.freeze_panes = "A2"
 
 
-def _widths(ws: Worksheet) -> None:
+def fit_widths(ws: Worksheet) -> None:
+    """Columns as wide as their longest cell, CJK counted double, capped at MAX_WIDTH."""
     for i, column in enumerate(ws.iter_cols(), start=1):
         longest = max((_width(c.value) for c in column), default=8)
         ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), MAX_WIDTH)
@@ -90,7 +92,7 @@ def _width(value: object) -> int:
 
 
 def _summary(ws: Worksheet, report: Report, lang: str) -> None:
-    _header(
+    header_row(
         ws,
         [
             "指标" if lang == "zh" else "Figure",
@@ -109,7 +111,7 @@ def _summary(ws: Worksheet, report: Report, lang: str) -> None:
     for note in (n for s in report.sections for n in s.notes):
         ws.cell(row=row, column=1).value = text_value(note.get(lang))
         row += 1
-    _widths(ws)
+    fit_widths(ws)
 
 
 def render(report: Report, lang: str) -> list[Rendered]:
@@ -121,7 +123,7 @@ def render(report: Report, lang: str) -> list[Rendered]:
     _summary(summary, report, lang)
     for table in report.tables():
         ws = wb.create_sheet(sheet_name(table.title.get(lang), taken))
-        _header(ws, [c.label(lang) for c in table.columns])
+        header_row(ws, [c.label(lang) for c in table.columns])
         for r, row in enumerate(table.rows, start=2):
             flagged = table.flag is not None and row.get(table.flag) is True
             for i, column in enumerate(table.columns, start=1):
@@ -129,7 +131,7 @@ def render(report: Report, lang: str) -> list[Rendered]:
                 _set(cell, row.get(column.key), column, lang)
                 if flagged:
                     cell.fill = _FLAG
-        _widths(ws)
+        fit_widths(ws)
     buf = io.BytesIO()
     wb.save(buf)
     return [Rendered(f"{file_stem(report)}.xlsx", buf.getvalue())]

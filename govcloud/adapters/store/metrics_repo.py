@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
@@ -20,8 +20,10 @@ from govcloud.core import metric_chunks as mc
 from govcloud.core.metrics_sweep import Point, TargetState
 from govcloud.core.metrics_targets import ServerRef, with_port_addresses
 from govcloud.core.rates import RawScrape
-from govcloud.core.simulated_utilization import VmSpec
 from govcloud.core.utilization import STEP_S, Series
+
+if TYPE_CHECKING:  # numpy: only the demo's history needs it, not a read command
+    from govcloud.core.simulated_utilization import VmSpec
 
 _IN_BATCH = 500  # bound parameters per IN list, well under SQLite's and psycopg's limits
 
@@ -308,6 +310,8 @@ def delete_states(conn: Connection, targets: Sequence[str]) -> int:
 
 def vm_specs(conn: Connection) -> list[tuple[VmSpec, tuple[str, ...]]]:
     """Live servers as the utilization simulation sees them, with their addresses."""
+    from govcloud.core.simulated_utilization import VmSpec
+
     s, bs = t.ServerRow, t.BusinessSystemRow
     query = (
         select(s.c.server_id, s.c.name, s.c.status, s.c.updated_at, s.c.addresses, bs.c.environment)
