@@ -13,6 +13,7 @@ import typer
 from typer._click.exceptions import ClickException
 
 from govcloud.cli.argv import hoist_global_options
+from govcloud.cli.options import name_metavars
 from govcloud.cli.render import escape_controls
 from govcloud.cli.role import guard
 from govcloud.cli.state import CliState
@@ -22,6 +23,7 @@ from govcloud.core.errors import EXIT_USAGE, GovcloudError, UsageError
 def run(app: typer.Typer, argv: list[str] | None, st: CliState) -> int:
     try:
         command = typer.main.get_command(app)
+        name_metavars(command)
         args = hoist_global_options(sys.argv[1:] if argv is None else argv, command)
         check_arguments(args)
         guard(command, st)  # roles: every command is checked here, before its body runs

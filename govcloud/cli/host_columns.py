@@ -33,7 +33,7 @@ DETAIL = (
     C("cpu_model", "CPU型号", "CPU model"),
     C("disk_size_gib", "磁盘容量", "Disk size", "GiB", kind="float"),
     C("attempted_at", "最近尝试", "Last attempt", kind="time"),
-    C("notes", "备注", "Notes"),
+    C("notes", "备注", "Notes", kind="sentence"),
 )
 
 DISKS = (

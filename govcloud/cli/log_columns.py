@@ -38,7 +38,7 @@ VERIFY = (
     C("head_seq", "锚定序号", "Head seq", kind="int"),
     C("bad_seq", "首个异常序号", "First bad seq", kind="int"),
     C("finding", "异常类型", "Finding"),
-    C("detail", "说明", "Detail"),
+    C("detail", "说明", "Detail", kind="sentence"),
     C("store", "存储", "Store", long=True),
     C("head_file", "链头文件", "Head file", long=True),
 )

@@ -10,62 +10,80 @@ from typing import Annotated
 import typer
 
 from govcloud import __version__
-from govcloud.cli import (
-    agent,
-    audit,
-    fip,
-    host,
-    inventory,
-    log,
-    metrics,
-    migrate,
-    playbook,
-    pool,
-    quota,
-    report,
-    rightsize,
-    role,
-    sandbox,
-    sync,
-    tenant,
-    vm,
-    volume,
-)
-from govcloud.cli import demo as demo_cmd
-from govcloud.cli import init as init_cmd
 from govcloud.cli.state import CliState
 
 COMPLETE_VAR = "_GOVCLOUD_COMPLETE"  # Typer's name for it: the shell's completion request
 
-app = typer.Typer(
-    no_args_is_help=True,
-    help="Resource management for OpenStack government clouds (政务云): inventory, quotas, "
-    "utilization audits, migration planning.",
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+HELP = (
+    "Resource management for OpenStack government clouds (政务云): inventory, quotas, "
+    "utilization audits, migration planning."
 )
-app.command("init")(init_cmd.init)
-app.command("demo")(demo_cmd.demo)
-app.add_typer(inventory.app, name="inventory")
-app.add_typer(pool.app, name="pool")
-app.add_typer(tenant.app, name="tenant")
-app.add_typer(vm.app, name="vm")
-app.add_typer(volume.app, name="volume")
-app.add_typer(fip.app, name="fip")
-app.add_typer(quota.app, name="quota")
-app.command("sync")(sync.sync)
-app.add_typer(metrics.app, name="metrics")
-app.add_typer(agent.app, name="agent")
-app.add_typer(audit.app, name="audit")
-app.command("rightsize")(rightsize.rightsize)
-app.add_typer(playbook.app, name="playbook")
-app.add_typer(report.app, name="report")
-app.add_typer(sandbox.app, name="sandbox")
-app.add_typer(log.app, name="log")
-app.add_typer(role.app, name="role")
-app.add_typer(host.app, name="host")
-app.add_typer(migrate.app, name="migrate")
+# Every sub-command, in the order of --help: a group (a module's `app`) or one command (a
+# module's function). A run imports only the module of the command it names, so a read does
+# not pay for importing and building the other 19 (docs/benchmarks.md, "Read commands");
+# --help, a mistyped command and shell completion build the whole tree.
+GROUPS = ("inventory", "pool", "tenant", "vm", "volume", "fip", "quota", "metrics", "agent",
+          "audit", "playbook", "report", "sandbox", "log", "role", "host", "migrate")  # fmt: skip
+COMMANDS = ("init", "demo", "sync", "rightsize")
+ORDER = ("init", "demo", "inventory", "pool", "tenant", "vm", "volume", "fip", "quota", "sync",
+         "metrics", "agent", "audit", "rightsize", "playbook", "report", "sandbox", "log", "role",
+         "host", "migrate")  # fmt: skip
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The CLI with every sub-command, or with ONLY that one (and the global options)."""
+    import importlib
+
+    cli = typer.Typer(
+        no_args_is_help=True,
+        help=HELP,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    cli.callback()(root)
+    for name in ORDER:
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f"govcloud.cli.{name}")
+        if name in COMMANDS:
+            cli.command(name)(getattr(module, name))
+        else:
+            cli.add_typer(module.app, name=name)
+    return cli
+
+
+_JOINED = ("--db=", "--config=", "--output=", "--output-file=", "--lang=")
+
+
+def command_word(argv: list[str]) -> str | None:
+    """The sub-command ARGV names, when it names one; None for --help, a typo or nothing."""
+    from govcloud.cli.argv import FLAGS, WITH_VALUE
+
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in WITH_VALUE:
+            i += 2
+        elif arg in FLAGS or arg.startswith(_JOINED) or (arg[:2] == "-o" and len(arg) > 2):
+            i += 1
+        elif arg.startswith("-"):  # --help, --version, a typo: the whole tree answers
+            return None
+        else:
+            return arg if arg in ORDER else None
+    return None
+
+
+app: typer.Typer  # assigned by __getattr__ on first use
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`: the whole CLI, built on first use (tests, completion, the role table's walk)."""
+    if name == "app":
+        global app
+        app = build_app()
+        return app
+    raise AttributeError(name)
 
 
 def _version(value: bool) -> None:
@@ -74,20 +92,22 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[
-        str | None, typer.Option("--db", help="Store URL or SQLite path [env GOVCLOUD_DB].")
+        str | None,
+        typer.Option("--db", metavar="URL", help="Store URL or SQLite path [env GOVCLOUD_DB]."),
     ] = None,
     config: Annotated[
-        str | None, typer.Option("--config", help="Config file [env GOVCLOUD_CONFIG].")
+        str | None,
+        typer.Option("--config", metavar="FILE", help="Config file [env GOVCLOUD_CONFIG]."),
     ] = None,
     output: Annotated[
         str | None,
         typer.Option(
             "-o",
             "--output",
+            metavar="FORMAT",
             help="table|json|csv|yaml|xlsx [env GOVCLOUD_OUTPUT]; xlsx needs --output-file.",
         ),
     ] = None,
@@ -109,7 +129,9 @@ def root(
     ] = False,
     lang: Annotated[
         str | None,
-        typer.Option("--lang", help="zh|en; default from the locale [env GOVCLOUD_LANG]."),
+        typer.Option(
+            "--lang", metavar="LANG", help="zh|en; default from the locale [env GOVCLOUD_LANG]."
+        ),
     ] = None,
     verbose: Annotated[
         int, typer.Option("-v", "--verbose", count=True, help="More logging on stderr.")
@@ -145,6 +167,6 @@ def main(argv: list[str] | None = None) -> None:
     if COMPLETE_VAR in os.environ:  # the shell asks for candidates: answer and exit
         from govcloud.cli.completion import complete
 
-        complete(app, COMPLETE_VAR)
-
-    sys.exit(run(app, argv, CliState()))
+        complete(build_app(), COMPLETE_VAR)
+    args = sys.argv[1:] if argv is None else argv
+    sys.exit(run(build_app(command_word(args)), args, CliState()))

@@ -102,6 +102,42 @@ def _ordered(pairs: tuple[tuple[str, str], ...]) -> tuple[Entry, ...]:
 
 # hints built by helper functions (closest matches, known names) and the wave reasons of migrate plan
 EXTRA: tuple[tuple[str, str], ...] = (
+    (
+        "block devices: from /proc/partitions (no lsblk)",
+        "块设备：取自 /proc/partitions（无 lsblk）",
+    ),
+    # quota check's findings (core/quota_check.py)
+    (
+        "capacity unknown: run `govcloud sync` or declare physical capacity",
+        "容量未知：请运行 `govcloud sync` 或声明物理容量",
+    ),
+    ("{count} project(s) have no limit (-1)", "{count} 个项目未设限额（-1）"),
+    ("{count} project(s) have no floatingip limit (-1)", "{count} 个项目未设浮动IP限额（-1）"),
+    (
+        "allocated {used} exceeds capacity {cap} (limit before reserve {limit})",
+        "已分配 {used} 超出容量 {cap}（扣除预留前上限 {limit}）",
+    ),
+    (
+        "allocated {used} eats into the reserve (capacity {cap})",
+        "已分配 {used}，已占用预留（容量 {cap}）",
+    ),
+    ("allocated {share}% of capacity", "已分配容量的 {share}%"),
+    (
+        "Σ quotas {quota} exceed capacity {cap} (limit before reserve {limit})",
+        "配额合计 {quota} 超出容量 {cap}（扣除预留前上限 {limit}）",
+    ),
+    ("Σ quotas {quota} exceed capacity {cap}", "配额合计 {quota} 超出容量 {cap}"),
+    ("Σ approved {approved} exceed capacity {cap}", "批复合计 {approved} 超出容量 {cap}"),
+    (
+        "Σ floatingip quotas of {region} {quota} exceed its public addresses {cap}",
+        "{region} 的浮动IP配额合计 {quota} 超出其公网地址数 {cap}",
+    ),
+    ("storage capacity unknown: run `govcloud sync`", "存储容量未知：请运行 `govcloud sync`"),
+    ("storage capacity unknown: {note}", "存储容量未知：{note}"),
+    (
+        "public addresses of {region} unknown: run `govcloud sync` (with a network service)",
+        "{region} 的公网地址未知：请运行 `govcloud sync`（需要网络服务）",
+    ),
     ("timed out", "超时"),
     (
         "change them in Keystone (`openstack limit set`), then re-run `govcloud quota plan`",

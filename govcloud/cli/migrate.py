@@ -48,7 +48,7 @@ WAVES = [
     Column("vcpus", "虚拟CPU", "vCPU", kind="int"),
     Column("ram_gib", "内存", "RAM", unit="GiB", kind="float"),
     Column("disk_gib", "云硬盘容量", "Disk", unit="GiB", kind="int"),
-    Column("reason", "原因", "Why"),
+    Column("reason", "原因", "Why", kind="sentence"),
 ]
 POOLS = [
     Column("pool", "资源池", "Pool"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -54,3 +54,15 @@ FailOn = Annotated[
         help="Exit 3 on a finding at or above: low|medium|high|critical (or 低|中|高|严重).",
     ),
 ]
+
+
+def name_metavars(command: Any) -> None:
+    """Give every option that takes a value and has no metavar of its own one from its name
+    (`--window WINDOW`), in the whole tree: Typer would print the Python type (`<list[str]>`)."""
+    for sub in getattr(command, "commands", {}).values():
+        name_metavars(sub)
+    for param in command.params:
+        if param.metavar is None and not getattr(param, "is_flag", False) and param.name:
+            if getattr(param, "count", False) or param.param_type_name == "argument":
+                continue
+            param.metavar = param.name.upper()

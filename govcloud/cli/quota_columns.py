@@ -46,7 +46,7 @@ CHECK = (
     C("provisioned", "已置备", "Provisioned", kind="int", long=True),
     C("allocated_pct", "分配率", "Alloc", kind="pct"),
     C("severity", "级别", "Severity", words="severity"),
-    C("finding", "发现", "Finding"),
+    C("finding", "发现", "Finding", kind="sentence"),
 )
 
 CHANGE = (

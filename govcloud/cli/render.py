@@ -16,6 +16,7 @@ import json
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,7 +50,8 @@ class Column:
     zh: str
     en: str
     unit: str | None = None
-    # text | int | float (<= 2 decimals) | dec (1 decimal) | pct | money | bool | time
+    # text | sentence (translated like messages) | int | float (<= 2 decimals) | dec (1 decimal)
+    # | pct | money | bool | time
     kind: str = "text"
     long: bool = False  # shown in tables only with --long
     lang: str | None = None  # shown in tables by default only in this language
@@ -64,6 +66,10 @@ class Column:
         the value), else the value formatted for its kind."""
         if self.words is not None and isinstance(value, str):
             return escape_controls(word(self.words, value, lang))
+        if self.kind == "sentence" and lang == "zh" and isinstance(value, str) and value:
+            from govcloud.cli.messages import translate  # a finding, a reason: as errors are
+
+            return escape_controls(translate(value, lang))
         return cell_text(value, self.kind, lang)
 
 
@@ -346,47 +352,68 @@ def pct_style(value: Any) -> str | None:
     return None
 
 
-def _console(out: TextIO) -> Any:
-    from rich.console import Console
+# Tables are written here, not by rich: laying out 1,727 VMs took rich 0.5 s of a command that
+# should answer in 0.4 (docs/benchmarks.md); this is one pass to measure and one to write.
+_BOLD, _RED, _YELLOW, _DIM, _RESET = "\x1b[1m", "\x1b[1;31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
+_STYLE = {"bold red": _RED, "yellow": _YELLOW}
 
-    # Pipes and files get the whole table; a terminal gets its own width.
-    width = None if out.isatty() else 10_000
-    return Console(file=out, width=width, highlight=False, markup=False, emoji=False)
+
+def display_width(text: str) -> int:
+    """Terminal columns TEXT takes: CJK (wide and fullwidth) characters take two."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - display_width(text))
+    return gap + text if right else text + gap
 
 
 def _write_table(rows: list[dict[str, Any]], chosen: list[Column], lang: str, out: TextIO) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    color = out.isatty()
+    header = [c.label(lang) for c in chosen]
+    cells = [[c.text(row[c.key], lang) for c in chosen] for row in rows]
+    widths = [display_width(h) for h in header]
+    for line in cells:
+        for i, text in enumerate(line):
+            w = display_width(text)
+            if w > widths[i]:
+                widths[i] = w
+    right = [c.kind in ("int", "float", "dec", "pct", "money") for c in chosen]
+    last = len(chosen) - 1
+    styled = [i for i, c in enumerate(chosen) if c.kind == "pct"] if color else []
 
-    table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
-    for c in chosen:
-        numeric = c.kind in ("int", "float", "dec", "pct", "money")
-        table.add_column(Text(c.label(lang)), justify="right" if numeric else "left")
-    for row in rows:
-        table.add_row(
-            *[
-                Text(
-                    c.text(row[c.key], lang),
-                    style=(pct_style(row[c.key]) or "") if c.kind == "pct" else "",
-                )
-                for c in chosen
-            ]
-        )
-    console = _console(out)
-    console.print(table)
+    def padded(texts: list[str]) -> list[str]:
+        return [
+            _pad(t, widths[i], right[i]) if i < last or right[i] else t for i, t in enumerate(texts)
+        ]
+
+    head = "  ".join(padded(header))
+    out.write(f"{_BOLD}{head}{_RESET}\n" if color else head + "\n")
+    for row, line in zip(rows, cells, strict=True):
+        texts = padded(line)
+        for i in styled:  # on a terminal: 80 % and over in yellow, 90 % and over in red
+            style = _STYLE.get(pct_style(row[chosen[i].key]) or "")
+            if style:
+                texts[i] = f"{style}{texts[i]}{_RESET}"
+        out.write("  ".join(texts) + "\n")
     if not rows:
-        console.print(Text("(no rows)" if lang == "en" else "(无记录)", style="dim"))
+        empty = "(no rows)" if lang == "en" else "(无记录)"
+        out.write(f"{_DIM}{empty}{_RESET}\n" if color else empty + "\n")
 
 
 def _write_fields(row: dict[str, Any], chosen: list[Column], lang: str, out: TextIO) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for c in chosen:
+    color = out.isatty()
+    labels = [c.label(lang) for c in chosen]
+    width = max((display_width(label) for label in labels), default=0)
+    for c, label in zip(chosen, labels, strict=True):
         value = row[c.key]
-        style = pct_style(value) if c.kind == "pct" else ""
-        table.add_row(Text(c.label(lang)), Text(c.text(value, lang), style=style or ""))
-    _console(out).print(table)
+        text = c.text(value, lang)
+        style = _STYLE.get((pct_style(value) if c.kind == "pct" else None) or "")
+        if color:
+            label = f"{_BOLD}{_pad(label, width, False)}{_RESET}"
+            text = f"{style}{text}{_RESET}" if style else text
+            out.write(f"{label}  {text}\n")
+        else:
+            out.write(f"{_pad(label, width, False)}  {text}".rstrip() + "\n")

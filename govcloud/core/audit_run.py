@@ -20,7 +20,6 @@ from govcloud.core.checks import CheckSpec, registry
 from govcloud.core.errors import UsageError
 from govcloud.core.findings import Finding, sort_findings
 from govcloud.core.playbook import CheckConfig
-from govcloud.core.severity import Severity, at_or_above_rank
 
 
 @dataclass(frozen=True)
@@ -77,21 +76,3 @@ def _first_error(exc: pydantic.ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])
     return f"{where}: {err['msg']}" if where else str(err["msg"])
-
-
-def filter_findings(
-    findings: Sequence[Finding],
-    *,
-    severity: Severity | None = None,
-    check: str | None = None,
-    department: str | None = None,
-    pool: str | None = None,
-) -> list[Finding]:
-    return [
-        f
-        for f in findings
-        if (severity is None or at_or_above_rank(f.severity, severity))
-        and (check is None or f.check == check)
-        and (department is None or f.department == department)
-        and (pool is None or f.pool == pool)
-    ]

@@ -11,12 +11,12 @@ Findings of two runs are matched by `key` (check, subject type, subject id), whi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from govcloud.core.severity import Severity
+from govcloud.core.severity import Severity, at_or_above_rank
 
 
 class SubjectType(StrEnum):
@@ -175,3 +175,21 @@ def count_by_check(findings: list[Finding]) -> list[CheckCount]:
         for check, c in per.items()
     ]
     return sorted(rows, key=lambda r: (-r.critical, -r.high, -r.medium, -r.findings, r.check))
+
+
+def filter_findings(
+    findings: Sequence[Finding],
+    *,
+    severity: Severity | None = None,
+    check: str | None = None,
+    department: str | None = None,
+    pool: str | None = None,
+) -> list[Finding]:
+    return [
+        f
+        for f in findings
+        if (severity is None or at_or_above_rank(f.severity, severity))
+        and (check is None or f.check == check)
+        and (department is None or f.department == department)
+        and (pool is None or f.pool == pool)
+    ]

@@ -19,7 +19,9 @@ class VmView:
     department_en: str | None
     project_id: str
     project: str | None
-    system: str | None
+    system: str | None  # business system code
+    system_zh: str | None  # its declared names; the code where no declared system has it
+    system_en: str | None
     status: str
     flavor: str
     vcpus: int

@@ -49,6 +49,30 @@ _NETWORK_RESOURCES = frozenset(
 )
 _PER_TYPE_RESOURCES = frozenset({"gigabytes", "volumes", "snapshots"})
 
+# every resource has a unit: a new QuotaResource member without one fails at import, not in a view
+UNITS = {
+    r: {"cores": "vCPU", "ram": "MiB", "gigabytes": "GiB", "backup_gigabytes": "GiB"}.get(
+        r.value, "count"
+    )
+    for r in QuotaResource
+}
+
+
+def split_wire_name(wire_name: str) -> tuple[QuotaResource, str | None]:
+    """`gigabytes_ssd` -> (GIGABYTES, "ssd"); `gigabytes` -> (GIGABYTES, None)."""
+    from govcloud.core.errors import ValidationError
+
+    if wire_name in QuotaResource._value2member_map_:
+        return QuotaResource(wire_name), None
+    for r in QuotaResource:
+        volume_type = wire_name.removeprefix(r.value + "_")
+        if r.per_type and volume_type and volume_type != wire_name:
+            return r, volume_type
+    raise ValidationError(
+        f"unknown quota {wire_name!r}",
+        hint="per-volume-type quotas are gigabytes_<type>, volumes_<type>, snapshots_<type>",
+    )
+
 
 class Environment(StrEnum):
     PROD = "prod"

@@ -15,16 +15,18 @@ import importlib
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from govcloud.core.checks import CheckSpec
 from govcloud.core.declared import KeyPath, SourceDoc
 from govcloud.core.errors import ValidationError
 from govcloud.core.severity import Severity
 from govcloud.core.utilization import DAY_S, parse_duration_s
+
+if TYPE_CHECKING:  # the checks (numpy) load when a playbook is validated, not with its models
+    from govcloud.core.checks import CheckSpec
 
 REPORT_KINDS = ("capacity", "utilization", "rightsizing", "audit", "department", "migration")
 REPORT_FORMATS = ("html", "xlsx", "md", "json", "csv")

@@ -21,8 +21,7 @@ from govcloud.core.capacity import (
     pct,
     usable_capacity,
 )
-from govcloud.core.models import CapacityRecord, Pool, QuotaResource
-from govcloud.core.quota_plan import UNITS, split_wire_name
+from govcloud.core.models import UNITS, CapacityRecord, Pool, QuotaResource, split_wire_name
 from govcloud.core.severity import Severity, at_or_above_rank
 from govcloud.core.severity import parse_severity as parse_severity
 from govcloud.core.storage_capacity import StorageCapacity

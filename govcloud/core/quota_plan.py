@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from govcloud.core import plan_seal
 from govcloud.core.audit_trail import Signer
 from govcloud.core.errors import GovcloudError, Location, ValidationError
-from govcloud.core.models import ProjectBinding, QuotaResource
+from govcloud.core.models import UNITS, ProjectBinding, QuotaResource, split_wire_name
 
 UNLIMITED = -1
 MAX_LIMIT = 10_000_000  # more than any real pool: a larger value is a typo (or MiB vs GiB)
@@ -212,20 +212,6 @@ def diff(
                     )
                 )
     return changes
-
-
-def split_wire_name(wire_name: str) -> tuple[QuotaResource, str | None]:
-    """`gigabytes_ssd` -> (GIGABYTES, "ssd"); `gigabytes` -> (GIGABYTES, None)."""
-    if wire_name in QuotaResource._value2member_map_:
-        return QuotaResource(wire_name), None
-    for r in QuotaResource:
-        volume_type = wire_name.removeprefix(r.value + "_")
-        if r.per_type and volume_type and volume_type != wire_name:
-            return r, volume_type
-    raise ValidationError(
-        f"unknown quota {wire_name!r}",
-        hint="per-volume-type quotas are gigabytes_<type>, volumes_<type>, snapshots_<type>",
-    )
 
 
 def build_plan(
@@ -503,15 +489,6 @@ class ChangeView:
     in_use: int
     # planned | held | would_change | changed | already_applied | failed | unknown
     status: str
-
-
-# every resource has a unit: a new QuotaResource member without one fails at import, not in a view
-UNITS = {
-    r: {"cores": "vCPU", "ram": "MiB", "gigabytes": "GiB", "backup_gigabytes": "GiB"}.get(
-        r.value, "count"
-    )
-    for r in QuotaResource
-}
 
 
 def change_view(change: QuotaChange, status: str, in_use: int | None = None) -> ChangeView:

@@ -12,25 +12,26 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
 from govcloud.adapters.store import findings_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.adapters.store.findings_repo import RunRecord
-from govcloud.core.audit_data import AuditData
 from govcloud.core.audit_diff import AuditDiff, diff_findings, summary_counts
-from govcloud.core.audit_run import CheckError, filter_findings, resolve_checks, run_checks
-from govcloud.core.checks import registry
 from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
-from govcloud.core.findings import Finding, Reclaim, reclaim_total, sort_findings
+from govcloud.core.findings import Finding, Reclaim, filter_findings, reclaim_total, sort_findings
 from govcloud.core.playbook import CheckConfig
 from govcloud.core.severity import Severity, at_or_above_rank
 from govcloud.services.settings import Settings
 from govcloud.services.store import audited_write, opened
 
-AuditDataReader = Callable[[Connection, datetime, int], AuditData]
+if TYPE_CHECKING:  # numpy: only a run reads utilization and checks it, not show|list|diff
+    from govcloud.core.audit_data import AuditData
+    from govcloud.core.audit_run import CheckError
+
+AuditDataReader = Callable[[Connection, datetime, int], "AuditData"]
 
 
 def read_audit_data(conn: Connection, now: datetime, window_s: int) -> AuditData:
@@ -87,6 +88,8 @@ def run_audit(
     now: datetime | None = None,
     reader: AuditDataReader | None = None,
 ) -> AuditResult:
+    from govcloud.core.audit_run import resolve_checks, run_checks
+
     t0 = time.monotonic()
     now = now or datetime.now(UTC)
     chosen = resolve_checks(checks)
@@ -187,6 +190,9 @@ def plan_checks(
     playbook: str | None,
 ) -> tuple[list[CheckConfig], int, Severity | None]:
     """What `audit run` runs: --check types, or a playbook's audit step (flags override it)."""
+    from govcloud.core.audit_run import resolve_checks
+    from govcloud.core.checks import registry
+
     if playbook is None:
         import pydantic
 
@@ -295,6 +301,8 @@ def _checks_run(parameters: Mapping[str, Any] | None, findings: list[Finding]) -
     listed = (parameters or {}).get("checks")
     if isinstance(listed, list) and listed:
         return {str(c.get("type")) for c in listed if isinstance(c, dict)}
+    from govcloud.core.checks import registry
+
     return {f.check for f in findings} | set(registry())
 
 

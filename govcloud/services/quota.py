@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govcloud.adapters.files import write_private
 from govcloud.adapters.openstack.config import CloudTarget, clouds_yaml_path, connect
@@ -25,7 +25,6 @@ from govcloud.adapters.store import (
     storage_repo,
 )
 from govcloud.core import address_capacity, lookup
-from govcloud.core import quota_plan as qp
 from govcloud.core.capacity import Allocated
 from govcloud.core.errors import (
     CloudError,
@@ -42,6 +41,7 @@ from govcloud.core.models import (
     ProjectBinding,
     QuotaResource,
     TypeQuotaUsage,
+    split_wire_name,
 )
 from govcloud.core.quota_check import (
     PoolQuotaCheck,
@@ -55,6 +55,9 @@ from govcloud.core.quota_check import (
 )
 from govcloud.services import trail
 from govcloud.services.settings import Settings
+
+if TYPE_CHECKING:  # pydantic: only plans need it, not quota show|check
+    from govcloud.core import quota_plan as qp
 from govcloud.services.store import opened
 from govcloud.services.views import read_storage
 
@@ -71,7 +74,7 @@ def show(
     names, `gigabytes_ssd`) and Neutron; approved beside the cloud's limit and usage."""
     if resource is not None:
         try:
-            qp.split_wire_name(resource)
+            split_wire_name(resource)
         except ValidationError:
             raise UsageError(
                 f"unknown quota resource {resource!r}",
@@ -108,7 +111,7 @@ def limit_notes(settings: Settings, pool: str | None = None) -> list[str]:
 
 
 def _service(wire_name: str) -> str:
-    return qp.split_wire_name(wire_name)[0].service
+    return split_wire_name(wire_name)[0].service
 
 
 def _with_type_quotas(
@@ -217,6 +220,8 @@ def plan(
     out: Path | None,
 ) -> qp.QuotaPlan:
     """Approved quotas vs the cloud's current limits, read live; written to OUT if given."""
+    from govcloud.core import quota_plan as qp
+
     if out is not None:
         _check_plan_target(out)  # before any cloud call
     pools, departments = _declared(settings, inventory_dir)
@@ -266,6 +271,8 @@ def _recorded(
 ) -> qp.QuotaPlan:
     """Write the plan (if OUT) and record it; a plan the trail does not know is removed again.
     Says so when the store declares another inventory: apply would refuse the plan."""
+    from govcloud.core import quota_plan as qp
+
     with opened(settings) as store:
         with store.read() as conn:
             stored = [b for d in declared_repo.read_departments(conn) for b in d.projects]
@@ -358,6 +365,8 @@ def _reading(
     project_id: str,
     found: Reading,
 ) -> qp.ProjectReading:
+    from govcloud.core import quota_plan as qp
+
     what = binding.project_name
     return qp.ProjectReading(
         pool=target.pool_code,
@@ -374,6 +383,8 @@ def _reading(
 
 
 def _is_plan(path: Path) -> bool:
+    from govcloud.core import quota_plan as qp
+
     try:
         with path.open("rb") as f:
             head = f.read(4096)
@@ -386,6 +397,8 @@ def _is_plan(path: Path) -> bool:
 
 def _write_plan(path: Path, result: qp.QuotaPlan) -> None:
     """Atomically and 0600: a half-written plan must never be found by `quota apply`."""
+    from govcloud.core import quota_plan as qp
+
     _check_plan_target(path)
     try:
         write_private(path, qp.to_json(result).encode())

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from govcloud.core import roles
 from govcloud.core.errors import GovcloudError, PermissionDenied
 from govcloud.services.settings import Settings
@@ -62,6 +60,8 @@ def _system_policy(path: Path) -> dict[str, Any] | None:
             f"roles policy {path} must be owned by root and writable by root only",
             hint=f"chown root:root {path} && chmod 644 {path}",
         )
+    import yaml  # only when a machine-wide policy exists
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -6,20 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from govcloud.adapters.store import (
-    declared_repo,
-    metrics_repo,
-    observed_repo,
-    quota_repo,
-    storage_repo,
-)
+from govcloud.adapters.store import declared_repo, observed_repo, quota_repo, storage_repo
 from govcloud.core import address_capacity, lookup
 from govcloud.core import usage_summary as usage
 from govcloud.core.address_capacity import PublicAddresses
 from govcloud.core.capacity import Allocated, PoolSummary, summarize_pool
 from govcloud.core.listing import VmFilter, VmView
-from govcloud.core.models import Pool, QuotaResource
-from govcloud.core.quota_plan import UNITS
+from govcloud.core.models import UNITS, Pool, QuotaResource
 from govcloud.core.storage_capacity import StorageCapacity, storage_by_pool
 from govcloud.core.tenancy import TenantSummary, summarize_tenant
 from govcloud.core.utilization import WindowStats, trailing_window, window_stats
@@ -231,5 +224,7 @@ def _window_stats(
     if not keys:
         return {}
     end_ts, first_day, last_day = trailing_window(time.time(), window_s)
+    from govcloud.adapters.store import metrics_repo  # only vm|tenant show read metrics
+
     series = metrics_repo.read_series(conn, metric, first_day, last_day, keys)
     return {k: window_stats(s, end_ts, window_s) for k, s in series.items()}

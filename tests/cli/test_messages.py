@@ -75,6 +75,8 @@ def _templates(node: ast.expr, consts: dict[str, str]) -> list[str]:
         return [t for v in node.values for t in _templates(v, consts)]
     if isinstance(node, ast.Name) and node.id in consts:
         return [consts[node.id]]
+    if isinstance(node, ast.Tuple):  # `return Severity.HIGH, f"Σ quotas ..."`
+        return [t for v in node.elts for t in _templates(v, consts)]
     return []
 
 
@@ -104,11 +106,22 @@ def _texts(call: ast.Call, errors: set[str]) -> Iterator[ast.expr]:
     if name == "append" and call.args and "notes" in ast.unparse(call.func):
         yield call.args[0]
     for kw in call.keywords:
-        if kw.arg == "hint":
+        if kw.arg in ("hint", "finding"):  # a finding is a sentence `quota check` shows
             yield kw.value
 
 
-_HELPER = re.compile(r"hint|closest|message|^_reason$")  # functions that build a sentence
+def _finding_texts(tree: ast.Module) -> Iterator[ast.expr]:
+    """`severity, finding = (Severity.INFO, "storage capacity unknown: " + ...)`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            names = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if names & {"finding", "extra"}:
+                yield node.value
+        if isinstance(node, ast.Call) and node.args and ast.unparse(node.func) == "found.append":
+            yield node.args[0]  # quota check's findings of a row
+
+
+_HELPER = re.compile(r"hint|closest|message|^_reason$|^_judge")  # functions that build a sentence
 
 
 def _helper_texts(tree: ast.Module) -> Iterator[ast.expr]:
@@ -134,6 +147,7 @@ def source_templates() -> dict[str, str]:
     for path, tree in trees.items():
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
         exprs = [e for c in calls for e in _texts(c, errors)] + list(_helper_texts(tree))
+        exprs += list(_finding_texts(tree))
         for expr in exprs:
             for text in _templates(expr, consts):
                 found.setdefault(text, f"{path.relative_to(PACKAGE.parent)}:{expr.lineno}")

@@ -21,7 +21,7 @@ from govcloud.core.audit_diff import DiffStatus
 from govcloud.core.checks import registry
 from govcloud.core.checks._common import STOPPED_STATES
 from govcloud.core.findings import SubjectType
-from govcloud.core.quota_plan import UNITS
+from govcloud.core.models import UNITS
 from govcloud.core.recommendation import Verdict
 from govcloud.core.severity import Severity
 from govcloud.core.sync import PoolListing
@@ -55,6 +55,21 @@ def all_columns() -> list[Column]:
     for info in pkgutil.iter_modules(cli_package.__path__):
         importlib.import_module(f"govcloud.cli.{info.name}")
     return [o for o in gc.get_objects() if isinstance(o, Column)]
+
+
+def test_no_two_columns_of_a_table_share_a_label() -> None:
+    """`vm show` once had two rows labelled 部门 (the name and the English name)."""
+    sets = []
+    for info in pkgutil.iter_modules(cli_package.__path__):
+        module = importlib.import_module(f"govcloud.cli.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, tuple) and value and all(isinstance(c, Column) for c in value):
+                sets.append((f"{info.name}.{name}", value))
+    assert len(sets) > 20  # the scan found the column tuples
+    for where, columns in sets:
+        for lang in ("zh", "en"):
+            labels = [c.label(lang) for c in columns if c.lang in (None, lang)]
+            assert len(labels) == len(set(labels)), (where, lang, labels)
 
 
 @pytest.mark.parametrize("table", sorted(v.TABLES))

@@ -171,7 +171,10 @@ def _server_select() -> Any:
     )
     size = (S.c.vcpus, S.c.ram_mib, S.c.disk_gib)
     placed = (S.c.host, S.c.availability_zone, S.c.addresses, S.c.created_at)
-    return owned_by(select(*identity, *owner_columns(), *size, *placed).select_from(S), S)
+    BS = t.BusinessSystemRow
+    names = (BS.c.name_zh.label("system_zh"), BS.c.name_en.label("system_en"))
+    query = select(*identity, *owner_columns(), *names, *size, *placed).select_from(S)
+    return owned_by(query, S).outerjoin(BS, BS.c.code == S.c.system_code)
 
 
 def _view(r: Any) -> VmView:
@@ -185,6 +188,8 @@ def _view(r: Any) -> VmView:
         project_id=r.project_id,
         project=r.project,
         system=r.system_code,
+        system_zh=r.system_zh or r.system_code,  # a tag no declared system has: the code
+        system_en=r.system_en or r.system_code,
         status=r.status,
         flavor=r.flavor_name,
         vcpus=r.vcpus,
