@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from govcloud.core.severity import Severity
     from govcloud.core.storage_capacity import StorageCapacity
     from govcloud.core.tenancy import TenantSummary
+    from govcloud.core.usage_summary import DepartmentUtilization, VmUtilization
     from govcloud.services.audit import AuditResult
     from govcloud.services.inventory import InventoryStats
     from govcloud.services.settings import Settings
@@ -68,6 +69,7 @@ class DepartmentDetail:
 
     department: TenantSummary
     quotas: list[ProjectQuotaView]
+    utilization: DepartmentUtilization | None = None  # None: no metrics for its servers
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class VmDetail:
 
     vm: VmView
     volumes: list[dict[str, Any]]
+    utilization: VmUtilization | None = None  # P95 CPU / memory over 14 days; None: no data
 
 
 def open(
@@ -95,9 +98,10 @@ class Govcloud:
     """One store, as the CLI with `--db` would use it. Use as a context manager or `close()`
     it; a closed handle refuses every call."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, roles_checked: bool = False) -> None:
         self._settings = settings
         self._closed = False
+        self._roles_checked = roles_checked  # the CLI checks each command's role before it runs
 
     def __repr__(self) -> str:
         state = " (closed)" if self._closed else ""
@@ -154,8 +158,9 @@ class Govcloud:
         """`tenant show REF`: one department by code, short or full name (any case)."""
         from govcloud.services import views
 
-        summary, quotas = views.tenant_summary(self._use("tenant show"), ref)
-        return DepartmentDetail(summary, quotas)
+        settings = self._use("tenant show")
+        summary, quotas = views.tenant_summary(settings, ref)
+        return DepartmentDetail(summary, quotas, views.tenant_utilization(settings, summary.code))
 
     def vms(
         self,
@@ -173,8 +178,8 @@ class Govcloud:
         from govcloud.core.listing import VmFilter, parse_sort
         from govcloud.services import views
 
-        if limit is not None and limit < 1:
-            raise UsageError(f"limit must be at least 1, not {limit}")
+        if limit is not None and limit < 0:
+            raise UsageError(f"limit must be 0 or more, not {limit}")
         keys, descending = parse_sort(sort)
         flt = VmFilter(tenant, pool, system, status, flavor, keys, descending, limit)
         return views.servers(self._use("vm list"), flt)
@@ -183,8 +188,9 @@ class Govcloud:
         """`vm show REF`: one server by id, id prefix or exact name."""
         from govcloud.services import views
 
-        view, volumes = views.server(self._use("vm show"), ref)
-        return VmDetail(view, volumes)
+        settings = self._use("vm show")
+        view, volumes = views.server(settings, ref)
+        return VmDetail(view, volumes, views.server_utilization(settings, view.server_id))
 
     def quotas(
         self, *, tenant: str | None = None, pool: str | None = None, resource: str | None = None
@@ -302,6 +308,8 @@ class Govcloud:
         what the audit trail records as the command (reads record only denials)."""
         if self._closed:
             raise UsageError("this govcloud handle is closed", hint="call govcloud.open() again")
+        if self._roles_checked:
+            return self._settings
         from govcloud.services import roles
 
         settings = dataclasses.replace(self._settings, command=call or f"govcloud.api: {command}")

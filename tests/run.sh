@@ -12,7 +12,9 @@ bash .ci/install-services.sh
 step "virtualenv and package"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install --quiet --upgrade pip uv
-.venv/bin/uv pip install --quiet --python .venv/bin/python -e '.[dev]'
+# compiled as pip would: these machines set PYTHONDONTWRITEBYTECODE, so an uncompiled install
+# would compile SQLAlchemy afresh in every process (docs/benchmarks.md, "Read commands")
+.venv/bin/uv pip install --quiet --compile-bytecode --python .venv/bin/python -e '.[dev]'
 
 step "lint, format, types, layers"
 .venv/bin/ruff check .

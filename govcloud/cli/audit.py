@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, FailOn, Long
+from govcloud.cli.options import Columns, FailOn, Limit, Long
 from govcloud.cli.state import CliState, state
 
 if TYPE_CHECKING:
@@ -101,10 +101,11 @@ def show(
         str | None, Opt("--tenant", help="Only this department (code or name).")
     ] = None,
     pool: Annotated[str | None, Opt("--pool", help="Only this pool.")] = None,
+    limit: Limit = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
-    """The findings of one stored run."""
+    """The findings of one stored run, most severe first."""
     from govcloud.cli.audit_columns import FINDING, finding_rows
     from govcloud.cli.render import render
     from govcloud.services import audit
@@ -113,10 +114,11 @@ def show(
     view = audit.show_run(
         st.settings, run_id, tenant=tenant, pool=pool, severity=_threshold(severity), check=check
     )
-    render(finding_rows(view.findings, view.run.id), FINDING, st.render_options(column, long))
+    shown = view.findings[:limit]
+    render(finding_rows(shown, view.run.id), FINDING, st.render_options(column, long))
     st.note(
         f"audit run {view.run.id} ({view.run.status}, {view.run.started_at:%Y-%m-%d %H:%M} "
-        f"UTC): {len(view.findings)} of {len(view.all_findings)} findings shown",
+        f"UTC): {len(shown)} of {len(view.all_findings)} findings shown",
     )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, Limit, Long
 from govcloud.cli.state import state
 
 app = typer.Typer(
@@ -91,7 +92,7 @@ def discover(
     from govcloud.services import hosts
 
     st = state(ctx)
-    bar = _Bar(enabled=sys.stderr.isatty())
+    bar = _Bar(enabled=sys.stderr.isatty(), tr=st.tr)
     with bar:
         results = hosts.discover(
             st.settings,
@@ -110,7 +111,7 @@ def discover(
     if opts.output == "table":
         print(line)
     else:
-        sys.stderr.write(line + "\n")
+        st.note(line)  # machine output on stdout; nothing on stderr under -o json
     if any(not r.ok for r in results):
         raise typer.Exit(1)
 
@@ -118,9 +119,10 @@ def discover(
 class _Bar:
     """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, tr: Callable[[str], str]) -> None:
         self._progress: Any = None
         self._task: Any = None
+        self._tr = tr  # a host's error in the language of notes
         if enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -150,11 +152,15 @@ class _Bar:
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task)
             if not result.ok:
-                self._progress.console.print(result.error, markup=False, highlight=False)
+                self._progress.console.print(
+                    self._tr(result.error or ""), markup=False, highlight=False
+                )
 
 
 @app.command("list")
-def list_(ctx: typer.Context, column: Columns = None, long: Long = False) -> None:
+def list_(
+    ctx: typer.Context, limit: Limit = None, column: Columns = None, long: Long = False
+) -> None:
     """Declared legacy hosts with their discovery status and main facts."""
     from govcloud.cli.host_columns import HOST, host_row
     from govcloud.cli.render import render
@@ -162,7 +168,9 @@ def list_(ctx: typer.Context, column: Columns = None, long: Long = False) -> Non
 
     st = state(ctx)
     render(
-        [host_row(s) for s in hosts.statuses(st.settings)], HOST, st.render_options(column, long)
+        [host_row(s) for s in hosts.statuses(st.settings)][:limit],
+        HOST,
+        st.render_options(column, long),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from govcloud.cli.options import InventoryDir
-from govcloud.cli.state import state
+from govcloud.cli.state import CliState, state
 
 app = typer.Typer(
     no_args_is_help=True, help="Declared inventory: pools, departments, systems, hosts."
@@ -51,15 +51,17 @@ def load(
     from govcloud.services import inventory
 
     st = state(ctx)
-    stats = inventory.load(st.settings, Path(directory), prune=prune, confirm=_ask)
+    stats = inventory.load(
+        st.settings, Path(directory), prune=prune, confirm=lambda planned: _ask(st, planned)
+    )
     render(stats, columns.INVENTORY, st.render_options())
 
 
-def _ask(planned: dict[str, int]) -> bool:
+def _ask(st: CliState, planned: dict[str, int]) -> bool:
     """Yes only from a person at a terminal; a pipe or a cron job gets the refusal."""
     from govcloud.services.inventory import removal_text
 
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return False
-    typer.echo(f"This load removes {removal_text(planned)}.", err=True)
-    return typer.confirm("Remove them?", default=False, err=True)
+    typer.echo(st.tr(f"This load removes {removal_text(planned)}."), err=True)  # at a terminal
+    return typer.confirm(st.tr("Remove them?"), default=False, err=True)

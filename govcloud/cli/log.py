@@ -181,5 +181,5 @@ def _confirm(st: CliState, question: str, yes: bool) -> None:
         return
     if not sys.stdin.isatty():
         raise UsageError(f"would {question.rstrip('?')}", hint="add --yes to prune")
-    if not typer.confirm(question, err=True):
+    if not typer.confirm(st.tr(question), err=True):
         raise typer.Abort()

@@ -21,6 +21,8 @@ _WORDS = re.compile(r"[A-Za-z]{2}")
 # prefixes the CLI puts before a line; what follows is translated on its own
 PREFIXES = {"error: ": "错误：", "hint: ": "提示：", "note: ": "注意：", "warning: ": "警告："}
 _INDENT = re.compile(r"(\s*)(.*?)(\s*)", re.DOTALL)
+# where a message is about (a file, file:line, a pool code; a key in parentheses), then the message
+_LOCATED = re.compile(r"(?P<where>[^\s:]+(?::\d+)?(?: \([^()]*\))?): (?P<rest>.+)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,16 @@ def _sentence(text: str) -> str | None:
         done = [_sentence(p) if _WORDS.search(p) else p for p in parts]
         if all(d is not None for d in done):
             return "；".join(d for d in done if d is not None)
+    items = text.split(", ")  # a list of counts: `3 pools, 88 departments`
+    if len(items) > 1:
+        said = [_sentence(i) for i in items]
+        if all(x is not None for x in said):
+            return "、".join(x for x in said if x is not None)
+    located = _LOCATED.fullmatch(text)  # `pools.yaml:3 (steps.0.type): <message>`, `zw-prod: ...`
+    if located:
+        rest = _sentence(located.group("rest"))
+        if rest is not None:
+            return f"{located.group('where')}：{rest}"
     return None
 
 
@@ -105,6 +117,50 @@ EXTRA: tuple[tuple[str, str], ...] = (
     (
         "block devices: from /proc/partitions (no lsblk)",
         "块设备：取自 /proc/partitions（无 lsblk）",
+    ),
+    ("authenticate: no answer from {whom} in {seconds} s", "认证：{whom} 在 {seconds} 秒内无应答"),
+    # OpenStack calls (adapters/openstack/calls.py): status codes and paths stay as they are
+    ("{call}: {last} after {tries}{spent}", "{call}：{last}（已尝试 {tries}{spent}）"),
+    ("{call}: 401 Unauthorized after re-authenticating", "{call}：重新认证后仍为 401 未授权"),
+    ("{call}: 403 Forbidden: {text}", "{call}：403 禁止访问：{text}"),
+    ("{call}: 406 Not Acceptable: {text}", "{call}：406 不可接受：{text}"),
+    (
+        "{call}: unexpected body (a JSON object was expected)",
+        "{call}：响应内容不符合预期（应为 JSON 对象）",
+    ),
+    ("{call}: {status} but the body is not JSON", "{call}：{status}，但响应内容不是 JSON"),
+    ("GET {path}: response has no {key} list", "GET {path}：响应中没有 {key} 列表"),
+    (
+        "GET {path}: the list is truncated by the server's list_limit",
+        "GET {path}：列表被服务端的 list_limit 截断",
+    ),
+    (
+        "GET {path}: page after marker {marker} repeats items already listed",
+        "GET {path}：标记 {marker} 之后的一页重复了已列出的条目",
+    ),
+    (
+        "GET {path}: pagination marker {marker} does not advance",
+        "GET {path}：分页标记 {marker} 没有前进",
+    ),
+    (
+        "GET {path}: TLS error reaching Keystone: {detail}",
+        "GET {path}：连接 Keystone 时 TLS 错误：{detail}",
+    ),
+    ("GET {path}: TLS error: {detail}", "GET {path}：TLS 错误：{detail}"),
+    ("GET {path}: {kind}: {detail}", "GET {path}：{kind}：{detail}"),
+    ("GET {path}: {detail}", "GET {path}：{detail}"),
+    (
+        "authenticate (POST /v3/auth/tokens): 401 Unauthorized",
+        "认证（POST /v3/auth/tokens）：401 未授权",
+    ),
+    ("authenticate: {status} {detail}", "认证：{status} {detail}"),
+    (
+        "GET /servers/detail: server {server} has no embedded flavor",
+        "GET /servers/detail：云主机 {server} 没有内嵌的规格信息",
+    ),
+    (
+        "--timeout bounds the wait for Keystone as a whole; check auth_url",
+        "--timeout 限定等待 Keystone 的总时长；请检查 auth_url",
     ),
     # quota check's findings (core/quota_check.py)
     (
@@ -188,7 +244,7 @@ EXTRA: tuple[tuple[str, str], ...] = (
     ),
     ("the inventory folder is empty", "清单文件夹是空的"),
     ("give the folder of the YAML files", "请给出 YAML 文件所在的文件夹"),
-    ("limit must be at least 1, not {limit}", "limit 至少为 1，而不是 {limit}"),
+    ("limit must be 0 or more, not {limit}", "limit 须为 0 或更大，而不是 {limit}"),
     ("this govcloud handle is closed", "此 govcloud 句柄已关闭"),
     ("call govcloud.open() again", "请重新调用 govcloud.open()"),
     ("did you mean {names}?", "你是不是想找 {names}？"),
@@ -206,6 +262,9 @@ EXTRA: tuple[tuple[str, str], ...] = (
 
 # values that stand inside another sentence (a wave's phase, an empty list), not sentences
 VALUES: tuple[tuple[str, str], ...] = (
+    ("1 try", "1 次"),
+    ("{count} tries", "{count} 次"),
+    (" in {seconds} s", "，用时 {seconds} 秒"),
     ("(none)", "（无）"),
     ("cannot connect ({kind})", "无法连接（{kind}）"),
     ("(none registered)", "（未注册任何类型）"),
@@ -1398,5 +1457,68 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("cannot create the audit key {path}: {strerror}", "无法创建审计密钥 {path}：{strerror}"),
 )
 
+# lines put together from parts the source walk of tests/cli/test_messages.py cannot read
+# (sync's stall notices and call errors, scrape errors, count lists, log verify's verdict);
+# tests/cli/test_zh_everywhere.py runs the commands that print them
+ASSEMBLED: tuple[tuple[str, str], ...] = (
+    ("{failed} of {total} targets failed", "{total} 个目标中 {failed} 个失败"),
+    ("{targets} targets ok", "{targets} 个目标全部成功"),
+    ("connection refused", "连接被拒绝"),
+    ("connection reset", "连接被重置"),
+    ("host name does not resolve", "主机名无法解析"),
+    ("cannot connect ({name})", "无法连接（{name}）"),
+    ("Keystone {reason}", "Keystone：{reason}"),
+    (
+        "GET {path}: {last} after {tried} tries in {spent} s",
+        "GET {path}：{last}（尝试 {tried} 次，用时 {spent} 秒）",
+    ),
+    ("GET {path}: {last} after {tried} tries", "GET {path}：{last}（尝试 {tried} 次）"),
+    (
+        "GET {path}: {last} after {tried} try in {spent} s",
+        "GET {path}：{last}（尝试 {tried} 次，用时 {spent} 秒）",
+    ),
+    ("GET {path}: {last} after {tried} try", "GET {path}：{last}（尝试 {tried} 次）"),
+    (
+        "--timeout bounds each call, its retries included",
+        "--timeout 限定每次调用的总时长（含重试）",
+    ),
+    (
+        "pool {pool}: {call}: waiting for {whom}: no answer after {waited} s, gives up after {budget} s",
+        "资源池 {pool}：{call}：正在等待 {whom}：{waited} 秒无应答，{budget} 秒后放弃",
+    ),
+    (
+        "pool {pool}: {call}: waiting for {whom}: no answer after {waited} s",
+        "资源池 {pool}：{call}：正在等待 {whom}：{waited} 秒无应答",
+    ),
+    ("Keystone at {url} (authenticating)", "{url} 上的 Keystone（认证中）"),
+    ("the {service} service", "{service} 服务"),
+    ("Remove them?", "是否删除？"),
+    ("{n} pools", "{n} 个资源池"),
+    ("{n} departments", "{n} 个部门"),
+    ("{n} projects", "{n} 个项目"),
+    ("{n} systems", "{n} 个业务系统"),
+    ("{n} jump hosts", "{n} 台跳板机"),
+    ("{n} legacy hosts", "{n} 台待迁移主机"),
+    ("{n} prices", "{n} 条价格"),
+    (
+        "delete {records} audit records (through seq {through_seq})?",
+        "删除 {records} 条审计记录（至序号 {through_seq}）？",
+    ),
+    ("chain intact: {records} records, {span}, {head}", "链完好：{records} 条记录，{span}，{head}"),
+    ("seq {first}..{last}", "序号 {first}..{last}"),
+    ("no records", "无记录"),
+    ("head anchored", "链头已锚定"),
+    (
+        "head anchored at seq {head_seq} (later records were anchored on another host)",
+        "链头锚定在序号 {head_seq}（之后的记录在另一台主机上锚定）",
+    ),
+    (
+        "head NOT anchored on this host (no head file): a truncated tail cannot be told",
+        "链头未在本机锚定（无链头文件）：无法判断末尾是否被截断",
+    ),
+    ("head anchored beyond the last record", "链头锚定在最后一条记录之后"),
+    ("head not checked: the chain breaks before its end", "未检查链头：链在末尾之前已断开"),
+)
+
 ENTRIES = _ordered(CATALOGUE + EXTRA)
-_ALL = _ordered(CATALOGUE + EXTRA + VALUES + CLICK)
+_ALL = _ordered(CATALOGUE + EXTRA + ASSEMBLED + VALUES + CLICK)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, Limit, Long
 from govcloud.cli.state import CliState, state
 
 if TYPE_CHECKING:
@@ -133,10 +132,9 @@ def _loop(st: CliState, opts: CollectOptions, every_s: float) -> None:
             summary["chunks_written"] = report.chunks_written
             print(json.dumps(summary), flush=True)
             return
-        text = report.failure_message() if failed else f"{len(report.rows)} targets ok"
-        print(text, file=sys.stderr, flush=True)
+        st.note(report.failure_message() if failed else f"{len(report.rows)} targets ok")
         for row in failed[:20]:
-            print(f"  {row.url}: {row.error}", file=sys.stderr, flush=True)
+            st.note(f"  {row.url}: {st.tr(row.error or '')}")
 
     try:
         service.collect_loop(st.settings, opts, every_s, stop, on_report)
@@ -172,6 +170,7 @@ def show(
     prometheus_step: Annotated[
         str, Opt("--prometheus-step", help="Evaluation interval of the recording rules.")
     ] = "5m",
+    limit: Limit = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
@@ -191,7 +190,7 @@ def show(
         prometheus_step_s=max(1, round(_seconds(prometheus_step, "--prometheus-step"))),
     )
     rows = service.show(st.settings, opts)
-    render(rows, UTILIZATION, st.render_options(column, long))
+    render(rows[:limit], UTILIZATION, st.render_options(column, long))
     note_if_empty(st, rows)
 
 
@@ -253,16 +252,13 @@ def import_(
             raise typer.Exit(1)  # stdout stays one document
         return
     skipped = len(report.torn_lines) + len(report.rejected)
-    print(
-        f"{report.records} records from {report.files} file(s); {skipped} line(s) skipped",
-        file=sys.stderr,
-    )
+    st.note(f"{report.records} records from {report.files} file(s); {skipped} line(s) skipped")
     for where in report.torn_lines[:20]:
-        print(f"  {escape_controls(where)}: torn line (incomplete write) skipped", file=sys.stderr)
+        st.note(f"  {escape_controls(where)}: torn line (incomplete write) skipped")
     for why in report.rejected[:20]:
-        print(f"  {escape_controls(why)}", file=sys.stderr)
+        st.note(f"  {escape_controls(st.tr(why))}")
     for error in errors[:20]:
-        print(f"  {escape_controls(error)}", file=sys.stderr)
+        st.note(f"  {escape_controls(st.tr(error))}")
     if errors:
         raise GovcloudError(
             f"{len(errors)} host(s) or file(s) could not be fetched",

@@ -13,7 +13,7 @@ COLLECT = (
     C("status", "状态", "Status", words="outcome"),
     C("points", "样本", "Samples", kind="int"),
     C("duration_ms", "耗时", "Duration", "ms", kind="int"),
-    C("error", "错误", "Error"),
+    C("error", "错误", "Error", kind="sentence"),
     C("note", "备注", "Note", long=True),
 )
 

@@ -102,7 +102,7 @@ def plan(
         _title("资源池容量" if lang == "zh" else "Pool fit")
         render(result.pools, POOLS, opts)
         for note in result.notes:
-            typer.echo(f"note: {note}", err=True)
+            st.note(f"note: {note}")
 
 
 def _title(text: str) -> None:

@@ -21,10 +21,9 @@ def list_(
     from govcloud.cli import columns
     from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
-    from govcloud.services import views
 
     st = state(ctx)
-    rows = views.pool_summaries(st.settings)
+    rows = st.api().pools()
     render(rows[:limit], columns.POOL, st.render_options(column, long))
     note_if_empty(st, rows)
 
@@ -41,11 +40,10 @@ def show(
     addresses (total / held by routers / floating IPs / free)."""
     from govcloud.cli import columns
     from govcloud.cli.render import Column, as_dict, render, render_one
-    from govcloud.services import views
 
     st = state(ctx)
-    summary, storage = views.pool_summary(st.settings, code)
-    public = views.public_addresses(st.settings, summary.code)
+    detail = st.api().pool(code)
+    summary, storage, public = detail.pool, detail.storage, detail.public_addresses
     opts = st.render_options(column, True)
     if opts.output == "table":
         render_one(summary, columns.POOL, opts)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from govcloud.cli.options import Columns, Long
+from govcloud.cli.options import Columns, Limit, Long
 from govcloud.cli.state import state
 
 Opt = typer.Option
@@ -26,6 +26,7 @@ def rightsize(
     totals: Annotated[
         str | None, Opt("--totals", help="Show totals per department or pool instead of VMs.")
     ] = None,
+    limit: Limit = None,
     column: Columns = None,
     long: Long = False,
 ) -> None:
@@ -50,7 +51,8 @@ def rightsize(
     )
     opts = st.render_options(column, long)
     if totals is None:
-        render(cols.recommendation_rows(result.recommendations), cols.RIGHTSIZE, opts)
+        rows = cols.recommendation_rows(result.recommendations)
+        render(rows[:limit], cols.RIGHTSIZE, opts)
     else:
         chosen = result.by_department if totals == "department" else result.by_pool
-        render(cols.total_rows(totals, chosen), cols.TOTAL, opts)
+        render(cols.total_rows(totals, chosen)[:limit], cols.TOTAL, opts)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from govcloud.api import Govcloud
     from govcloud.cli.display import Display
     from govcloud.cli.output_file import OutputFile
     from govcloud.cli.render import RenderOptions
@@ -34,6 +35,13 @@ class CliState:
             self._resolve()
         assert self._settings is not None
         return self._settings
+
+    def api(self) -> Govcloud:
+        """The library the read commands are a thin layer over, on this invocation's store (the
+        command's role was checked once, before it ran: cli/role.py)."""
+        from govcloud.api import Govcloud
+
+        return Govcloud(self.settings, roles_checked=True)
 
     @property
     def display(self) -> Display:
@@ -72,6 +80,15 @@ class CliState:
 
                 text = translate(text, "zh")
             print(text, file=sys.stderr, flush=True)
+
+    def tr(self, text: str) -> str:
+        """TEXT in the language of notes, for stderr that `note` does not print (a prompt,
+        a line above a progress bar, a part of a line put together by the caller)."""
+        if self.display_lang != "zh":
+            return text
+        from govcloud.cli.messages import translate
+
+        return translate(text, "zh")
 
     @property
     def display_lang(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 SYNC = (
     C("pool", "资源池", "Pool"),
-    C("status", "状态", "Status"),
+    C("status", "状态", "Status", words="outcome"),
     C("servers", "云主机", "VMs", kind="int"),
     C("projects", "项目", "Projects", kind="int"),
     C("volumes", "云硬盘", "Volumes", kind="int", long=True),
@@ -28,8 +29,8 @@ SYNC = (
     C("removed", "删除", "Removed", kind="int"),
     C("duplicates", "重复", "Duplicates", kind="int", long=True),
     C("duration_s", "耗时", "Duration", "s", kind="float"),
-    C("error", "错误", "Error"),
-    C("notes", "备注", "Notes", long=True),
+    C("error", "错误", "Error", kind="sentence"),
+    C("notes", "备注", "Notes", long=True, kind="sentence"),
     C("region", "区域", "Region", long=True),
     C("unassigned", "未归属", "Unassigned", kind="int"),  # of the pool's region
     C("mode", "方式", "Mode"),  # full | incremental, of the pool's region
@@ -103,7 +104,7 @@ def sync(
 
     st = state(ctx)
     show_bar = st.display.output != "json" and sys.stderr.isatty()
-    with ProgressBar(show_bar) as bar:
+    with ProgressBar(show_bar, st.tr) as bar:
         opts = service.SyncOptions(
             tuple(pool or ()), clouds_yaml, timeout, workers, full=full, full_every_h=full_every,
             tell=bar.tell,
@@ -192,9 +193,10 @@ def _tell_unassigned(report: SyncReport, opts: RenderOptions, *, listed: bool) -
 class ProgressBar:
     """One line per pool on stderr while its listing runs; nothing when disabled."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, tr: Callable[[str], str]) -> None:
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
+        self._tr = tr  # what a call waits for, in the language of notes
         if enabled:
             from rich.console import Console
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -225,6 +227,7 @@ class ProgressBar:
 
     def tell(self, line: str) -> None:
         """A line on stderr (above the bar when there is one): what a slow call waits for."""
+        line = self._tr(line)
         if self._progress is not None:
             self._progress.console.print(line, markup=False, highlight=False)
         else:

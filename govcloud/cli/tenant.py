@@ -20,10 +20,9 @@ def list_(
     from govcloud.cli import columns
     from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
-    from govcloud.services import views
 
     st = state(ctx)
-    rows = views.tenant_summaries(st.settings)
+    rows = st.api().departments()
     render(rows[:limit], columns.TENANT, st.render_options(column, long))
     note_if_empty(st, rows)
 
@@ -41,11 +40,10 @@ def show(
     from govcloud.cli import columns
     from govcloud.cli.render import Column, as_dict, render, render_one
     from govcloud.cli.utilization_columns import TENANT_UTILIZATION
-    from govcloud.services import views
 
     st = state(ctx)
-    summary, quotas = views.tenant_summary(st.settings, ref)
-    usage = views.tenant_utilization(st.settings, summary.code)
+    detail = st.api().department(ref)
+    summary, quotas, usage = detail.department, detail.quotas, detail.utilization
     opts = st.render_options(long=True)
     if opts.output == "table":
         render_one(summary, columns.TENANT, opts)

@@ -39,13 +39,17 @@ def list_(
     from govcloud.cli import columns
     from govcloud.cli.empty import note_if_empty
     from govcloud.cli.render import render
-    from govcloud.core.listing import VmFilter, parse_sort
-    from govcloud.services import views
 
     st = state(ctx)
-    keys, descending = parse_sort(sort)
-    flt = VmFilter(tenant, pool, system, status, flavor, keys, descending, limit)
-    rows = views.servers(st.settings, flt)
+    rows = st.api().vms(
+        tenant=tenant,
+        pool=pool,
+        system=system,
+        status=status,
+        flavor=flavor,
+        sort=sort,
+        limit=limit,
+    )
     render(rows, columns.VM, st.render_options(column, long))
     note_if_empty(st, rows)
 
@@ -67,11 +71,10 @@ def show(
     from govcloud.cli import columns
     from govcloud.cli.render import Column, as_dict, render, render_one
     from govcloud.cli.utilization_columns import VM_UTILIZATION
-    from govcloud.services import views
 
     st = state(ctx)
-    view, volumes = views.server(st.settings, ref)
-    usage = views.server_utilization(st.settings, view.server_id)
+    detail = st.api().vm(ref)
+    view, volumes, usage = detail.vm, detail.volumes, detail.utilization
     opts = st.render_options(long=True)
     if opts.output == "table":
         render_one(view, columns.VM, opts)

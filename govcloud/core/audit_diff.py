@@ -78,6 +78,7 @@ class DiffRow:
     subject_type: str
     subject_id: str
     subject_name: str
+    subject_name_en: str  # the subject_name when no English name is declared
     pool: str | None
     department: str | None
     message_en: str
@@ -108,6 +109,7 @@ def _row(status: DiffStatus, f: Finding, previous: Severity | None) -> DiffRow:
         subject_type=f.subject_type.value,
         subject_id=f.subject_id,
         subject_name=f.subject_name,
+        subject_name_en=f.subject.en,
         pool=f.pool,
         department=f.department,
         message_en=f.message.en,

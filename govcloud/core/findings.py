@@ -88,7 +88,7 @@ class Finding:
     severity: Severity
     subject_type: SubjectType
     subject_id: str  # stable id: server/volume UUID, pool/department/system code, project id
-    subject_name: str  # what people read (VM name, department short name ...)
+    subject_name: str  # what people read (VM name; declared names in Chinese)
     pool: str | None
     department: str | None  # department code; None: no department declares the subject
     message: Text
@@ -96,10 +96,19 @@ class Finding:
     evidence: Mapping[str, Any] = field(default_factory=dict)  # JSON-able numbers and window
     reclaim: Reclaim = field(default_factory=Reclaim)
     system: str | None = None
+    # The subject in English when it is built from declared names (a system's name_en, "RAM");
+    # None: it reads the same in both languages (a VM, volume or project name from OpenStack).
+    subject_name_en: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.check, self.subject_type.value, self.subject_id)
+
+    @property
+    def subject(self) -> Text:
+        """The subject's name in both languages: a table under `--lang en` shows no Chinese
+        where an English name is declared."""
+        return Text(self.subject_name_en or self.subject_name, self.subject_name)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -50,6 +50,9 @@ class HostPlan:
     depends_on: tuple[str, ...] = ()  # hosts this one connects to (observed traffic)
     risks: tuple[Risk, ...] = ()
     yearly_cost_yuan: float | None = None
+    # the declared English names: what a report under `--lang en` shows
+    system_name_en: str | None = None
+    department_name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class DepartmentAdoption:
     systems_on_cloud: int
     systems_outside: int
     rate: float  # on_cloud / total, 0..1
+    department_name_en: str = ""  # empty: an English report shows the code
 
 
 @dataclass(frozen=True)

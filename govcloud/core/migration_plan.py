@@ -396,6 +396,8 @@ def _host_plan(
         system_name_zh=system.name_zh if system else None,
         department_code=dept.code if dept else None,
         department_name_zh=dept.name_zh if dept else None,
+        system_name_en=system.name_en if system else None,
+        department_name_en=dept.name_en if dept else None,
         environment=system.environment.value if system else None,
         mlps_level=system.mlps_level if system else None,
         os=_os(facts),
@@ -515,5 +517,5 @@ def adoption(
         if on + outside == 0:
             continue
         out.append(DepartmentAdoption(dept.code, dept.name_zh, on + outside, on, outside,
-                                      round(on / (on + outside), 4)))  # fmt: skip
+                                      round(on / (on + outside), 4), dept.name_en))  # fmt: skip
     return tuple(sorted(out, key=lambda a: (a.rate, a.department_code)))

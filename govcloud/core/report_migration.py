@@ -189,6 +189,15 @@ def _disk(h: HostPlan) -> int:
     return h.sizing.root_gib + h.sizing.data_gib
 
 
+def _name(code: str | None, en: str | None, zh: str | None) -> Text | None:
+    """A declared name in the reader's language; the code where that name is not declared
+    (an English report never falls back to the Chinese name)."""
+    if code is None and not (en or zh):
+        return None
+    fallback = code or en or zh or ""
+    return Text(en or fallback, zh or fallback)
+
+
 # --- summary per department -----------------------------------------------------------------
 
 SUMMARY_COLUMNS = (
@@ -217,7 +226,9 @@ def _summary_section(hosts: Sequence[HostPlan]) -> Section:
         rows.append(
             {
                 "department": code or None,
-                "department_name": own[0].department_name_zh,
+                "department_name": _name(
+                    code or None, own[0].department_name_en, own[0].department_name_zh
+                ),
                 "hosts": len(own),
                 "systems": len({h.system_code for h in own if h.system_code}),
                 "target_vcpus": sum(h.sizing.vcpus for h in placed),
@@ -259,7 +270,7 @@ def _adoption_section(plan: MigrationPlan) -> Section:
     rows = tuple(
         {
             "department": a.department_code,
-            "department_name": a.department_name_zh,
+            "department_name": _name(a.department_code, a.department_name_en, a.department_name_zh),
             "systems_total": a.systems_total,
             "systems_on_cloud": a.systems_on_cloud,
             "systems_outside": a.systems_outside,
@@ -275,7 +286,7 @@ def _adoption_section(plan: MigrationPlan) -> Section:
     chart = Chart(
         "stacked_bar",
         Text("Systems on the cloud vs still outside", "各部门已上云与未上云系统"),
-        tuple(a.department_name_zh or a.department_code for a in charted),
+        tuple(a.department_code for a in charted),
         (
             Series(
                 Text("on the cloud", "已上云"), tuple(float(a.systems_on_cloud) for a in charted)
@@ -283,6 +294,11 @@ def _adoption_section(plan: MigrationPlan) -> Section:
             Series(Text("outside", "未上云"), tuple(float(a.systems_outside) for a in charted)),
         ),
         "systems",
+        tuple(
+            _name(a.department_code, a.department_name_en, a.department_name_zh)
+            or Text(a.department_code, a.department_code)
+            for a in charted
+        ),
     )
     overall = f"{on / total * 100:.1f}%" if total else "–"
     notes = [
@@ -447,13 +463,12 @@ def _risk_list(risks: Sequence[Risk]) -> Text | None:
 
 
 def host_row(h: HostPlan) -> Row:
-    system = h.system_name_zh or h.system_code
     s = h.sizing
     return {
         "host": h.host,
         "address": h.address,
-        "system": system,
-        "department": h.department_name_zh or h.department_code,
+        "system": _name(h.system_code, h.system_name_en, h.system_name_zh),
+        "department": _name(h.department_code, h.department_name_en, h.department_name_zh),
         "environment": _env_text((h.environment,)) if h.environment else None,
         "mlps_level": h.mlps_level,
         "os": h.os,
@@ -632,7 +647,7 @@ def _risk_section(hosts: Sequence[HostPlan]) -> Section:
             "kind": _risk_kind(code),
             "severity": CONFIDENCE.get(r.severity, Text(r.severity, r.severity)),
             "host": h.host,
-            "system": h.system_name_zh or h.system_code,
+            "system": _name(h.system_code, h.system_name_en, h.system_name_zh),
             "wave": h.wave,
             "detail": Text(r.text_en, r.text_zh),
         }

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from govcloud.core.audit_data import AuditData
 from govcloud.core.findings import Finding, Text
 from govcloud.core.recommendation import Recommendation
+from govcloud.core.vocabulary import word
 
 KINDS = ("capacity", "utilization", "rightsizing", "audit", "department")
 CHART_KINDS = ("bar", "stacked_bar", "line")
@@ -40,7 +41,7 @@ class ReportColumn:
 
     def label(self, lang: str) -> str:
         text = self.zh if lang == "zh" else self.en
-        return f"{text} ({self.unit})" if self.unit else text
+        return f"{text} ({unit_text(self.unit, lang)})" if self.unit else text
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,11 @@ class FindingsDiff(Protocol):
 
 
 UNKNOWN = Text("unknown", "未知")
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """A unit as people read it (`¥/year` is 元/年 in Chinese); JSON keeps the raw unit."""
+    return word("unit", unit, lang)
 
 
 def col(

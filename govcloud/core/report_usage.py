@@ -383,7 +383,7 @@ def finding_rows(findings: Sequence[Finding], status: Text | None = None) -> tup
             "severity": Text(f.severity.value, f.severity.zh),
             "check": f.check,
             "subject_type": Text(f.subject_type.value, f.subject_type.zh),
-            "subject_name": f.subject_name,
+            "subject_name": f.subject,
             "subject_id": f.subject_id,
             "pool": f.pool or "",
             "department": f.department or "",

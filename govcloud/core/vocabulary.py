@@ -173,6 +173,13 @@ UNIT = {
     "count": Word("count", "个"),
     "IPv4": Word("IPv4", "个"),
     "¥/year": Word("¥/year", "元/年"),
+    "¥/month": Word("¥/month", "元/月"),
+    "¥/unit·month": Word("¥/unit·month", "元/(单位·月)"),
+    "cores": Word("cores", "核"),
+    "d": Word("d", "天"),
+    # what a report's chart counts
+    "hosts": Word("hosts", "台"),
+    "systems": Word("systems", "个"),
 }
 
 # how a run, a sync, a collection or a step ended

@@ -56,6 +56,7 @@ def test_findings_round_trip_every_column(store: Store) -> None:
         reclaim=Reclaim(0, 0, 500),
         subject_type=SubjectType.VOLUME,
         name="数据盘 '=cmd'",
+        name_en="data disk '=cmd'",
     )
     g = finding("idle", "vm-2", department=None, pool=None)
     run_id = _run(store, T0, findings=[f, g])
@@ -66,6 +67,7 @@ def test_findings_round_trip_every_column(store: Store) -> None:
     assert back[0].action.zh == "回收"
     assert back[0].system == "sys-1"
     assert back[0].evidence == {"cpu_p95_pct": 1.5, "window_days": 14}
+    assert (back[0].subject_name_en, back[1].subject_name_en) == ("data disk '=cmd'", None)
 
 
 def test_run_record_and_latest(store: Store) -> None:

@@ -97,9 +97,11 @@ def _to_stderr(call: ast.Call, name: str) -> bool:
 
 def _texts(call: ast.Call, errors: set[str]) -> Iterator[ast.expr]:
     name = _callee(call)
-    if (name in errors or name == "BadParameter") and call.args:
+    if (name in errors or name in ("BadParameter", "error")) and call.args:
         yield call.args[0]
     if name in _STDERR_CALLS and call.args and _to_stderr(call, name):
+        yield call.args[0]
+    if name == "tr" and call.args:  # `st.tr(text)`: a prompt or a part of a stderr line
         yield call.args[0]
     if name == "Break" and len(call.args) == 3:  # the audit trail's detail sentence
         yield call.args[2]

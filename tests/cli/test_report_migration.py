@@ -47,14 +47,14 @@ def test_every_format_and_the_workload_lists(loaded: Path, tmp_path: Path) -> No
     assert hosts.freeze_panes == "A2"
     assert hosts.max_row == 1 + 120
     header = [c.value for c in hosts[1]]
-    vcpus = [r[header.index("目标虚拟CPU (vCPU)")] for r in hosts.iter_rows(2, values_only=True)]
+    vcpus = [r[header.index("目标虚拟CPU (核)")] for r in hosts.iter_rows(2, values_only=True)]
     assert all(type(v) is int for v in vcpus)
     placed = [
         r
         for r in hosts.iter_rows(2, values_only=True)
         if r[header.index("目标资源池")] != "无可用资源池"
     ]
-    column = header.index("目标虚拟CPU (vCPU)")
+    column = header.index("目标虚拟CPU (核)")
     assert sum(int(str(r[column])) for r in placed) == doc["headline"]["target_vcpus"]
 
     log = govcloud("-o", "json", "log", "show", "--event", "report.export")

@@ -16,6 +16,7 @@ def finding(
     reclaim: Reclaim | None = None,
     subject_type: SubjectType = SubjectType.VM,
     name: str | None = None,
+    name_en: str | None = None,
 ) -> Finding:
     return Finding(
         check=check,
@@ -30,4 +31,5 @@ def finding(
         evidence={"cpu_p95_pct": 1.5, "window_days": 14},
         reclaim=reclaim or Reclaim(),
         system="sys-1",
+        subject_name_en=name_en,
     )

@@ -14,6 +14,7 @@ from govcloud.core.migration_models import (
     Wave,
 )
 
+ENGLISH = {"d-fin": "Finance Bureau", "d-edu": "Education Bureau", "d-hea": "Health Commission"}
 HOSTILE = '<script>alert(1)</script>=cmd|"/C calc"'
 
 EOL = Risk("eol_os", "high", "CentOS 6 is end of life", "CentOS 6 已停止维护")
@@ -47,6 +48,8 @@ def _host(
         system_name_zh=system_name or f"系统{system}",
         department_code=dept,
         department_name_zh={"d-fin": "财政局", "d-edu": "教育局", "d-hea": "卫健委"}[dept],
+        system_name_en=system_name,
+        department_name_en=ENGLISH[dept],
         environment=env,
         mlps_level=3 if env == "prod" else 2,
         os="CentOS 6.10" if EOL in risks else "CentOS 7.9",
@@ -95,9 +98,9 @@ def plan() -> MigrationPlan:
         PoolFit("dmz", "disk_gib", 10000, 6000, 2590, 1410, 3, 3),
     )
     adoption = (
-        DepartmentAdoption("d-fin", "财政局", 5, 3, 2, 0.6),
-        DepartmentAdoption("d-edu", "教育局", 4, 3, 1, 0.75),
-        DepartmentAdoption("d-hea", "卫健委", 6, 1, 5, 1 / 6),
+        DepartmentAdoption("d-fin", "财政局", 5, 3, 2, 0.6, ENGLISH["d-fin"]),
+        DepartmentAdoption("d-edu", "教育局", 4, 3, 1, 0.75, ENGLISH["d-edu"]),
+        DepartmentAdoption("d-hea", "卫健委", 6, 1, 5, 1 / 6, ENGLISH["d-hea"]),
     )
     cost = sum(h.yearly_cost_yuan or 0.0 for h in hosts)
     return MigrationPlan(

@@ -51,7 +51,13 @@ def test_adoption_lowest_first_with_a_stacked_chart() -> None:
     section = next(s for s in report.sections if s.key == "adoption")
     (chart,) = section.charts
     assert chart.kind == "stacked_bar"
-    assert chart.categories == ("卫健委", "财政局", "教育局")  # most systems outside first
+    assert chart.categories == ("d-hea", "d-fin", "d-edu")  # most systems outside first
+    assert chart.category_labels("zh") == ("卫健委", "财政局", "教育局")
+    assert chart.category_labels("en") == (
+        "Health Commission",
+        "Finance Bureau",
+        "Education Bureau",
+    )
     assert [s.values for s in chart.series] == [(1.0, 3.0, 3.0), (5.0, 2.0, 1.0)]
     assert "7 of 15" in section.notes[0].en
 
@@ -169,8 +175,8 @@ def test_xlsx_one_sheet_per_table_numbers_as_numbers_frozen_header() -> None:
     assert first["主机"] == "h12"
     assert first["目标资源池"] == "无可用资源池"
     assert first["批次"] == "未排期"
-    assert first["目标虚拟CPU (vCPU)"] == 32
-    assert isinstance(first["目标虚拟CPU (vCPU)"], int)
+    assert first["目标虚拟CPU (核)"] == 32
+    assert isinstance(first["目标虚拟CPU (核)"], int)
     hostile = next(r for r in hosts.iter_rows(min_row=2, values_only=True) if r[0] == "h10")
     assert hostile[header.index("系统")] == HOSTILE  # markup is plain text in a cell
     pools = wb["资源池容量匹配"]
@@ -192,6 +198,6 @@ def test_adoption_chart_keeps_the_departments_with_most_left_to_move() -> None:
     (chart,) = section.charts
     assert len(chart.categories) == 20
     outside = [v or 0.0 for v in chart.series[1].values]
-    assert min(outside) >= max(i % 7 for i in range(30) if f"部门{i}" not in chart.categories)
+    assert min(outside) >= max(i % 7 for i in range(30) if f"d{i:02d}" not in chart.categories)
     assert len(_table(report, "adoption").rows) == 30
     assert "20" in section.notes[1].en

@@ -14,6 +14,7 @@ stderr is no terminal is never silent for minutes.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -182,9 +183,34 @@ class Api:
         hint = "--timeout bounds each call, its retries included" if spent else None
         if last.startswith("401"):
             hint = "the token was rejected after each re-authentication: check the credentials"
-        raise self.error(
-            f"{call}: {last} after {tried} tr{'y' if tried == 1 else 'ies'}{spent}", hint=hint
-        )
+        tries = "1 try" if tried == 1 else f"{tried} tries"
+        raise self.error(f"{call}: {last} after {tries}{spent}", hint=hint)
+
+    def authenticate(self) -> None:
+        """Get the token within the call budget. keystoneauth's version discovery may try two
+        URLs and then the token request, each with the full HTTP timeout: against a Keystone
+        that accepts connections and never answers that was 2-3 x --timeout of silence. Here
+        the wait is bounded as a whole; an error keystoneauth raises is left to the first call,
+        which retries and translates it as usual."""
+        if self.budget_s is None:
+            return
+        done, start = threading.Event(), time.monotonic()
+
+        def work() -> None:
+            # an error here is met again, retried and translated by the first GET
+            with contextlib.suppress(Exception), quiet_sdk():
+                self.conn.session.get_token()
+            done.set()
+
+        whom = self._awaited("identity")
+        threading.Thread(target=work, name=f"auth-{self.pool_code}", daemon=True).start()
+        with self._watching("identity", "authenticate", start):
+            answered = done.wait(self.budget_s)
+        if not answered:
+            raise self.error(
+                f"authenticate: no answer from {whom} in {self.budget_s:.0f} s",
+                hint="--timeout bounds the wait for Keystone as a whole; check auth_url",
+            )
 
     def _left(self, start: float, wait_s: float = 0.0) -> float:
         """Seconds of the call's budget left after waiting WAIT_S (no budget: unbounded)."""

@@ -615,6 +615,7 @@ def open_reader(
     conn = connect(target, clouds_yaml, timeout_s)
     watch = StallWatch(tell) if tell is not None else None
     api = Api(scope.pool_code, conn, policy or RetryPolicy(), budget_s=timeout_s, watch=watch)
+    api.authenticate()
     return OpenStackReader(
         api, scope, metadata_key=metadata_key, workers=workers, page_size=page_size
     )

@@ -25,7 +25,7 @@ from pathlib import Path
 from govcloud.adapters.files import write_private
 from govcloud.core.errors import UsageError
 from govcloud.core.findings import Text
-from govcloud.core.report_model import NO_PRICE, Cell, Report, ReportColumn
+from govcloud.core.report_model import NO_PRICE, Cell, Report, ReportColumn, unit_text
 from govcloud.core.spreadsheet import neutralise_formula as neutralise_formula
 
 FORMATS = ("html", "xlsx", "md", "json", "csv")
@@ -103,7 +103,7 @@ def figure_text(value: float | int | str | None, unit: str, lang: str) -> str:
         text = f"{value:,}"
     else:
         text = visible_controls(value)
-    return f"{text} {unit}".strip()
+    return f"{text} {unit_text(unit, lang)}".strip()
 
 
 def _writers() -> dict[str, Callable[[Report, str], list[Rendered]]]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from html import escape
 
 from govcloud.adapters.report_writers import visible_controls
-from govcloud.core.report_model import Chart
+from govcloud.core.report_model import Chart, unit_text
 
 WIDTH, HEIGHT = 760, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 40, 64
@@ -34,7 +34,7 @@ def _fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.1f}"
 
 
-def _axis(top: float, unit: str) -> list[str]:
+def _axis(top: float, unit: str, lang: str) -> list[str]:
     plot_h = HEIGHT - TOP - BOTTOM
     parts = []
     for i in range(5):
@@ -45,7 +45,8 @@ def _axis(top: float, unit: str) -> list[str]:
         )
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(v)}</text>')
     if unit:
-        parts.append(f'<text x="{LEFT - 6}" y="{TOP - 8}" text-anchor="end">{_t(unit)}</text>')
+        shown = _t(unit_text(unit, lang))
+        parts.append(f'<text x="{LEFT - 6}" y="{TOP - 8}" text-anchor="end">{shown}</text>')
     return parts
 
 
@@ -91,7 +92,7 @@ def _bars(chart: Chart, lang: str, stacked: bool) -> list[str]:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(cats), 1)
     bar_w = slot * 0.8 / (1 if stacked else max(len(series), 1))
-    parts = _axis(top, chart.unit)
+    parts = _axis(top, chart.unit, lang)
     for ci in range(len(cats)):
         base = float(HEIGHT - BOTTOM)
         for si, values in enumerate(series):
@@ -115,7 +116,7 @@ def _lines(chart: Chart, lang: str) -> list[str]:
     top = _nice_max(max(values, default=0.0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(cats) - 1, 1)
-    parts = _axis(top, chart.unit)
+    parts = _axis(top, chart.unit, lang)
     for si, s in enumerate(chart.series):
         pts = [
             f"{LEFT + i * step:.1f},{HEIGHT - BOTTOM - plot_h * v / top:.1f}"

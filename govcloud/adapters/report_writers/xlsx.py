@@ -26,7 +26,7 @@ from govcloud.adapters.report_writers import (
     plain,
     visible_controls,
 )
-from govcloud.core.report_model import NO_PRICE, Cell, Report, ReportColumn
+from govcloud.core.report_model import NO_PRICE, Cell, Report, ReportColumn, unit_text
 
 MAX_SHEET_NAME = 31
 MAX_WIDTH = 60
@@ -106,7 +106,7 @@ def _summary(ws: Worksheet, report: Report, lang: str) -> None:
             "value", "", "", kind="money" if f.unit.startswith("¥") else "float"
         )
         _set(ws.cell(row=r, column=2), f.value, value_col, lang)
-        ws.cell(row=r, column=3).value = text_value(f.unit) if f.unit else None
+        ws.cell(row=r, column=3).value = text_value(unit_text(f.unit, lang)) if f.unit else None
     row = len(report.figures) + 3
     for note in (n for s in report.sections for n in s.notes):
         ws.cell(row=row, column=1).value = text_value(note.get(lang))

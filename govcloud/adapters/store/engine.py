@@ -21,7 +21,7 @@ from govcloud.core.errors import StoreError, UsageError
 
 BUSY_TIMEOUT_MS = 10_000
 FULL_BELOW_BYTES = 1 << 20  # less free space than this on the store's disk: "full"
-SCHEMA_HEAD = "0006"  # newest Alembic revision in migrations/versions
+SCHEMA_HEAD = "0007"  # newest Alembic revision in migrations/versions
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -169,6 +169,7 @@ KNOWN_REVISIONS = (
     "0004",
     "0005",
     "0006",
+    "0007",
 )  # migrations/versions, oldest first
 
 

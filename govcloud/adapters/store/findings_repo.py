@@ -96,6 +96,7 @@ def _values(run_id: int, f: Finding) -> dict[str, Any]:
         "object_type": f.subject_type.value,
         "object_id": f.subject_id,
         "subject_name": f.subject_name,
+        "subject_name_en": f.subject_name_en,
         "pool_code": f.pool,
         "department_code": f.department,
         "system_code": f.system,
@@ -183,6 +184,7 @@ def _finding(r: Any) -> Finding:
             int(reclaim.get("volume_gib", 0)),
         ),
         system=r.system_code,
+        subject_name_en=r.subject_name_en,
     )
 
 

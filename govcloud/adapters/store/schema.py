@@ -386,6 +386,7 @@ FindingRow = Table(
     Column("message_zh", Text),
     Column("action", Text),
     Column("action_zh", Text),
+    Column("subject_name_en", String(255)),  # None: subject_name reads the same in English
     Index("ix_finding_run", "run_id"),
 )
 

@@ -114,6 +114,7 @@ def _department_finding(dept: Department, n: int) -> Finding:
         subject_type=SubjectType.DEPARTMENT,
         subject_id=dept.code,
         subject_name=dept.short_zh or dept.name_zh,
+        subject_name_en=dept.name_en,
         pool=None,
         department=dept.code,
         message=Text(
@@ -150,6 +151,7 @@ def _system_finding(system: BusinessSystem, n: int) -> Finding:
         subject_type=SubjectType.SYSTEM,
         subject_id=system.code,
         subject_name=system.name_zh,
+        subject_name_en=system.name_en,
         pool=None,
         department=system.department_code,
         system=system.code,

@@ -17,6 +17,7 @@ from govcloud.core.checks import CheckParams, register
 from govcloud.core.findings import Finding, SubjectType, Text
 from govcloud.core.models import BusinessSystem, Environment, Pool, SecurityZone, Server
 from govcloud.core.severity import Severity
+from govcloud.core.vocabulary import word
 
 _MAX_NAMES = 10  # VM names listed in the evidence
 
@@ -100,7 +101,8 @@ def _finding(
         en.append(f"MLPS level {system.mlps_level} above the pool's maximum {pool.mlps_level_max}")
         zh.append(f"等保{system.mlps_level}级高于资源池上限{pool.mlps_level_max}级")
     if "zone" in reasons:
-        en.append(f"{system.environment.value} system in security zone {pool.security_zone}")
+        zone_en = word("zone", pool.security_zone, "en")
+        en.append(f"{system.environment.value} system in security zone {zone_en}")
         zh.append(f"{system.environment.value} 环境系统部署在{pool.security_zone}")
     severe = "level" in reasons or system.environment is Environment.PROD
     return Finding(
@@ -109,6 +111,7 @@ def _finding(
         subject_type=SubjectType.SYSTEM,
         subject_id=f"{system.code}@{pool.code}",
         subject_name=f"{system.name_zh} @ {pool.name_zh}",
+        subject_name_en=f"{system.name_en} @ {pool.name_en}",
         pool=pool.code,
         department=system.department_code,
         system=system.code,

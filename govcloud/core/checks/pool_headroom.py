@@ -204,6 +204,7 @@ def _finding(
         subject_type=SubjectType.POOL,
         subject_id=f"{pool.code}:{kind.name}",
         subject_name=f"{pool.name_zh} {kind.zh}",
+        subject_name_en=f"{pool.name_en} {kind.en}",
         pool=pool.code,
         department=None,
         message=Text(
@@ -258,6 +259,7 @@ def _short_history(pool: Pool, n: int, params: PoolHeadroomParams) -> Finding:
         subject_type=SubjectType.POOL,
         subject_id=f"{pool.code}:history",
         subject_name=pool.name_zh,
+        subject_name_en=pool.name_en,
         pool=pool.code,
         department=None,
         message=Text(

@@ -122,6 +122,7 @@ def _finding(row: PoolQuotaCheck) -> Finding:
         subject_type=SubjectType.POOL,
         subject_id=f"{row.pool}:{row.resource}",
         subject_name=f"{row.pool_zh} {res_zh}",
+        subject_name_en=f"{row.pool_en} {res_en}",
         pool=row.pool,
         department=None,
         message=message,
