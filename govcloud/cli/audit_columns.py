@@ -62,7 +62,7 @@ RUN = (
     C("reclaim_vcpus", "可回收虚拟CPU", "Reclaim vCPU", kind="int"),
     C("reclaim_ram_gib", "可回收内存", "Reclaim RAM", "GiB", kind="float"),
     C("playbook", "剧本", "Playbook", long=True),
-    C("error", "错误", "Error", long=True),
+    C("error", "错误", "Error", long=True, kind="sentence"),
 )
 
 RIGHTSIZE = (
@@ -108,8 +108,8 @@ PLAYBOOK = (
     C("schedule", "计划", "Schedule"),
     C("steps", "步骤", "Steps"),
     C("status", "状态", "Status", words="outcome"),
-    C("error", "错误", "Error"),
-    C("hint", "提示", "Hint", long=True),
+    C("error", "错误", "Error", kind="sentence"),
+    C("hint", "提示", "Hint", long=True, kind="sentence"),
 )
 
 STEP = (
@@ -118,7 +118,7 @@ STEP = (
     C("status", "状态", "Status", words="outcome"),
     C("duration_s", "耗时", "Duration", "s", kind="float"),
     C("summary", "结果", "Summary"),
-    C("error", "错误", "Error"),
+    C("error", "错误", "Error", kind="sentence"),
 )
 
 

@@ -111,7 +111,7 @@ def discover(
     if opts.output == "table":
         print(line)
     else:
-        st.note(line)  # machine output on stdout; nothing on stderr under -o json
+        sys.stderr.write(line + "\n")  # in the display language already
     if any(not r.ok for r in results):
         raise typer.Exit(1)
 

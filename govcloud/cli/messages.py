@@ -119,6 +119,14 @@ EXTRA: tuple[tuple[str, str], ...] = (
         "块设备：取自 /proc/partitions（无 lsblk）",
     ),
     ("authenticate: no answer from {whom} in {seconds} s", "认证：{whom} 在 {seconds} 秒内无应答"),
+    # below sync's table (cli/sync.py)
+    (
+        "{region}: {mode} ({why}), {calls} API calls",
+        "{region}：{mode}（{why}），{calls} 次 API 调用",
+    ),
+    ("{region}: {mode} ({why})", "{region}：{mode}（{why}）"),
+    ("{region}: {n} {kind} in no pool: {why}", "{region}：{n} 个 {kind} 不属于任何资源池：{why}"),
+    ("(`govcloud -v sync` lists them)", "（`govcloud -v sync` 可逐个列出）"),
     # OpenStack calls (adapters/openstack/calls.py): status codes and paths stay as they are
     ("{call}: {last} after {tries}{spent}", "{call}：{last}（已尝试 {tries}{spent}）"),
     ("{call}: 401 Unauthorized after re-authenticating", "{call}：重新认证后仍为 401 未授权"),
@@ -262,6 +270,20 @@ EXTRA: tuple[tuple[str, str], ...] = (
 
 # values that stand inside another sentence (a wave's phase, an empty list), not sentences
 VALUES: tuple[tuple[str, str], ...] = (
+    # sync: how each region was read, and why (core/incremental.py)
+    ("full", "全量"),
+    ("incremental", "增量"),
+    ("--full given", "指定了 --full"),
+    ("no pool of the region was synced before", "该区域的资源池此前从未同步"),
+    ("pool {code} was never synced", "资源池 {code} 从未同步"),
+    ("the last sync of pool {code} failed", "资源池 {code} 上次同步失败"),
+    ("pool {code} has no trustworthy watermark", "资源池 {code} 没有可信的同步水位"),
+    ("the region's pools or department declarations changed", "该区域的资源池或部门申报已变更"),
+    (
+        "the last full listing is {age} old (full every {every})",
+        "上次全量读取已过去 {age}（每 {every} 全量一次）",
+    ),
+    ("changes since {since}", "自 {since} 以来的变更"),
     ("1 try", "1 次"),
     ("{count} tries", "{count} 次"),
     (" in {seconds} s", "，用时 {seconds} 秒"),

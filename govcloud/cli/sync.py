@@ -33,7 +33,7 @@ SYNC = (
     C("notes", "备注", "Notes", long=True, kind="sentence"),
     C("region", "区域", "Region", long=True),
     C("unassigned", "未归属", "Unassigned", kind="int"),  # of the pool's region
-    C("mode", "方式", "Mode"),  # full | incremental, of the pool's region
+    C("mode", "方式", "Mode", kind="sentence"),  # full | incremental, of the pool's region
     C("why", "原因", "Why", long=True),
     C("calls", "API 调用", "API calls", kind="int", long=True),
 )
@@ -121,8 +121,8 @@ def sync(
     else:
         render(report.results, SYNC, opts_out)
     if not machine:
-        _tell_modes(report, calls=st.verbose > 0)
-        _tell_unassigned(report, opts_out, listed=st.verbose > 0)
+        _tell_modes(report, st.tr, calls=st.verbose > 0)
+        _tell_unassigned(report, opts_out, st.tr, listed=st.verbose > 0)
     if report.failed:
         if st.display.output == "json":
             raise typer.Exit(1)  # the rows carry status and error; stdout stays one document
@@ -135,23 +135,23 @@ def sync(
         )
 
 
-def _tell_modes(report: SyncReport, *, calls: bool) -> None:
+def _tell_modes(report: SyncReport, tr: Callable[[str], str], *, calls: bool) -> None:
     """Below the pool table: per region, full or incremental and why (CALLS: with the number
-    of HTTP requests the region took)."""
+    of HTTP requests the region took); TR puts a line in the language of the tables."""
     lines = {}
     for r in report.results:
         if r.status != "ok" or r.region in lines:
             continue
-        text = f"{r.region}: {r.mode} ({r.why})"
         if calls and r.calls is not None:
-            text += f", {r.calls} API calls"
-        lines[r.region] = text
+            lines[r.region] = tr(f"{r.region}: {r.mode} ({r.why}), {r.calls} API calls")
+        else:
+            lines[r.region] = tr(f"{r.region}: {r.mode} ({r.why})")
     if lines:
         sys.stdout.write("\n" + "\n".join(lines[k] for k in sorted(lines)) + "\n")
-    _tell_notes(report)
+    _tell_notes(report, tr)
 
 
-def _tell_notes(report: SyncReport) -> None:
+def _tell_notes(report: SyncReport, tr: Callable[[str], str]) -> None:
     """Below the modes: what each region's sync skipped or could not trust (a service missing
     from the catalog, a backend of unknown capacity...), each note once per region."""
     seen: dict[str, list[str]] = {}
@@ -159,12 +159,14 @@ def _tell_notes(report: SyncReport) -> None:
         for note in (r.notes or "").split("; "):
             if note and note not in seen.setdefault(r.region, []):
                 seen[r.region].append(note)
-    lines = [f"{region}: {note}" for region in sorted(seen) for note in seen[region]]
+    lines = [tr(f"{region}: {note}") for region in sorted(seen) for note in seen[region]]
     if lines:
         sys.stdout.write("\n" + "\n".join(lines) + "\n")
 
 
-def _tell_unassigned(report: SyncReport, opts: RenderOptions, *, listed: bool) -> None:
+def _tell_unassigned(
+    report: SyncReport, opts: RenderOptions, tr: Callable[[str], str], *, listed: bool
+) -> None:
     """Below the pool table: per region, how many objects no pool took, by kind and reason;
     with LISTED (`-v`), each object as a table."""
     from govcloud.cli.render import render
@@ -177,7 +179,8 @@ def _tell_unassigned(report: SyncReport, opts: RenderOptions, *, listed: bool) -
             key = (u.kind, reason_group(u.reason))
             counts[key] = counts.get(key, 0) + 1
         lines += [
-            f"{region}: {n} {kind} in no pool: {why}" for (kind, why), n in sorted(counts.items())
+            tr(f"{region}: {n} {kind} in no pool: {why}")
+            for (kind, why), n in sorted(counts.items())
         ]
         rows += [{"region": region, **asdict(u)} for u in objects]
     if not rows:
@@ -187,7 +190,7 @@ def _tell_unassigned(report: SyncReport, opts: RenderOptions, *, listed: bool) -
         sys.stdout.write("\n")
         render(rows, UNASSIGNED, replace(opts, columns=()))
     else:
-        sys.stdout.write("(`govcloud -v sync` lists them)\n")
+        sys.stdout.write(tr("(`govcloud -v sync` lists them)") + "\n")
 
 
 class ProgressBar:
