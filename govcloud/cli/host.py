@@ -162,16 +162,15 @@ def list_(
     ctx: typer.Context, limit: Limit = None, column: Columns = None, long: Long = False
 ) -> None:
     """Declared legacy hosts with their discovery status and main facts."""
+    from govcloud.cli.empty import note_if_empty
     from govcloud.cli.host_columns import HOST, host_row
     from govcloud.cli.render import render
     from govcloud.services import hosts
 
     st = state(ctx)
-    render(
-        [host_row(s) for s in hosts.statuses(st.settings)][:limit],
-        HOST,
-        st.render_options(column, long),
-    )
+    rows = [host_row(s) for s in hosts.statuses(st.settings)]
+    render(rows[:limit], HOST, st.render_options(column, long))
+    note_if_empty(st, rows)
 
 
 @app.command()

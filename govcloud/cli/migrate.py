@@ -93,8 +93,12 @@ def plan(
         top = [Column(k, k, k) for k in document]
         render_one(document, top, dataclasses.replace(opts, columns=()))
         return
+    from govcloud.cli.empty import note_if_empty
+
     zh = opts.output == "table" and opts.lang == "zh"
-    render(host_rows(result, zh), HOSTS, opts)
+    rows = host_rows(result, zh)
+    render(rows, HOSTS, opts)
+    note_if_empty(st, rows)
     if opts.output == "table" and not column:
         lang = opts.lang
         _title("迁移批次" if lang == "zh" else "Waves")
