@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from govcloud.core.declared import KeyPath, SourceDoc
 from govcloud.core.errors import Location, UsageError, ValidationError
+from govcloud.core.source_doc import KeyPath, SourceDoc
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a city's whole estate is well under 1 MiB of YAML
 MAX_DEPTH = 64  # declared files nest five or six levels; deeper is an attack or a mistake

@@ -8,7 +8,7 @@ the result into frozen domain records. Unknown keys are errors, so a typo never 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from govcloud.core import models as m
 from govcloud.core.errors import Location, ValidationError
+from govcloud.core.source_doc import KeyPath, SourceDoc
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 NonNegative = Annotated[StrictInt, Field(ge=0)]
 Ratio = Annotated[float, Field(gt=0, le=64)]
-KeyPath = tuple[str | int, ...]
 T = TypeVar("T")
 
 
@@ -169,18 +169,6 @@ class InventoryFile(_Strict):
     legacy_hosts: list[LegacyHostSpec] = []
     prices: list[PriceSpec] = []
     settings: SettingsSpec | None = None
-
-
-@dataclass(frozen=True)
-class SourceDoc:
-    """A parsed YAML document and a way back from key paths to its lines."""
-
-    path: str
-    data: Any
-    line_of: Callable[[KeyPath], int | None]
-
-    def at(self, path: KeyPath, key: str | None = None) -> Location:
-        return Location(self.path, self.line_of(path), key)
 
 
 @dataclass(frozen=True)

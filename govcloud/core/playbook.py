@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from govcloud.core.declared import KeyPath, SourceDoc
 from govcloud.core.errors import ValidationError
 from govcloud.core.severity import Severity
+from govcloud.core.source_doc import KeyPath, SourceDoc
 from govcloud.core.utilization import DAY_S, parse_duration_s
 
 if TYPE_CHECKING:  # the checks (numpy) load when a playbook is validated, not with its models

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from govcloud.core import models as m
-from govcloud.core.declared import KeyPath, SourceDoc, parse_inventory
+from govcloud.core.declared import parse_inventory
 from govcloud.core.errors import ValidationError
+from govcloud.core.source_doc import KeyPath, SourceDoc
 
 POOLS: dict[str, Any] = {
     "clouds": [{"name": "zwy", "regions": ["r1"]}],

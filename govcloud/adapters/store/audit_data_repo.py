@@ -25,8 +25,8 @@ from govcloud.adapters.store import (
     declared_repo,
     network_repo,
     observed_repo,
+    records,
     storage_repo,
-    sync_repo,
 )
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_network as tn
@@ -59,7 +59,7 @@ def read_audit_data(
     conn: Connection, *, now: datetime, window_s: int, metrics: Sequence[str] = AUDIT_METRICS
 ) -> AuditData:
     """The audit's whole input as of NOW; utilization covers the WINDOW_S before NOW."""
-    now = sync_repo.utc(now)
+    now = records.utc(now)
     _map_sqlite_file(conn)
     servers = read_live_servers(conn)
     keys = tuple(dict.fromkeys(server_key(s.server_id) for s in servers))
@@ -104,7 +104,7 @@ def read_utilization(
 ) -> UtilizationTable:
     """Rows KEYS (unique), columns the slots starting in [end - window_s, end), where end is
     the end of NOW's slot: the current, still filling slot counts, as in `metrics show`."""
-    end_ts = slot_start(sync_repo.utc(now).timestamp()) + STEP_S
+    end_ts = slot_start(records.utc(now).timestamp()) + STEP_S
     slots = max(window_s, 0) // STEP_S
     start_ts = end_ts - slots * STEP_S
     index = {k: i for i, k in enumerate(keys)}
@@ -224,17 +224,17 @@ def _day_values(
 def read_live_servers(conn: Connection) -> list[m.Server]:
     """Servers not marked deleted, by pool and server id (the order of the utilization rows)."""
     rows = _live_rows(conn, t.ServerRow, t.ServerRow.c.server_id)
-    return [sync_repo.server_record(r.pool_code, r) for r in rows]
+    return [records.server_record(r.pool_code, r) for r in rows]
 
 
 def _volumes(conn: Connection) -> list[m.Volume]:
     rows = _live_rows(conn, t.VolumeRow, t.VolumeRow.c.volume_id)
-    return [sync_repo.volume_record(r.pool_code, r) for r in rows]
+    return [records.volume_record(r.pool_code, r) for r in rows]
 
 
 def _snapshots(conn: Connection) -> list[m.Snapshot]:
     rows = _live_rows(conn, t.SnapshotRow, t.SnapshotRow.c.snapshot_id)
-    return [sync_repo.snapshot_record(r.pool_code, r) for r in rows]
+    return [records.snapshot_record(r.pool_code, r) for r in rows]
 
 
 def _live_rows(
@@ -256,7 +256,7 @@ def _floating_ips(conn: Connection) -> list[m.FloatingIp]:
     f = tn.FloatingIpRow
     query = select(f, P.c.code.label("pool_code")).join(P, P.c.id == f.c.pool_id)
     rows = conn.execute(query.order_by(P.c.code, f.c.fip_id))
-    return [sync_repo.floating_ip_record(r.pool_code, r) for r in rows]
+    return [records.floating_ip_record(r.pool_code, r) for r in rows]
 
 
 def _projects(conn: Connection) -> list[m.Project]:
@@ -305,7 +305,7 @@ def _usage_history(conn: Connection, since: datetime) -> list[m.UsagePoint]:
         .order_by(P.c.code, u.c.ts)
     )
     return [
-        m.UsagePoint(r.code, sync_repo.utc(r.ts), r.servers, r.vcpus, r.ram_mib, r.volume_gib)
+        m.UsagePoint(r.code, records.utc(r.ts), r.servers, r.vcpus, r.ram_mib, r.volume_gib)
         for r in conn.execute(query)
     ]
 
@@ -322,8 +322,8 @@ def _agents(conn: Connection) -> dict[str, AgentState]:
         state = AgentState(
             server_key(r.server_id),
             r.url,
-            sync_repo.utc(r.last_scrape_at),
-            sync_repo.utc(r.last_ok_at),
+            records.utc(r.last_scrape_at),
+            records.utc(r.last_ok_at),
             r.last_error,
         )
         seen = out.get(state.server_key)
@@ -347,4 +347,4 @@ def _last_sync(conn: Connection) -> dict[str, datetime]:
         .where(r.c.status == "ok", r.c.finished_at.is_not(None))
         .group_by(P.c.code)
     )
-    return {code: sync_repo.utc(ts) for code, ts in conn.execute(query) if ts is not None}
+    return {code: records.utc(ts) for code, ts in conn.execute(query) if ts is not None}

@@ -17,7 +17,7 @@ from sqlalchemy.sql import ColumnElement
 from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_network as tn
 from govcloud.adapters.store.owned import department_is, owned_by, owner_columns, view_of
-from govcloud.adapters.store.sync_repo import (
+from govcloud.adapters.store.records import (
     CHUNK,
     allocation_record,
     port_record,

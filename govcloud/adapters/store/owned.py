@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, and_, or_
 from sqlalchemy.sql import ColumnElement
 
 from govcloud.adapters.store import schema as t
+from govcloud.adapters.store.records import utc
 from govcloud.core.errors import NotFoundError
 
 P, PR, D = t.PoolRow, t.ProjectRow, t.DepartmentRow
@@ -68,6 +69,4 @@ def one_by_ref(
 def view_of(view: type[V], row: Any) -> V:
     """A listing row as its view, the columns labelled as the view's fields; timestamps as
     aware UTC (SQLite hands them back naive)."""
-    from govcloud.adapters.store.sync_repo import utc  # sync_repo's import chain reaches here
-
     return view(**{k: utc(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()})

@@ -24,7 +24,7 @@ from govcloud.adapters.store.owned import (
     owner_columns,
     view_of,
 )
-from govcloud.adapters.store.sync_repo import (
+from govcloud.adapters.store.records import (
     backend_record,
     type_quota_record,
     volume_type_record,

@@ -10,12 +10,11 @@ not at all.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from functools import lru_cache, partial
-from typing import Any, TypeVar, overload
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -38,11 +37,26 @@ from govcloud.adapters.store import schema as t
 from govcloud.adapters.store import schema_network as tn
 from govcloud.adapters.store import schema_storage as ts
 from govcloud.adapters.store.observed_repo import capacity_record
+from govcloud.adapters.store.records import (
+    CHUNK,
+    _listed,
+    _shared,
+    allocation_record,
+    backend_record,
+    floating_ip_record,
+    port_record,
+    security_group_record,
+    server_record,
+    snapshot_record,
+    type_quota_record,
+    utc,
+    volume_record,
+    volume_type_record,
+)
 from govcloud.core import models as m
 from govcloud.core.incremental import LastRun
 from govcloud.core.sync import KindDiff, PoolDiff, PoolSnapshot
 
-CHUNK = 500  # ids per IN (...) clause
 BATCH = 1000  # rows per executemany
 DEFAULT_METADATA_KEY = "business_system"
 R = TypeVar("R")
@@ -281,117 +295,12 @@ def _projects(conn: Connection, pool_id: int, pool_code: str) -> Iterator[m.Proj
         yield m.Project(pool_code, r.project_id, r.name, bool(r.enabled), r.code)
 
 
-@overload
-def utc(ts: datetime | str) -> datetime: ...
-@overload
-def utc(ts: None) -> None: ...
-def utc(ts: datetime | str | None) -> datetime | None:
-    """A stored timestamp as aware UTC: SQLite hands back naive datetimes (or, read raw, their
-    ISO text), and every timestamp govcloud stores is UTC."""
-    if ts is None:
-        return None
-    if isinstance(ts, str):
-        ts = datetime.fromisoformat(ts)
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-
-
-def _listed(value: Any) -> tuple[Any, ...]:
-    """A stored JSON list as a tuple, whether the driver parsed it or, read raw, did not."""
-    if isinstance(value, str):
-        return () if value == "[]" else _parsed(value)
-    return tuple(value or ())
-
-
-@lru_cache(maxsize=4096)
-def _parsed(text: str) -> tuple[Any, ...]:
-    """Most lists repeat (a port's security groups, a network's addresses): parsed once."""
-    return tuple(json.loads(text) or ())
-
-
-def server_record(pool_code: str, r: Any) -> m.Server:
-    """A `server` row as the core's record (sync's snapshot and the audit loader alike)."""
-    return m.Server(
-        pool_code, r.server_id, r.name, _shared(r.project_id), _shared(r.status),
-        _shared(r.flavor_name), r.vcpus, r.ram_mib, r.disk_gib, utc(r.created_at),
-        _shared(r.host), _shared(r.availability_zone), _listed(r.addresses),
-        _shared(r.system_code), utc(r.updated_at),
-    )  # fmt: skip
-
-
-def volume_record(pool_code: str, r: Any) -> m.Volume:
-    return m.Volume(
-        pool_code, r.volume_id, r.name, _shared(r.project_id), r.size_gib, _shared(r.status),
-        _shared(r.volume_type), r.attached_server_id, bool(r.bootable), utc(r.created_at),
-        utc(r.updated_at),
-    )  # fmt: skip
-
-
-def snapshot_record(pool_code: str, r: Any) -> m.Snapshot:
-    return m.Snapshot(
-        pool_code, r.snapshot_id, r.name, _shared(r.project_id), r.volume_id, r.size_gib,
-        _shared(r.status), utc(r.created_at),
-    )  # fmt: skip
-
-
-def backend_record(pool_code: str, r: Any) -> m.StorageBackend:
-    return m.StorageBackend(
-        pool_code, r.name, r.backend_name, r.total_gib, r.free_gib, r.allocated_gib,
-        r.provisioned_gib, r.max_over_subscription_ratio, r.reserved_pct, bool(r.thin),
-        bool(r.thick),
-    )  # fmt: skip
-
-
-def volume_type_record(pool_code: str, r: Any) -> m.VolumeType:
-    return m.VolumeType(pool_code, r.type_id, r.name, r.backend_name, bool(r.is_public))
-
-
-def type_quota_record(pool_code: str, r: Any) -> m.TypeQuotaUsage | None:
-    """None for a resource this version does not know (a newer govcloud wrote it)."""
-    if r.resource not in m.QuotaResource._value2member_map_:
-        return None
-    return m.TypeQuotaUsage(
-        pool_code, r.project_id, r.volume_type, m.QuotaResource(r.resource), r.limit, r.in_use,
-        r.reserved,
-    )  # fmt: skip
-
-
-def port_record(pool_code: str, r: Any) -> m.Port:
-    return m.Port(
-        pool_code, r.port_id, _shared(r.project_id), _shared(r.network_id), r.device_id,
-        _shared(r.device_owner), _listed(r.fixed_ips), _listed(r.security_group_ids),
-        _shared(r.status),
-    )  # fmt: skip
-
-
-def floating_ip_record(pool_code: str, r: Any) -> m.FloatingIp:
-    return m.FloatingIp(
-        pool_code, r.fip_id, _shared(r.project_id), r.address, _shared(r.network_id),
-        _shared(r.status), r.port_id, r.fixed_address, r.server_id, utc(r.created_at),
-        utc(r.updated_at),
-    )  # fmt: skip
-
-
-def security_group_record(pool_code: str, r: Any) -> m.SecurityGroup:
-    rules = tuple(m.SecurityRule(**rule) for rule in _listed(r.rules))
-    return m.SecurityGroup(pool_code, r.group_id, _shared(r.project_id), r.name, rules)
-
-
-def allocation_record(pool_code: str, r: Any) -> m.ProjectAllocation:
-    return m.ProjectAllocation(pool_code, r.project_id, r.vcpus, r.ram_mib, r.disk_gib)
-
-
 # whole records by id, for an incremental run: kind -> (row, id column, record)
 _WHOLE: dict[str, tuple[Table, str, Callable[[str, Any], Any]]] = {
     "servers": (S, "server_id", server_record),
     "volumes": (V, "volume_id", volume_record),
     "ports": (PT, "port_id", port_record),
 }
-
-
-def _shared(value: Any) -> Any:
-    """One string object per distinct project, host, status...: the driver hands each row its
-    own copies, and a snapshot of 100,000 servers would hold them all."""
-    return sys.intern(value) if isinstance(value, str) else value
 
 
 # --- apply ------------------------------------------------------------------------------------
