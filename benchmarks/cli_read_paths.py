@@ -78,11 +78,19 @@ def median_s(cmd: list[str], env: dict[str, str], runs: int) -> float:
 
 
 def extract(rev: str, into: Path) -> Path:
+    """REV's package in INTO, checked to be what `python` imports with INTO on PYTHONPATH."""
+    # the package and what its demo reads from the checkout (example estate, audit playbook)
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", rev, "govcloud"], capture_output=True, check=True
+        ["git", "-C", str(REPO), "archive", rev, "govcloud", "inventory", "playbooks"],
+        capture_output=True,
+        check=True,
     ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
+    probe = [sys.executable, "-c", "import govcloud; print(govcloud.__file__)"]
+    found = subprocess.run(probe, env={**os.environ, "PYTHONPATH": str(into)}, capture_output=True)
+    if not found.stdout.decode().startswith(str(into)):
+        raise SystemExit(f"the baseline at {into} is not what python imports: {found.stdout!r}")
     return into
 
 
@@ -112,6 +120,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="govcloud-bench-") as name:
         tmp = Path(name)
+        # `python -c` puts the current folder first on sys.path: from a checkout, the baseline
+        # would silently run today's package
+        os.chdir(tmp)
         env = {
             **os.environ,
             "GOVCLOUD_DB": f"sqlite:///{tmp / 'baseline.db'}",
@@ -139,6 +150,7 @@ def main() -> int:
             modes = ("cached", "uncached") if args.mode == "both" else (args.mode,)
             for mode in modes:
                 report(args, mode, tmp, env, baseline, openstack, server)
+        os.chdir(REPO)
     return 0
 
 
