@@ -2,8 +2,8 @@
 them and xlsx into an --output-file (cli/output_file.py; the workbook: adapters/listing_xlsx.py).
 
 Machine formats use snake_case field names as keys; the table uses translated labels with units.
-Text from the cloud (tenant-chosen names) is shown literally: control characters are escaped and
-rich markup is never interpreted.
+Text from the cloud (tenant-chosen names) is shown literally: control characters are escaped, so
+no name can move the cursor or colour the terminal.
 """
 
 from __future__ import annotations
@@ -341,21 +341,19 @@ def cell_text(value: Any, kind: str, lang: str = "en") -> str:
     return escape_controls(str(_plain(value)))
 
 
-def pct_style(value: Any) -> str | None:
-    """Skyline's thresholds: >= 90% full (爆满), >= 80% danger (危险)."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    if value >= 90:
-        return "bold red"
-    if value >= 80:
-        return "yellow"
-    return None
-
-
 # Tables are written here, not by rich: laying out 1,727 VMs took rich 0.5 s of a command that
 # should answer in 0.4 (docs/benchmarks.md); this is one pass to measure and one to write.
 _BOLD, _RED, _YELLOW, _DIM, _RESET = "\x1b[1m", "\x1b[1;31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
-_STYLE = {"bold red": _RED, "yellow": _YELLOW}
+
+
+def pct_style(value: Any) -> str:
+    """The terminal colour of a percentage, by Skyline's thresholds: >= 90% full (爆满) in red,
+    >= 80% danger (危险) in yellow; "" below."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return ""
+    if value >= 90:
+        return _RED
+    return _YELLOW if value >= 80 else ""
 
 
 def display_width(text: str) -> int:
@@ -394,7 +392,7 @@ def _write_table(rows: list[dict[str, Any]], chosen: list[Column], lang: str, ou
     for row, line in zip(rows, cells, strict=True):
         texts = padded(line)
         for i in styled:  # on a terminal: 80 % and over in yellow, 90 % and over in red
-            style = _STYLE.get(pct_style(row[chosen[i].key]) or "")
+            style = pct_style(row[chosen[i].key])
             if style:
                 texts[i] = f"{style}{texts[i]}{_RESET}"
         out.write("  ".join(texts) + "\n")
@@ -410,7 +408,7 @@ def _write_fields(row: dict[str, Any], chosen: list[Column], lang: str, out: Tex
     for c, label in zip(chosen, labels, strict=True):
         value = row[c.key]
         text = c.text(value, lang)
-        style = _STYLE.get((pct_style(value) if c.kind == "pct" else None) or "")
+        style = pct_style(value) if c.kind == "pct" else ""
         if color:
             label = f"{_BOLD}{_pad(label, width, False)}{_RESET}"
             text = f"{style}{text}{_RESET}" if style else text
