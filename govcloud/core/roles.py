@@ -94,6 +94,10 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "role show": ANYONE,
     "demo": ANYONE,
     "sandbox serve": ANYONE,
+    # the caller's own warm reader: a cache of imports, it holds no data and changes none
+    "warm start": ANYONE,
+    "warm stop": ANYONE,
+    "warm status": ANYONE,
 }
 
 

@@ -1,0 +1,159 @@
+"""`govcloud warm start|stop|status`: a warm reader for this user and install, so read commands
+answer without paying for Python's imports each time (warm_client.py explains how)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from govcloud.cli import warm_client
+from govcloud.cli.render import Column
+from govcloud.cli.state import state
+from govcloud.core.errors import GovcloudError, UsageError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="A warm reader: read commands (list, show, check) answer in a fraction of the time.",
+)
+
+STATUS = (
+    Column("state", "状态", "State", kind="sentence"),
+    Column("pid", "进程号", "PID"),
+    Column("socket", "套接字", "Socket"),
+    Column("started", "启动时间", "Started"),
+    Column("served", "已应答命令", "Commands served", kind="int"),
+    Column("idle_minutes", "空闲停止（分钟）", "Stops after idle (min)", kind="int"),
+)
+START_WAIT_S = 15.0
+
+
+def ask(path: Path, op: str) -> dict[str, Any] | None:
+    """The reader's answer to OP ("status", "stop"), or None when none answers at PATH."""
+    if not path.exists():
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5.0)
+            sock.connect(str(path))
+            warm_client.send_request(sock, {"op": op}, ())
+            kind, size = warm_client.read_reply(sock)
+            if kind != b"S":
+                return None
+            data = b""
+            while len(data) < size:
+                chunk = sock.recv(size - len(data))
+                if not chunk:
+                    return None
+                data += chunk
+    except OSError:
+        return None
+    answer = json.loads(data) if data else {}
+    return answer if isinstance(answer, dict) else None
+
+
+def _record(info: dict[str, Any] | None, path: Path, idle_s: float | None = None) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    if info is None:
+        return {"state": "not running", "pid": None, "socket": str(path), "started": None,
+                "served": None, "idle_minutes": None}  # fmt: skip
+    return {
+        "state": "running",
+        "pid": info["pid"],
+        "socket": info["socket"],
+        "started": datetime.fromtimestamp(info["started"], UTC),
+        "served": info["served"],
+        "idle_minutes": round(float(info.get("idle_s", idle_s or 0)) / 60),
+    }
+
+
+@app.command("start")
+def start(
+    ctx: typer.Context,
+    idle: Annotated[
+        int,
+        typer.Option("--idle", metavar="MINUTES", help="Stop after MINUTES without a command."),
+    ] = 30,
+) -> None:
+    """Start this user's warm reader (one per install); it stops by itself when idle."""
+    from govcloud.cli.render import render_one
+
+    st = state(ctx)
+    if idle < 1:
+        raise UsageError(f"--idle must be at least 1 minute, not {idle}")
+    if os.environ.get(warm_client.ENV_SWITCH) == "0":
+        raise UsageError(
+            f"{warm_client.ENV_SWITCH}=0 is set: read commands would not use a warm reader",
+            hint=f"unset {warm_client.ENV_SWITCH} first",
+        )
+    path = warm_client.socket_path(os.environ)
+    info = ask(path, "status")
+    if info is not None:
+        st.note(f"a warm reader runs already (pid {info['pid']})")
+    else:
+        info = launch(path, idle * 60)
+    render_one(_record(info, path), STATUS, st.render_options())
+
+
+def launch(path: Path, idle_s: int) -> dict[str, Any]:
+    """Start the reader as its own session (no terminal, not the caller's child for long) and
+    wait until it answers."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    log = path.with_suffix(".log")
+    command = [sys.executable, "-m", "govcloud.cli.warm_server", "--socket", str(path),
+               "--idle", str(idle_s)]  # fmt: skip
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        proc = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd, start_new_session=True,
+            env={**os.environ, warm_client.ENV_SWITCH: "0"},
+        )  # fmt: skip
+    finally:
+        os.close(fd)
+    deadline = time.monotonic() + START_WAIT_S
+    while time.monotonic() < deadline:
+        info = ask(path, "status")
+        if info is not None:
+            return info
+        if proc.poll() is not None and ask(path, "status") is None:
+            break
+        time.sleep(0.05)
+    raise GovcloudError(
+        f"the warm reader did not start within {START_WAIT_S:.0f} s",
+        hint=f"its log is {log}",
+    )
+
+
+@app.command("stop")
+def stop(ctx: typer.Context) -> None:
+    """Stop this user's warm reader; read commands run in their own process again."""
+    st = state(ctx)
+    path = warm_client.socket_path(os.environ)
+    info = ask(path, "status")
+    if info is None:
+        st.note("no warm reader runs for this install")
+        return
+    ask(path, "stop")
+    deadline = time.monotonic() + START_WAIT_S
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    st.note(f"warm reader stopped (pid {info['pid']}, {info['served']} commands served)")
+
+
+@app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Whether this user's warm reader runs, since when and how many commands it answered."""
+    from govcloud.cli.render import render_one
+
+    st = state(ctx)
+    path = warm_client.socket_path(os.environ)
+    render_one(_record(ask(path, "status"), path), STATUS, st.render_options())

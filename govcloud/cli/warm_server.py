@@ -1,0 +1,261 @@
+"""The warm reader: one process per user and install that has imported what reads need, and
+forks a child per read command (warm_client.py says why and how a command reaches it).
+
+Trust: the socket lives in a 0700 folder of the user; a connection is served only when the
+kernel says its peer runs as this process's user, group and supplementary groups (SO_PEERCRED,
+/proc/PID/status), because roles (三权分立) are decided from exactly those. A child runs the
+ordinary CLI: role checks, errors and the audit trail are the in-process ones. Only the read
+commands of warm_client.WARM_COMMANDS are run; anything else is refused and the client runs it
+itself. The reader stops after --idle seconds without a request, on SIGTERM or `warm stop`.
+
+    python -m govcloud.cli.warm_server --socket PATH [--idle SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import importlib
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from govcloud.cli.warm_client import HEADER, REPLY, WARM_COMMANDS, command_path
+
+DEFAULT_IDLE_S = 1800
+MAX_REQUEST = 1 << 20  # argv and environment; far above any real one
+# what reads import (third-party first: the bulk of the cost), imported once by the reader
+PRELOAD = (
+    "typer", "typer._adapters", "sqlalchemy", "sqlalchemy.dialects.sqlite",
+    "govcloud.cli.main", "govcloud.cli.errors", "govcloud.cli.render", "govcloud.cli.columns",
+    "govcloud.cli.pool", "govcloud.cli.tenant", "govcloud.cli.vm", "govcloud.cli.quota",
+    "govcloud.cli.audit", "govcloud.cli.metrics", "govcloud.api", "govcloud.services.views",
+    "govcloud.services.quota", "govcloud.services.audit", "govcloud.services.metrics",
+    "govcloud.services.roles", "govcloud.services.store", "govcloud.adapters.store.engine",
+    "govcloud.adapters.store.schema", "govcloud.adapters.store.observed_repo",
+    "govcloud.adapters.store.declared_repo", "govcloud.adapters.store.quota_repo",
+    "govcloud.adapters.store.findings_repo", "govcloud.adapters.store.metrics_repo",
+    "govcloud.core.models", "govcloud.core.capacity", "govcloud.core.quota_check",
+)  # fmt: skip
+
+
+class Reader:
+    def __init__(self, path: Path, idle_s: float) -> None:
+        self.path = path
+        self.idle_s = idle_s
+        self.started = time.time()
+        self.served = 0
+        self.stopping = False
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "socket": str(self.path),
+            "started": self.started,
+            "served": self.served,
+            "idle_s": self.idle_s,
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="govcloud-warm-reader")
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--idle", type=float, default=DEFAULT_IDLE_S)
+    args = parser.parse_args(argv)
+    path = Path(args.socket)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    lock = open(path.with_suffix(".pid"), "a+")  # noqa: SIM115 - held for the reader's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return 0  # a reader for this install runs already
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+    for name in PRELOAD:
+        importlib.import_module(name)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # a socket left by a reader that was killed (the lock is ours now)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    os.chmod(path, 0o600)
+    server.listen(16)
+    reader = Reader(path, args.idle)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    signal.signal(signal.SIGTERM, lambda *_: setattr(reader, "stopping", True))
+    server.settimeout(min(args.idle, 1.0))
+    last = time.monotonic()
+    try:
+        while not reader.stopping and time.monotonic() - last < args.idle:
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            except InterruptedError:
+                continue
+            last = time.monotonic()
+            with conn:
+                conn.settimeout(None)
+                handle(reader, server, conn)
+    finally:
+        server.close()
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            path.with_suffix(".pid").unlink()
+    return 0
+
+
+def handle(reader: Reader, server: socket.socket, conn: socket.socket) -> None:
+    try:
+        body, fds = receive(conn)
+    except (OSError, ValueError):
+        return
+    try:
+        if not same_caller(conn):
+            conn.sendall(REPLY.pack(b"R", 1))
+            return
+        op = body.get("op")
+        if op == "status":
+            data = json.dumps(reader.status()).encode()
+            conn.sendall(REPLY.pack(b"S", len(data)) + data)
+        elif op == "stop":
+            reader.stopping = True
+            conn.sendall(REPLY.pack(b"S", 0))
+        elif op == "run" and command_path(list(body.get("argv", []))) in WARM_COMMANDS:
+            if len(fds) != 3:
+                conn.sendall(REPLY.pack(b"R", 2))
+                return
+            reader.served += 1
+            if os.fork() == 0:  # the child: never returns
+                server.close()
+                child(conn, body, fds)
+        else:
+            conn.sendall(REPLY.pack(b"R", 3))
+    except OSError:
+        return
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    head, fds, _flags, _addr = socket.recv_fds(conn, HEADER.size, 3)
+    if len(head) != HEADER.size:
+        for fd in fds:
+            os.close(fd)
+        raise ValueError("short request")
+    (size,) = HEADER.unpack(head)
+    if size > MAX_REQUEST:
+        raise ValueError("request too large")
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            raise ValueError("truncated request")
+        data += chunk
+    body = json.loads(data.decode("utf-8", "surrogateescape"))
+    if not isinstance(body, dict):
+        raise ValueError("request is not an object")
+    return body, fds
+
+
+def same_caller(conn: socket.socket) -> bool:
+    """The peer is this user with these groups, as the kernel tells it."""
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, uid, gid = struct.unpack("3i", creds)
+    if (uid, gid) != (os.getuid(), os.getgid()):
+        return False
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("Groups:"):
+            return {int(g) for g in line.split()[1:]} == set(os.getgroups())
+    return False
+
+
+def child(conn: socket.socket, body: dict[str, Any], fds: list[int]) -> None:
+    """Become the client's command: its streams, environment, folder and umask; run the CLI;
+    report the exit code."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        conn.sendall(REPLY.pack(b"P", os.getpid()))
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        env = body["env"]
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(body["cwd"])
+        os.umask(int(body["umask"]))
+        import locale
+
+        with contextlib.suppress(locale.Error):
+            locale.setlocale(locale.LC_CTYPE, "")
+        streams = body.get("streams") or [None, None, None]
+        sys.stdin = sys.__stdin__ = _text(0, "r", streams[0])
+        sys.stdout = sys.__stdout__ = _text(1, "w", streams[1])
+        sys.stderr = sys.__stderr__ = _text(2, "w", streams[2], line=True)
+        sys.argv = ["govcloud", *body["argv"]]
+        from govcloud.cli.main import main as cli_main
+
+        try:
+            cli_main(list(body["argv"]))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    except BaseException:  # noqa: BLE001 - a child must report and leave, whatever happened
+        import traceback
+
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+        code = 1
+    finally:
+        with contextlib.suppress(OSError):
+            conn.sendall(REPLY.pack(b"X", code))
+        os._exit(code)
+
+
+def _text(fd: int, mode: str, spec: dict[str, str] | None, line: bool = False) -> Any:
+    encoding = spec["encoding"] if spec else "utf-8"
+    errors = spec["errors"] if spec else "strict"
+    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
+    tty = os.isatty(fd)
+    return open(  # noqa: SIM115 - the process's own stream until it exits
+        fd,
+        mode,
+        encoding=encoding,
+        errors=errors,
+        closefd=False,
+        buffering=-1,
+        newline=None if mode == "r" else "\n",
+    ) if not (mode == "w" and (line or tty or unbuffered)) else _line_stream(fd, encoding, errors)
+
+
+def _line_stream(fd: int, encoding: str, errors: str) -> Any:
+    import io
+
+    raw = io.FileIO(fd, "w", closefd=False)
+    return io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding=encoding, errors=errors, line_buffering=True
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
