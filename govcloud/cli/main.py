@@ -23,7 +23,8 @@ HELP = (
 # not pay for importing and building the other 19 (docs/benchmarks.md, "Read commands");
 # --help, a mistyped command and shell completion build the whole tree.
 GROUPS = ("inventory", "pool", "tenant", "vm", "volume", "fip", "quota", "metrics", "agent",
-          "audit", "playbook", "report", "sandbox", "log", "role", "host", "migrate", "warm")  # fmt: skip
+          "audit", "playbook", "report", "sandbox", "log", "role", "host", "migrate",
+          "warm")  # fmt: skip
 COMMANDS = ("init", "demo", "sync", "rightsize")
 ORDER = ("init", "demo", "inventory", "pool", "tenant", "vm", "volume", "fip", "quota", "sync",
          "metrics", "agent", "audit", "rightsize", "playbook", "report", "sandbox", "log", "role",

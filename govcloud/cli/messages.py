@@ -294,6 +294,9 @@ VALUES: tuple[tuple[str, str], ...] = (
     ("production", "生产"),
     ("DR", "灾备"),
     ("; did you mean {name}?", "；你是不是想找 {name}？"),
+    # warm reader state (cli/warm.py)
+    ("running", "运行中"),
+    ("not running", "未运行"),
 )
 
 # Click's own usage errors (the vendored click in typer), shown by cli/errors.py
@@ -1540,6 +1543,22 @@ ASSEMBLED: tuple[tuple[str, str], ...] = (
     ),
     ("head anchored beyond the last record", "链头锚定在最后一条记录之后"),
     ("head not checked: the chain breaks before its end", "未检查链头：链在末尾之前已断开"),
+    # the warm reader (cli/warm.py)
+    ("a warm reader runs already (pid {pid})", "常驻读取进程已在运行（进程号 {pid}）"),
+    ("no warm reader runs for this install", "本安装没有运行中的常驻读取进程"),
+    (
+        "warm reader stopped (pid {pid}, {served} commands served)",
+        "常驻读取进程已停止（进程号 {pid}，应答了 {served} 条命令）",
+    ),
+    ("--idle must be at least 1 minute, not {idle}", "--idle 至少为 1 分钟，而不是 {idle}"),
+    (
+        "{var}=0 is set: read commands would not use a warm reader",
+        "已设置 {var}=0：读取命令不会使用常驻读取进程",
+    ),
+    ("unset {var} first", "请先取消设置 {var}"),
+    ("the warm reader did not start within {s} s", "常驻读取进程未能在 {s} 秒内启动"),
+    ("its log is {log}", "其日志为 {log}"),
+    ("the command ended abnormally in the warm reader", "命令在常驻读取进程中异常结束"),
 )
 
 ENTRIES = _ordered(CATALOGUE + EXTRA)

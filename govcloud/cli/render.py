@@ -335,7 +335,7 @@ def cell_text(value: Any, kind: str, lang: str = "en") -> str:
         # at most two decimals, no trailing zeros, thousands separated (never 1.66e+06)
         return f"{value:,.2f}".rstrip("0").rstrip(".") if math.isfinite(value) else str(value)
     if isinstance(value, int):
-        return f"{value:,}"
+        return f"{value:,}" if kind != "id" else str(value)  # id: a process or record number
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return escape_controls(str(_plain(value)))

@@ -26,7 +26,7 @@ app = typer.Typer(
 
 STATUS = (
     Column("state", "状态", "State", kind="sentence"),
-    Column("pid", "进程号", "PID"),
+    Column("pid", "进程号", "PID", kind="id"),
     Column("socket", "套接字", "Socket"),
     Column("started", "启动时间", "Started"),
     Column("served", "已应答命令", "Commands served", kind="int"),
@@ -42,7 +42,8 @@ def ask(path: Path, op: str) -> dict[str, Any] | None:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(5.0)
-            sock.connect(str(path))
+            with warm_client.address(path) as where:
+                sock.connect(where)
             warm_client.send_request(sock, {"op": op}, ())
             kind, size = warm_client.read_reply(sock)
             if kind != b"S":
@@ -89,15 +90,17 @@ def start(
     st = state(ctx)
     if idle < 1:
         raise UsageError(f"--idle must be at least 1 minute, not {idle}")
-    if os.environ.get(warm_client.ENV_SWITCH) == "0":
+    var = warm_client.ENV_SWITCH
+    if os.environ.get(var) == "0":
         raise UsageError(
-            f"{warm_client.ENV_SWITCH}=0 is set: read commands would not use a warm reader",
-            hint=f"unset {warm_client.ENV_SWITCH} first",
+            f"{var}=0 is set: read commands would not use a warm reader",
+            hint=f"unset {var} first",
         )
     path = warm_client.socket_path(os.environ)
     info = ask(path, "status")
     if info is not None:
-        st.note(f"a warm reader runs already (pid {info['pid']})")
+        pid = info["pid"]
+        st.note(f"a warm reader runs already (pid {pid})")
     else:
         info = launch(path, idle * 60)
     render_one(_record(info, path), STATUS, st.render_options())
@@ -119,6 +122,7 @@ def launch(path: Path, idle_s: int) -> dict[str, Any]:
         )  # fmt: skip
     finally:
         os.close(fd)
+    s = f"{START_WAIT_S:.0f}"
     deadline = time.monotonic() + START_WAIT_S
     while time.monotonic() < deadline:
         info = ask(path, "status")
@@ -128,7 +132,7 @@ def launch(path: Path, idle_s: int) -> dict[str, Any]:
             break
         time.sleep(0.05)
     raise GovcloudError(
-        f"the warm reader did not start within {START_WAIT_S:.0f} s",
+        f"the warm reader did not start within {s} s",
         hint=f"its log is {log}",
     )
 
@@ -146,7 +150,8 @@ def stop(ctx: typer.Context) -> None:
     deadline = time.monotonic() + START_WAIT_S
     while path.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    st.note(f"warm reader stopped (pid {info['pid']}, {info['served']} commands served)")
+    pid, served = info["pid"], info["served"]
+    st.note(f"warm reader stopped (pid {pid}, {served} commands served)")
 
 
 @app.command("status")

@@ -16,12 +16,14 @@ different or fail it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import socket
 import struct
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ENV_SWITCH = "GOVCLOUD_WARM"  # "0": never use a warm reader
@@ -96,6 +98,20 @@ def socket_path(env: dict[str, str] | os._Environ[str], key: str | None = None) 
     return runtime_dir(env) / f"reader-{key or install_key()}.sock"
 
 
+@contextlib.contextmanager
+def address(path: Path) -> Iterator[str]:
+    """PATH as a socket address: a Unix socket's path is limited to 107 bytes, which a deep
+    home folder exceeds; such a path is reached through its folder's descriptor instead."""
+    if len(os.fsencode(path)) < 100:
+        yield str(path)
+        return
+    fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{fd}/{path.name}"
+    finally:
+        os.close(fd)
+
+
 def try_warm(argv: list[str]) -> int | None:
     """The exit code of ARGV run by this install's warm reader, or None: run it here."""
     env = os.environ
@@ -114,14 +130,19 @@ def try_warm(argv: list[str]) -> int | None:
         return None
     with sock:
         try:
-            sock.connect(str(path))
+            with address(path) as where:
+                sock.connect(where)
             send_request(sock, request(argv), STREAMS)
             kind, pid = read_reply(sock)
         except OSError:
             return None
         if kind != b"P":  # refused (another user's groups, an unknown command): run it here
             return None
-        return wait_exit(sock, pid)
+        code = wait_exit(sock, pid)
+    if code is None:  # the child died without a word (killed): say so, as a shell would
+        say_abnormal_end(argv)
+        return 1
+    return code
 
 
 def request(argv: list[str]) -> dict[str, object]:
@@ -129,6 +150,7 @@ def request(argv: list[str]) -> dict[str, object]:
     os.umask(umask)
     return {
         "op": "run",
+        "argv0": sys.argv[0],
         "argv": argv,
         "env": dict(os.environ),
         "cwd": os.getcwd(),
@@ -163,8 +185,9 @@ def read_reply(sock: socket.socket) -> tuple[bytes, int]:
     return kind, value
 
 
-def wait_exit(sock: socket.socket, pid: int) -> int:
-    """The child's exit code; Ctrl-C here is passed on to it (it stops as the CLI does)."""
+def wait_exit(sock: socket.socket, pid: int) -> int | None:
+    """The child's exit code (None: it ended without one); Ctrl-C here is passed on to it
+    (it stops as the CLI does)."""
     import signal
 
     while True:
@@ -176,8 +199,17 @@ def wait_exit(sock: socket.socket, pid: int) -> int:
             except OSError:
                 return 130
             continue
-        except OSError:  # the child died without a word (killed): say so, as a shell would
-            print("govcloud: the warm reader's command ended abnormally", file=sys.stderr)
-            return 1
+        except OSError:
+            return None
         if kind == b"X":
             return value
+
+
+def say_abnormal_end(argv: list[str]) -> None:
+    from govcloud.cli.state import CliState
+
+    st = CliState()
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "--lang":
+            st.lang = argv[i + 1]
+    print(f"error: {st.tr('the command ended abnormally in the warm reader')}", file=sys.stderr)

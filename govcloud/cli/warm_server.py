@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from govcloud.cli.warm_client import HEADER, REPLY, WARM_COMMANDS, command_path
+from govcloud.cli.warm_client import HEADER, REPLY, WARM_COMMANDS, address, command_path
 
 DEFAULT_IDLE_S = 1800
 MAX_REQUEST = 1 << 20  # argv and environment; far above any real one
@@ -47,8 +47,9 @@ PRELOAD = (
 
 
 class Reader:
-    def __init__(self, path: Path, idle_s: float) -> None:
+    def __init__(self, path: Path, idle_s: float, lock_fd: int) -> None:
         self.path = path
+        self.lock_fd = lock_fd  # a child closes it: the lock (one reader) is the parent's
         self.idle_s = idle_s
         self.started = time.time()
         self.served = 0
@@ -69,10 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--socket", required=True)
     parser.add_argument("--idle", type=float, default=DEFAULT_IDLE_S)
     args = parser.parse_args(argv)
-    path = Path(args.socket)
+    path = Path(args.socket).absolute()
+    os.umask(0o077)
+    os.chdir("/")  # hold no folder of the caller's busy
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
-    lock = open(path.with_suffix(".pid"), "a+")  # noqa: SIM115 - held for the reader's life
+    pid_fd = os.open(path.with_suffix(".pid"), os.O_RDWR | os.O_CREAT, 0o600)
+    lock = os.fdopen(pid_fd, "r+")  # held (and locked) for the reader's life
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -86,10 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()  # a socket left by a reader that was killed (the lock is ours now)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(path))
+    with address(path) as where:
+        server.bind(where)
     os.chmod(path, 0o600)
     server.listen(16)
-    reader = Reader(path, args.idle)
+    reader = Reader(path, args.idle, lock.fileno())
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGTERM, lambda *_: setattr(reader, "stopping", True))
     server.settimeout(min(args.idle, 1.0))
@@ -104,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             last = time.monotonic()
             with conn:
-                conn.settimeout(None)
+                conn.settimeout(5.0)  # a caller that connects and says nothing is let go
                 handle(reader, server, conn)
     finally:
         server.close()
@@ -138,6 +143,8 @@ def handle(reader: Reader, server: socket.socket, conn: socket.socket) -> None:
             reader.served += 1
             if os.fork() == 0:  # the child: never returns
                 server.close()
+                os.close(reader.lock_fd)
+                conn.settimeout(None)
                 child(conn, body, fds)
         else:
             conn.sendall(REPLY.pack(b"R", 3))
@@ -206,10 +213,14 @@ def child(conn: socket.socket, body: dict[str, Any], fds: list[int]) -> None:
         with contextlib.suppress(locale.Error):
             locale.setlocale(locale.LC_CTYPE, "")
         streams = body.get("streams") or [None, None, None]
-        sys.stdin = sys.__stdin__ = _text(0, "r", streams[0])
-        sys.stdout = sys.__stdout__ = _text(1, "w", streams[1])
-        sys.stderr = sys.__stderr__ = _text(2, "w", streams[2], line=True)
-        sys.argv = ["govcloud", *body["argv"]]
+        # the __std*__ originals too: shutil.get_terminal_size and friends ask them
+        for name, fd, spec in (("stdin", 0, streams[0]), ("stdout", 1, streams[1])):
+            stream = _text(fd, "r" if fd == 0 else "w", spec)
+            setattr(sys, name, stream)
+            setattr(sys, f"__{name}__", stream)
+        sys.stderr = _text(2, "w", streams[2], line=True)
+        setattr(sys, "__stderr__", sys.stderr)  # noqa: B010 - a Final name for type checkers
+        sys.argv = [str(body.get("argv0") or "govcloud"), *body["argv"]]
         from govcloud.cli.main import main as cli_main
 
         try:
@@ -220,7 +231,7 @@ def child(conn: socket.socket, body: dict[str, Any], fds: list[int]) -> None:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-    except BaseException:  # noqa: BLE001 - a child must report and leave, whatever happened
+    except BaseException:
         import traceback
 
         with contextlib.suppress(Exception):
@@ -233,27 +244,20 @@ def child(conn: socket.socket, body: dict[str, Any], fds: list[int]) -> None:
 
 
 def _text(fd: int, mode: str, spec: dict[str, str] | None, line: bool = False) -> Any:
-    encoding = spec["encoding"] if spec else "utf-8"
-    errors = spec["errors"] if spec else "strict"
-    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
-    tty = os.isatty(fd)
-    return open(  # noqa: SIM115 - the process's own stream until it exits
-        fd,
-        mode,
-        encoding=encoding,
-        errors=errors,
-        closefd=False,
-        buffering=-1,
-        newline=None if mode == "r" else "\n",
-    ) if not (mode == "w" and (line or tty or unbuffered)) else _line_stream(fd, encoding, errors)
-
-
-def _line_stream(fd: int, encoding: str, errors: str) -> Any:
+    """A standard stream on FD with the client's encoding and error handler, buffered as
+    Python buffers its own: by line on a terminal (stderr always), else by block."""
     import io
 
-    raw = io.FileIO(fd, "w", closefd=False)
+    encoding = spec["encoding"] if spec else "utf-8"
+    errors = spec["errors"] if spec else "strict"
+    if mode == "r":
+        return open(fd, encoding=encoding, errors=errors, closefd=False)
     return io.TextIOWrapper(
-        io.BufferedWriter(raw), encoding=encoding, errors=errors, line_buffering=True
+        io.BufferedWriter(io.FileIO(fd, "w", closefd=False)),
+        encoding=encoding,
+        errors=errors,
+        line_buffering=line or os.isatty(fd),
+        write_through=bool(os.environ.get("PYTHONUNBUFFERED")),
     )
 
 
