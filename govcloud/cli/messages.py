@@ -1545,7 +1545,15 @@ ASSEMBLED: tuple[tuple[str, str], ...] = (
     ("head not checked: the chain breaks before its end", "未检查链头：链在末尾之前已断开"),
     # the warm reader (cli/warm.py)
     ("a warm reader runs already (pid {pid})", "常驻读取进程已在运行（进程号 {pid}）"),
+    (
+        "warm reader started (pid {pid}); it stops after {idle} min without a command",
+        "常驻读取进程已启动（进程号 {pid}）；{idle} 分钟内没有命令时自动停止",
+    ),
     ("no warm reader runs for this install", "本安装没有运行中的常驻读取进程"),
+    (
+        "stopped the warm reader of an earlier install (pid {pid})",
+        "已停止先前安装的常驻读取进程（进程号 {pid}）",
+    ),
     (
         "warm reader stopped (pid {pid}, {served} commands served)",
         "常驻读取进程已停止（进程号 {pid}，应答了 {served} 条命令）",

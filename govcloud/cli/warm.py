@@ -37,7 +37,7 @@ START_WAIT_S = 15.0
 
 def ask(path: Path, op: str) -> dict[str, Any] | None:
     """The reader's answer to OP ("status", "stop"), or None when none answers at PATH."""
-    if not path.exists():
+    if not warm_client.trusted(path):
         return None
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -85,8 +85,6 @@ def start(
     ] = 30,
 ) -> None:
     """Start this user's warm reader (one per install); it stops by itself when idle."""
-    from govcloud.cli.render import render_one
-
     st = state(ctx)
     if idle < 1:
         raise UsageError(f"--idle must be at least 1 minute, not {idle}")
@@ -101,9 +99,9 @@ def start(
     if info is not None:
         pid = info["pid"]
         st.note(f"a warm reader runs already (pid {pid})")
-    else:
-        info = launch(path, idle * 60)
-    render_one(_record(info, path), STATUS, st.render_options())
+        return
+    pid = launch(path, idle * 60)["pid"]
+    st.note(f"warm reader started (pid {pid}); it stops after {idle} min without a command")
 
 
 def launch(path: Path, idle_s: int) -> dict[str, Any]:
@@ -139,19 +137,47 @@ def launch(path: Path, idle_s: int) -> dict[str, Any]:
 
 @app.command("stop")
 def stop(ctx: typer.Context) -> None:
-    """Stop this user's warm reader; read commands run in their own process again."""
+    """Stop this user's warm readers (this install's, and any an earlier install left running);
+    read commands run in their own process again."""
     st = state(ctx)
     path = warm_client.socket_path(os.environ)
     info = ask(path, "status")
-    if info is None:
+    if info is not None:
+        ask(path, "stop")
+        deadline = time.monotonic() + START_WAIT_S
+        while path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pid, served = info["pid"], info["served"]
+        st.note(f"warm reader stopped (pid {pid}, {served} commands served)")
+    others = stop_others(path)
+    for pid in others:
+        st.note(f"stopped the warm reader of an earlier install (pid {pid})")
+    if info is None and not others:
         st.note("no warm reader runs for this install")
-        return
-    ask(path, "stop")
-    deadline = time.monotonic() + START_WAIT_S
-    while path.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pid, served = info["pid"], info["served"]
-    st.note(f"warm reader stopped (pid {pid}, {served} commands served)")
+
+
+def stop_others(path: Path) -> list[int]:
+    """Stop the readers whose pid file beside PATH is still locked (they run: a stale file is
+    unlocked, so a recycled pid is never signalled)."""
+    import fcntl
+    import signal
+
+    stopped = []
+    for pid_file in sorted(path.parent.glob("reader-*.pid")):
+        if pid_file == path.with_suffix(".pid"):
+            continue
+        try:
+            with open(pid_file) as f:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:  # its reader holds the lock: it runs
+                    pid = int(f.read().strip() or 0)
+                    if pid > 0:
+                        os.kill(pid, signal.SIGTERM)
+                        stopped.append(pid)
+        except (OSError, ValueError):
+            continue
+    return stopped
 
 
 @app.command("status")

@@ -69,10 +69,34 @@ def runtime_dir(env: dict[str, str] | os._Environ[str]) -> Path:
     """Where this user's warm readers keep their sockets: $XDG_RUNTIME_DIR (per login, 0700)
     when set, else govcloud's state folder."""
     run = env.get("XDG_RUNTIME_DIR")
-    if run and os.path.isdir(run):
+    if run and _own_folder(run):
         return Path(run) / "govcloud"
     base = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "govcloud" / "warm"
+
+
+def _own_folder(path: str | Path) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and (st.st_mode & 0o170000) == 0o040000
+
+
+def trusted(path: Path) -> bool:
+    """PATH is a socket of this user in a folder only this user can enter: the request carries
+    the environment (tokens, passwords), so it goes to nobody else's listener."""
+    try:
+        folder, sock = os.lstat(path.parent), os.lstat(path)
+    except OSError:
+        return False
+    uid = os.getuid()
+    return (
+        folder.st_uid == uid
+        and (folder.st_mode & 0o077) == 0
+        and sock.st_uid == uid
+        and (sock.st_mode & 0o170000) == 0o140000
+    )
 
 
 def install_key(package: Path | None = None) -> str:
@@ -120,7 +144,7 @@ def try_warm(argv: list[str]) -> int | None:
     if command_path(argv) not in WARM_COMMANDS:
         return None
     path = socket_path(env)
-    if not path.exists():
+    if not trusted(path):
         return None
     try:
         for fd in STREAMS:

@@ -232,3 +232,44 @@ def test_the_reader_answers_exactly_the_read_commands() -> None:
     reads = {c for c, r in roles.COMMAND_ROLES.items() if r == frozenset({"operator", "auditor"})}
     assert reads | {"log show", "log verify", "role show"} == warm_client.WARM_COMMANDS
     assert (warm_client.WITH_VALUE, warm_client.FLAGS) == (argv.WITH_VALUE, argv.FLAGS)
+
+
+def test_stop_also_stops_a_reader_an_earlier_install_left(reader: int) -> None:
+    here = warm_client.socket_path(os.environ)
+    old = here.with_name("reader-0123456789abcdef.sock")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govcloud.cli.warm_server", "--socket", str(old), "--idle", "600"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not old.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert old.exists()
+        stale = here.with_name("reader-fedcba9876543210.pid")
+        stale.write_text("1\n")  # a file no reader holds: pid 1 must never be signalled
+        stopped = cli("warm", "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"pid {proc.pid}" in stopped.stderr
+        assert proc.wait(timeout=30) == 0
+        assert gone(reader)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+
+
+def test_a_socket_in_a_folder_others_may_enter_is_not_used(reader: int) -> None:
+    """The request carries the environment: it goes only to a socket in a 0700 folder."""
+    folder = warm_client.socket_path(os.environ).parent
+    before = int(status()["served"])
+    folder.chmod(0o755)
+    try:
+        result = cli("pool", "list")
+        assert result.returncode == 0, result.stderr
+        assert "zw-prod" in result.stdout
+    finally:
+        folder.chmod(0o700)
+    assert int(status()["served"]) == before
+    assert cli("pool", "list").returncode == 0
+    assert int(status()["served"]) == before + 1
