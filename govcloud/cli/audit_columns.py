@@ -3,16 +3,24 @@ JSON contract, labels are what staff read (发现, 级别, 可回收)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from govcloud.cli.render import Column as C
 
 if TYPE_CHECKING:
     from govcloud.adapters.store.findings_repo import RunRecord
-    from govcloud.core.findings import Finding
+    from govcloud.core.findings import Finding, Text
     from govcloud.core.recommendation import Recommendation
     from govcloud.core.rightsizing import ReclaimTotal
+
+# The department by name in the reader's language, as tenant lists show it; the code (the JSON
+# contract, what --tenant takes) with --long and in machine formats
+DEPARTMENT = (
+    C("department", "部门代码", "Department code", long=True),
+    C("department_zh", "部门", "Department", lang="zh"),
+    C("department_en", "部门", "Department", lang="en"),
+)
 
 FINDING = (
     C("run_id", "运行", "Run", kind="int", long=True),
@@ -23,7 +31,7 @@ FINDING = (
     C("subject_name", "对象", "Subject", lang="zh"),
     C("subject_name_en", "对象", "Subject", lang="en"),
     C("pool", "资源池", "Pool"),
-    C("department", "部门", "Department"),
+    *DEPARTMENT,
     C("system", "业务系统", "System", long=True),
     C("message_zh", "说明", "Message", lang="zh"),
     C("message_en", "说明", "Message", lang="en"),
@@ -45,7 +53,7 @@ DIFF = (
     C("subject_name", "对象", "Subject", lang="zh"),
     C("subject_name_en", "对象", "Subject", lang="en"),
     C("pool", "资源池", "Pool"),
-    C("department", "部门", "Department"),
+    *DEPARTMENT,
     C("message_zh", "说明", "Message", lang="zh"),
     C("message_en", "说明", "Message", lang="en"),
 )
@@ -69,7 +77,7 @@ RIGHTSIZE = (
     C("server_id", "ID", "ID", long=True),
     C("name", "名称", "Name"),
     C("pool", "资源池", "Pool"),
-    C("department", "部门", "Department"),
+    *DEPARTMENT,
     C("system", "业务系统", "System", long=True),
     C("verdict", "结论", "Verdict", words="verdict"),
     C("current_flavor", "当前规格", "Flavor"),
@@ -93,7 +101,9 @@ RIGHTSIZE = (
 
 TOTAL = (
     C("group_by", "汇总维度", "By", long=True),
-    C("group", "部门/资源池", "Department/pool"),
+    C("group", "部门/资源池代码", "Department/pool code", long=True),
+    C("group_zh", "部门/资源池", "Department/pool", lang="zh"),
+    C("group_en", "部门/资源池", "Department/pool", lang="en"),
     C("vms", "云主机", "VMs", kind="int"),
     C("over", "配置过高", "Over", kind="int"),
     C("under", "配置不足", "Under", kind="int"),
@@ -134,6 +144,8 @@ def finding_rows(findings: Sequence[Finding], run_id: int | None) -> list[dict[s
             "subject_name_en": f.subject.en,
             "pool": f.pool,
             "department": f.department,
+            "department_zh": f.department_name.zh if f.department_name else None,
+            "department_en": f.department_name.en if f.department_name else None,
             "system": f.system,
             "message_zh": f.message.zh,
             "message_en": f.message.en,
@@ -168,9 +180,17 @@ def run_row(run: RunRecord) -> dict[str, Any]:
     }
 
 
-def recommendation_rows(recs: Sequence[Recommendation]) -> list[dict[str, Any]]:
+def recommendation_rows(
+    recs: Sequence[Recommendation], names: Mapping[str, Text]
+) -> list[dict[str, Any]]:
+    """NAMES: department code -> its declared names."""
+
     def gib(mib: float | None) -> float | None:
         return None if mib is None else round(mib / 1024, 1)
+
+    def named(code: str | None, lang: str) -> str | None:
+        found = names.get(code) if code else None
+        return found.get(lang) if found else None
 
     return [
         {
@@ -178,6 +198,8 @@ def recommendation_rows(recs: Sequence[Recommendation]) -> list[dict[str, Any]]:
             "name": r.name,
             "pool": r.pool,
             "department": r.department,
+            "department_zh": named(r.department, "zh"),
+            "department_en": named(r.department, "en"),
             "system": r.system,
             "verdict": r.verdict,
             "current_flavor": r.current_flavor,
@@ -204,11 +226,22 @@ def recommendation_rows(recs: Sequence[Recommendation]) -> list[dict[str, Any]]:
     ]
 
 
-def total_rows(by: str, totals: Sequence[ReclaimTotal]) -> list[dict[str, Any]]:
+def total_rows(
+    by: str, totals: Sequence[ReclaimTotal], names: Mapping[str, Text]
+) -> list[dict[str, Any]]:
+    """A department by its declared names (NAMES: code -> names); a pool by its code, which is
+    what every listing calls a pool."""
+
+    def name(key: str | None, lang: str) -> str:
+        found = names.get(key) if by == "department" and key else None
+        return found.get(lang) if found else key or "-"
+
     return [
         {
             "group_by": by,
             "group": t.key or "-",
+            "group_zh": name(t.key, "zh"),
+            "group_en": name(t.key, "en"),
             "vms": t.vms,
             "over": t.over,
             "under": t.under,

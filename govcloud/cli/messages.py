@@ -1566,6 +1566,15 @@ ASSEMBLED: tuple[tuple[str, str], ...] = (
     ("unset {var} first", "请先取消设置 {var}"),
     ("the warm reader did not start within {s} s", "常驻读取进程未能在 {s} 秒内启动"),
     ("its log is {log}", "其日志为 {log}"),
+    (
+        "this store's servers were synced from the built-in sandbox: their addresses are "
+        "made up and are never scraped",
+        "此存储中的服务器来自内置沙箱：其地址是虚构的，不会被采集",
+    ),
+    (
+        "pass --targets FILE naming agents you run (e.g. on 127.0.0.1), without --port",
+        "请用 --targets FILE 指定你运行的代理（例如在 127.0.0.1 上），且不要加 --port",
+    ),
     ("the command ended abnormally in the warm reader", "命令在常驻读取进程中异常结束"),
 )
 

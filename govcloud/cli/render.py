@@ -58,8 +58,9 @@ class Column:
     words: str | None = None  # vocabulary table for the raw values (core/vocabulary.py)
 
     def label(self, lang: str) -> str:
+        """The heading, with the unit in the reader's words (窗口 (天), not 窗口 (d))."""
         text = self.zh if lang == "zh" else self.en
-        return f"{text} ({self.unit})" if self.unit else text
+        return f"{text} ({word('unit', self.unit, lang)})" if self.unit else text
 
     def text(self, value: Any, lang: str) -> str:
         """What a table shows: the vocabulary's word for a raw value (machine formats keep

@@ -51,8 +51,8 @@ def rightsize(
     )
     opts = st.render_options(column, long)
     if totals is None:
-        rows = cols.recommendation_rows(result.recommendations)
+        rows = cols.recommendation_rows(result.recommendations, result.department_names)
         render(rows[:limit], cols.RIGHTSIZE, opts)
     else:
         chosen = result.by_department if totals == "department" else result.by_pool
-        render(cols.total_rows(totals, chosen)[:limit], cols.TOTAL, opts)
+        render(cols.total_rows(totals, chosen, result.department_names)[:limit], cols.TOTAL, opts)

@@ -80,7 +80,9 @@ class DiffRow:
     subject_name: str
     subject_name_en: str  # the subject_name when no English name is declared
     pool: str | None
-    department: str | None
+    department: str | None  # the code; its declared names follow (None: not declared)
+    department_zh: str | None
+    department_en: str | None
     message_en: str
     message_zh: str
 
@@ -112,6 +114,8 @@ def _row(status: DiffStatus, f: Finding, previous: Severity | None) -> DiffRow:
         subject_name_en=f.subject.en,
         pool=f.pool,
         department=f.department,
+        department_zh=f.department_name.zh if f.department_name else None,
+        department_en=f.department_name.en if f.department_name else None,
         message_en=f.message.en,
         message_zh=f.message.zh,
     )

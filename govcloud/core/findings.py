@@ -11,12 +11,16 @@ Findings of two runs are matched by `key` (check, subject type, subject id), whi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govcloud.core.severity import Severity, at_or_above_rank
+
+if TYPE_CHECKING:
+    from govcloud.core.models import Department
 
 
 class SubjectType(StrEnum):
@@ -99,6 +103,9 @@ class Finding:
     # The subject in English when it is built from declared names (a system's name_en, "RAM");
     # None: it reads the same in both languages (a VM, volume or project name from OpenStack).
     subject_name_en: str | None = None
+    # The department's declared names (short_zh, name_en), for tables; None: no department, or
+    # one the inventory no longer declares. Not stored with the finding: read by joining it.
+    department_name: Text | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -109,6 +116,24 @@ class Finding:
         """The subject's name in both languages: a table under `--lang en` shows no Chinese
         where an English name is declared."""
         return Text(self.subject_name_en or self.subject_name, self.subject_name)
+
+
+def department_names(departments: Iterable[Department]) -> dict[str, Text]:
+    """Code -> the names tables show: the short Chinese name (卫健委) and the English name."""
+    return {d.code: Text(d.name_en, d.short_zh) for d in departments}
+
+
+def with_department_names(
+    findings: Sequence[Finding], departments: Iterable[Department]
+) -> list[Finding]:
+    """FINDINGS with their department's names, as a stored run reads them back: a check knows
+    the department by its code only."""
+    names = department_names(departments)
+    out = []
+    for f in findings:
+        name = names.get(f.department) if f.department else None
+        out.append(dataclasses.replace(f, department_name=name) if name else f)
+    return out
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

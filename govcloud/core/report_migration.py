@@ -94,7 +94,7 @@ METHOD = (
         "（各资源 ⌈需求合计 / 单台容量⌉ 的最大值）。",
     ),
     Text(
-        "上云率 (adoption): systems on the cloud / all systems of the department. Yearly cost: "
+        "Cloud adoption: systems on the cloud / all systems of the department. Yearly cost: "
         "the target resources at the declared unit prices.",
         "上云率：部门已上云系统数 / 系统总数。年度费用：目标资源按已声明单价计算。",
     ),
@@ -316,10 +316,10 @@ def _adoption_section(plan: MigrationPlan) -> Section:
                 f"图中为未上云系统最多的 {n} 个部门；表中列出全部部门。",
             )
         )
-    table = Table("adoption", Text("上云率 per department", "各部门上云率"), ADOPTION_COLUMNS, rows)
-    return Section(
-        "adoption", Text("上云率 (adoption)", "上云率"), (table,), (chart,), tuple(notes)
+    table = Table(
+        "adoption", Text("Cloud adoption per department", "各部门上云率"), ADOPTION_COLUMNS, rows
     )
+    return Section("adoption", Text("Cloud adoption", "上云率"), (table,), (chart,), tuple(notes))
 
 
 # --- waves ----------------------------------------------------------------------------------

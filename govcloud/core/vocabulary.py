@@ -165,7 +165,8 @@ RESOURCE = {
     "security_group_rule": Word("security_group_rule", "安全组规则"),
 }
 
-# units of a quantity: GiB stays GiB in Chinese (as the consoles print it)
+# units of a quantity and of a column's heading (cli/render.Column.label): GiB stays GiB in
+# Chinese (as the consoles print it); time and money are Chinese words (天, 秒, 元)
 UNIT = {
     "vCPU": Word("vCPU", "核"),
     "MiB": Word("MiB", "MiB"),
@@ -177,6 +178,11 @@ UNIT = {
     "¥/unit·month": Word("¥/unit·month", "元/(单位·月)"),
     "cores": Word("cores", "核"),
     "d": Word("d", "天"),
+    "h": Word("h", "小时"),
+    "min": Word("min", "分钟"),
+    "s": Word("s", "秒"),
+    "ms": Word("ms", "毫秒"),
+    "¥": Word("¥", "元"),
     # what a report's chart counts
     "hosts": Word("hosts", "台"),
     "systems": Word("systems", "个"),

@@ -21,7 +21,14 @@ from govcloud.adapters.store.engine import Store
 from govcloud.adapters.store.findings_repo import RunRecord
 from govcloud.core.audit_diff import AuditDiff, diff_findings, summary_counts
 from govcloud.core.errors import GovcloudError, NotFoundError, UsageError
-from govcloud.core.findings import Finding, Reclaim, filter_findings, reclaim_total, sort_findings
+from govcloud.core.findings import (
+    Finding,
+    Reclaim,
+    filter_findings,
+    reclaim_total,
+    sort_findings,
+    with_department_names,
+)
 from govcloud.core.playbook import CheckConfig
 from govcloud.core.severity import Severity, at_or_above_rank
 from govcloud.services.settings import Settings
@@ -107,6 +114,7 @@ def run_audit(
             _store_run(store, settings, dataclasses.replace(base, error=exc.message))
             raise
         findings, errors = run_checks(data, chosen)
+        findings = with_department_names(findings, data.departments)
         status = "ok" if not errors else ("failed" if len(errors) == len(chosen) else "partial")
         summary = {
             **summary_counts(findings),

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from govcloud.adapters import scrape, spool_reader
 from govcloud.adapters.ssh.session import Passphrase, SshSession
-from govcloud.adapters.store import metrics_repo
+from govcloud.adapters.store import metrics_repo, setting_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core import metrics_sweep as sweep
 from govcloud.core import utilization
@@ -104,6 +104,12 @@ def load_targets_file(path: str) -> list[Target]:
 def _targets(conn: Connection, opts: CollectOptions) -> tuple[list[Target], ServerIndex]:
     servers = metrics_repo.server_refs(conn)
     declared = load_targets_file(opts.targets_file) if opts.targets_file else []
+    if opts.from_servers and setting_repo.get(conn, setting_repo.SANDBOX_ADDRESSES):
+        raise UsageError(
+            "this store's servers were synced from the built-in sandbox: their addresses are "
+            "made up and are never scraped",
+            hint="pass --targets FILE naming agents you run (e.g. on 127.0.0.1), without --port",
+        )
     derived = targets_from_servers(servers, opts.port or DEFAULT_PORT) if opts.from_servers else []
     targets = merge_targets(declared, derived)
     if not targets:

@@ -14,6 +14,7 @@ import pydantic
 from govcloud.core import models as m
 from govcloud.core.audit_data import AuditData
 from govcloud.core.errors import UsageError
+from govcloud.core.findings import Text, department_names
 from govcloud.core.lookup import department_code, pool_code
 from govcloud.core.recommendation import Recommendation
 from govcloud.core.rightsizing import ReclaimTotal, RightsizeParams, recommend, totals
@@ -29,6 +30,8 @@ class RightsizeResult:
     by_pool: list[ReclaimTotal]
     window_s: int
     params: RightsizeParams
+    # code -> declared names (short_zh, name_en), for tables that name departments
+    department_names: Mapping[str, Text] = dataclasses.field(default_factory=dict)
 
 
 def parse_params(params: RightsizeParams | Mapping[str, Any] | None) -> RightsizeParams:
@@ -62,7 +65,10 @@ def rightsize(
         recommend(data, chosen),
         key=lambda r: (-r.reclaim.vcpus, -r.reclaim.ram_mib, r.pool, r.department or "", r.name),
     )
-    return RightsizeResult(recs, totals(recs, "department"), totals(recs, "pool"), window_s, chosen)
+    names = department_names(data.departments)
+    return RightsizeResult(
+        recs, totals(recs, "department"), totals(recs, "pool"), window_s, chosen, names
+    )
 
 
 def scoped(data: AuditData, *, tenant: str | None, pool: str | None) -> AuditData:

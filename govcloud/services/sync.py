@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from govcloud.adapters.store import declared_repo, sync_repo
+from govcloud.adapters.store import declared_repo, setting_repo, sync_repo
 from govcloud.adapters.store.engine import Store
 from govcloud.core import incremental as inc
 from govcloud.core import sync as core
@@ -113,6 +113,7 @@ class _Context:
     factory: ReaderFactory
     full: bool = False
     full_every: timedelta = inc.FULL_EVERY
+    sandbox: bool | None = None  # the clouds.yaml is the sandbox's; None: a reader was given
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -139,6 +140,7 @@ def run(
                 factory=reader_factory or _openstack_factory(settings, opts),
                 full=opts.full,
                 full_every=_full_every(settings, opts),
+                sandbox=None if reader_factory else _is_sandbox(settings, opts),
             )
         chosen = _chosen(pools, opts.pools)
         scopes = core.scopes(pools)
@@ -149,8 +151,23 @@ def run(
             done = list(
                 ex.map(lambda ps: _sync_region(ctx, ps, scopes[ps[0].code]), regions.values())
             )
+        if ctx.sandbox is not None and any(r.status == "ok" for results in done for r in results):
+            with store.write() as conn:
+                # made-up addresses must never become scrape targets (services/metrics.py)
+                mark = "1" if ctx.sandbox else None
+                setting_repo.put(conn, setting_repo.SANDBOX_ADDRESSES, mark)
     by_code = {r.pool: r for results in done for r in results}
     return SyncReport(tuple(by_code[p.code] for p in chosen))
+
+
+def _is_sandbox(settings: Settings, opts: SyncOptions) -> bool:
+    from govcloud.adapters.openstack.config import clouds_yaml_path, is_sandbox_file
+
+    try:
+        path: Path = clouds_yaml_path(opts.clouds_yaml or settings.clouds_yaml)
+    except GovcloudError:
+        return False  # the factory reports a missing clouds.yaml, once, per region
+    return is_sandbox_file(path)
 
 
 def _full_every(settings: Settings, opts: SyncOptions) -> timedelta:

@@ -21,6 +21,11 @@ def test_demo_syncs_the_sandbox_through_openstacksdk(db: Path, tmp_path: Path) -
     vms = govcloud("vm", "list", "--tenant", "卫健委", "-o", "json")
     assert vms.exit_code == 0
     assert len(vms.json()) > 0
+    # the sandbox's servers have made-up 10.x addresses: never derived as scrape targets
+    for args in (("metrics", "collect"), ("metrics", "collect", "--port", "9100")):
+        refused = govcloud(*args)
+        assert refused.exit_code == 2, refused.stderr
+        assert "made up and are never scraped" in refused.stderr
 
 
 def test_demo_keeps_out_of_the_operators_store(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -94,3 +99,19 @@ def test_demo_tells_the_whole_audit_story(db: Path, tmp_path: Path) -> None:
     )
     idle_again = {c["check"]: c["findings"] for c in again["checks"]}["idle"]
     assert abs(idle_again - found["idle"]) <= 0.1 * found["idle"]
+
+
+def test_only_the_sandboxs_clouds_yaml_counts_as_the_sandbox(tmp_path: Path) -> None:
+    from govcloud.adapters.openstack.config import is_sandbox_file
+
+    cases = {
+        "govcloud_sandbox: true\nclouds: {}\n": True,
+        "clouds:\n  zwy: {}\n": False,
+        "govcloud_sandbox: 'true'\nclouds: {}\n": False,  # a string is not the sandbox's key
+        "clouds: [\n": False,  # not YAML
+    }
+    for i, (text, expected) in enumerate(cases.items()):
+        path = tmp_path / f"clouds{i}.yaml"
+        path.write_text(text)
+        assert is_sandbox_file(path) is expected, text
+    assert is_sandbox_file(tmp_path / "missing.yaml") is False

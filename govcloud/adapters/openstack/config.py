@@ -107,6 +107,17 @@ def connect(target: CloudTarget, clouds_yaml: Path, timeout_s: float) -> Any:
         ) from None
 
 
+def is_sandbox_file(path: Path) -> bool:
+    """PATH is a clouds.yaml the sandbox wrote (its top-level `govcloud_sandbox: true`)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(doc, dict) and doc.get(SANDBOX_KEY) is True
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

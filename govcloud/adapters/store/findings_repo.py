@@ -20,7 +20,7 @@ from govcloud.core.findings import Finding, Reclaim, SubjectType, Text
 from govcloud.core.severity import Severity
 
 BATCH = 1000
-R, F = t.AuditRunRow, t.FindingRow
+R, F, D = t.AuditRunRow, t.FindingRow, t.DepartmentRow
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,14 @@ def _utc(ts: datetime) -> datetime:
 
 
 def read_findings(conn: Connection, run_id: int) -> list[Finding]:
-    rows = conn.execute(select(F).where(F.c.run_id == run_id).order_by(F.c.id))
+    """A run's findings with their department's declared names, joined in the one query."""
+    names = (D.c.short_zh.label("department_zh"), D.c.name_en.label("department_en"))
+    rows = conn.execute(
+        select(F, *names)
+        .outerjoin(D, D.c.code == F.c.department_code)
+        .where(F.c.run_id == run_id)
+        .order_by(F.c.id)
+    )
     return [_finding(r) for r in rows]
 
 
@@ -185,6 +192,9 @@ def _finding(r: Any) -> Finding:
         ),
         system=r.system_code,
         subject_name_en=r.subject_name_en,
+        department_name=(
+            Text(r.department_en, r.department_zh) if r.department_zh is not None else None
+        ),
     )
 
 
