@@ -17,14 +17,15 @@ different or fail it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
-import socket
 import struct
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
 
 ENV_SWITCH = "GOVCLOUD_WARM"  # "0": never use a warm reader
 COMPLETE_VAR = "_GOVCLOUD_COMPLETE"
@@ -99,13 +100,23 @@ def trusted(path: Path) -> bool:
     )
 
 
-def install_key(package: Path | None = None) -> str:
-    """A reader answers only for the code it was started from: the interpreter, the package's
-    folder and the newest modification time of its modules. An upgrade, or an edit in a
-    checkout, makes a new key, so the old reader is never asked again (and stops when idle)."""
-    root = package or Path(__file__).resolve().parents[1]
+def package_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def install_key() -> str:
+    """One reader per user and install: the interpreter and the package's folder name it."""
+    import hashlib
+
+    text = f"{sys.executable}\0{package_root()}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def code_stamp(root: Path | None = None) -> int:
+    """The newest modification time of the package's modules. The reader compares it before
+    each command: after an upgrade or an edit it starts afresh instead of running old code."""
     newest = 0
-    stack = [str(root)]
+    stack = [str(root or package_root())]
     while stack:
         with os.scandir(stack.pop()) as entries:
             for entry in entries:
@@ -114,8 +125,7 @@ def install_key(package: Path | None = None) -> str:
                         stack.append(entry.path)
                 elif entry.name.endswith(".py"):
                     newest = max(newest, entry.stat().st_mtime_ns)
-    text = f"{sys.executable}\0{root}\0{newest}"
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return newest
 
 
 def socket_path(env: dict[str, str] | os._Environ[str], key: str | None = None) -> Path:
@@ -146,6 +156,8 @@ def try_warm(argv: list[str]) -> int | None:
     path = socket_path(env)
     if not trusted(path):
         return None
+    import socket
+
     try:
         for fd in STREAMS:
             os.fstat(fd)  # a closed standard stream cannot be handed on
@@ -160,7 +172,7 @@ def try_warm(argv: list[str]) -> int | None:
             kind, pid = read_reply(sock)
         except OSError:
             return None
-        if kind != b"P":  # refused (another user's groups, an unknown command): run it here
+        if kind != b"P":  # refused (other groups, a write, code changed since): run it here
             return None
         code = wait_exit(sock, pid)
     if code is None:  # the child died without a word (killed): say so, as a shell would
@@ -190,6 +202,9 @@ def _stream(stream: object) -> dict[str, str] | None:
 
 
 def send_request(sock: socket.socket, body: dict[str, object], fds: tuple[int, ...]) -> None:
+    import json
+    import socket
+
     data = json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogateescape")
     if fds:
         socket.send_fds(sock, [HEADER.pack(len(data))], list(fds))

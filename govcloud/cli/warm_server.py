@@ -27,7 +27,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from govcloud.cli.warm_client import HEADER, REPLY, WARM_COMMANDS, address, command_path
+from govcloud.cli.warm_client import (
+    HEADER,
+    REPLY,
+    WARM_COMMANDS,
+    address,
+    code_stamp,
+    command_path,
+)
 
 DEFAULT_IDLE_S = 1800
 MAX_REQUEST = 1 << 20  # argv and environment; far above any real one
@@ -54,6 +61,8 @@ class Reader:
         self.started = time.time()
         self.served = 0
         self.stopping = False
+        self.stamp = code_stamp()  # before the imports: an edit during them is seen
+        self.restart = False
 
     def status(self) -> dict[str, Any]:
         return {
@@ -69,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="govcloud-warm-reader")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--idle", type=float, default=DEFAULT_IDLE_S)
-    args = parser.parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(raw)
     path = Path(args.socket).absolute()
     os.umask(0o077)
     os.chdir("/")  # hold no folder of the caller's busy
@@ -85,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     lock.truncate()
     lock.write(f"{os.getpid()}\n")
     lock.flush()
+    reader = Reader(path, args.idle, lock.fileno())
     for name in PRELOAD:
         importlib.import_module(name)
     with contextlib.suppress(FileNotFoundError):
@@ -94,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
         server.bind(where)
     os.chmod(path, 0o600)
     server.listen(16)
-    reader = Reader(path, args.idle, lock.fileno())
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGTERM, lambda *_: setattr(reader, "stopping", True))
     server.settimeout(min(args.idle, 1.0))
@@ -117,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             path.unlink()
         with contextlib.suppress(FileNotFoundError):
             path.with_suffix(".pid").unlink()
+    if reader.restart:  # the code changed: the same reader, started afresh on the new code
+        lock.close()
+        os.execv(sys.executable, [sys.executable, "-m", "govcloud.cli.warm_server", *raw])  # noqa: S606
     return 0
 
 
@@ -137,6 +150,10 @@ def handle(reader: Reader, server: socket.socket, conn: socket.socket) -> None:
             reader.stopping = True
             conn.sendall(REPLY.pack(b"S", 0))
         elif op == "run" and command_path(list(body.get("argv", []))) in WARM_COMMANDS:
+            if code_stamp() != reader.stamp:  # upgraded or edited: the caller runs it itself
+                reader.restart = reader.stopping = True
+                conn.sendall(REPLY.pack(b"R", 4))
+                return
             if len(fds) != 3:
                 conn.sendall(REPLY.pack(b"R", 2))
                 return

@@ -190,15 +190,40 @@ def test_an_idle_reader_stops_by_itself(tmp_path: Path) -> None:
     assert (path.parent.stat().st_mode & 0o777) == 0o700
 
 
-def test_the_key_follows_the_code(tmp_path: Path) -> None:
+def test_the_stamp_follows_the_code(tmp_path: Path) -> None:
     package = tmp_path / "govcloud"
-    (package / "cli").mkdir(parents=True)
+    (package / "cli" / "__pycache__").mkdir(parents=True)
     module = package / "cli" / "x.py"
     module.write_text("x = 1\n")
-    first = warm_client.install_key(package)
-    assert warm_client.install_key(package) == first
-    os.utime(module, ns=(time.time_ns(), time.time_ns() + 10**9))
-    assert warm_client.install_key(package) != first
+    first = warm_client.code_stamp(package)
+    (package / "cli" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"")  # not code
+    (package / "cli" / "notes.txt").write_text("")
+    assert warm_client.code_stamp(package) == first
+    os.utime(module, ns=(time.time_ns(), first + 10**9))
+    assert warm_client.code_stamp(package) == first + 10**9
+
+
+def test_an_edit_to_the_code_restarts_the_reader(reader: int) -> None:
+    """After an upgrade or an edit the reader never runs the old code: the command runs
+    in-process, and the reader starts afresh (same pid, new code) for the next one."""
+    module = Path(warm_client.__file__).resolve().parents[1] / "core" / "__init__.py"
+    stat = module.stat()
+    assert cli("pool", "list").returncode == 0
+    assert int(status()["served"]) == 1
+    os.utime(module, ns=(stat.st_atime_ns, warm_client.code_stamp() + 10**9))
+    try:
+        result = cli("pool", "list")
+        assert result.returncode == 0, result.stderr
+        assert "zw-prod" in result.stdout
+        deadline = time.monotonic() + 60
+        while status()["state"] != "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status()["pid"] == reader
+        assert int(status()["served"]) == 0  # a fresh start
+        assert cli("pool", "list").returncode == 0
+        assert int(status()["served"]) == 1
+    finally:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def test_no_reader_means_no_attempt_and_no_heavy_import(tmp_path: Path) -> None:
