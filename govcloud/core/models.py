@@ -6,6 +6,7 @@ OpenStack sync, SSH discovery and metric collection. Units are in the field name
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -58,6 +59,7 @@ UNITS = {
 }
 
 
+@functools.cache  # a few dozen names, asked for every quota row (4,092 in `quota show`)
 def split_wire_name(wire_name: str) -> tuple[QuotaResource, str | None]:
     """`gigabytes_ssd` -> (GIGABYTES, "ssd"); `gigabytes` -> (GIGABYTES, None)."""
     from govcloud.core.errors import ValidationError
