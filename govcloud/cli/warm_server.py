@@ -184,23 +184,28 @@ def handle(reader: Reader, server: socket.socket, conn: socket.socket) -> None:
 
 
 def receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """The request and the descriptors sent with it; ValueError (descriptors closed) when it
+    is not one."""
     head, fds, _flags, _addr = socket.recv_fds(conn, HEADER.size, 3)
-    if len(head) != HEADER.size:
+    try:
+        if len(head) != HEADER.size:
+            raise ValueError("short request")
+        (size,) = HEADER.unpack(head)
+        if size > MAX_REQUEST:
+            raise ValueError("request too large")
+        data = b""
+        while len(data) < size:
+            chunk = conn.recv(size - len(data))
+            if not chunk:
+                raise ValueError("truncated request")
+            data += chunk
+        body = json.loads(data.decode("utf-8", "surrogateescape"))
+        if not isinstance(body, dict):
+            raise ValueError("request is not an object")
+    except (OSError, ValueError):
         for fd in fds:
             os.close(fd)
-        raise ValueError("short request")
-    (size,) = HEADER.unpack(head)
-    if size > MAX_REQUEST:
-        raise ValueError("request too large")
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            raise ValueError("truncated request")
-        data += chunk
-    body = json.loads(data.decode("utf-8", "surrogateescape"))
-    if not isinstance(body, dict):
-        raise ValueError("request is not an object")
+        raise
     return body, fds
 
 

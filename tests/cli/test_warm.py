@@ -144,12 +144,20 @@ def test_a_write_is_never_handed_to_the_reader(reader: int) -> None:
 
 def test_garbage_on_the_socket_does_not_stop_the_reader(reader: int) -> None:
     path = warm_client.socket_path(os.environ)
-    for junk in (b"\xff\xff\xff\xff", b"\x00\x00\x00\x05nope!", b"\x00"):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            with warm_client.address(path) as at:
-                sock.connect(at)
-            sock.sendall(junk)
+    open_fds = len(os.listdir(f"/proc/{reader}/fd"))
+    for junk in (b"\xff\xff\xff\xff", b"\x00\x00\x00\x05nope!", b"\x00", b"\x00\x00\x00\x02[]"):
+        for fds in ([], [0, 1, 2]):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                with warm_client.address(path) as at:
+                    sock.connect(at)
+                if fds:
+                    socket.send_fds(sock, [junk], fds)
+                else:
+                    sock.sendall(junk)
+                sock.shutdown(socket.SHUT_WR)
+                assert sock.recv(16) == b""  # closed without an answer
     assert status()["pid"] == reader
+    assert len(os.listdir(f"/proc/{reader}/fd")) == open_fds  # the descriptors sent were closed
     assert cli("pool", "list").returncode == 0
 
 
