@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -201,3 +202,34 @@ def test_adoption_chart_keeps_the_departments_with_most_left_to_move() -> None:
     assert min(outside) >= max(i % 7 for i in range(30) if f"d{i:02d}" not in chart.categories)
     assert len(_table(report, "adoption").rows) == 30
     assert "20" in section.notes[1].en
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]")
+
+
+def test_english_report_titles_and_notes_read_english_only(tmp_path: Path) -> None:
+    """上云率 is "Cloud adoption" under en: no Chinese in any title, heading or note."""
+    report = migration_report(plan())
+    paths = write([report], ["html", "md", "json"], tmp_path, "en")
+    by_ext = {p.suffix: p.read_text() for p in paths}
+    doc = json.loads(by_ext[".json"])
+    titles = [doc["title"]]
+    for s in doc["sections"]:
+        titles += [s["title"], *s["notes"]]
+        titles += [t["title"] for t in s["tables"]] + [
+            c["label"] for t in s["tables"] for c in t["columns"]
+        ]
+        titles += [c["title"] for c in s["charts"]] + [
+            x["name"] for c in s["charts"] for x in c["series"]
+        ]
+    titles += [f["label"] for f in doc["figures"]]
+    heads = re.findall(r"<(?:h[1-3]|figcaption|th|title)[^>]*>([^<]*)<", by_ext[".html"])
+    heads += re.findall(r'<p class="note">([^<]*)<', by_ext[".html"])
+    heads += re.findall(r'<div class="label">([^<]*)<', by_ext[".html"])
+    heads += [line for line in by_ext[".md"].splitlines() if line.startswith(("#", ">"))]
+    assert "Cloud adoption" in titles
+    assert "Cloud adoption per department" in heads
+    assert "## Cloud adoption" in heads
+    assert [t for t in titles + heads if _CJK.search(t)] == []
+    zh = migration_report(plan()).sections[1]
+    assert (zh.title.zh, zh.tables[0].title.zh) == ("上云率", "各部门上云率")  # zh unchanged

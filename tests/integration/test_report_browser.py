@@ -85,3 +85,31 @@ def test_html_report_in_chromium(browser: Any, tmp_path: Path, lang: str, kind: 
     shot = tmp_path / f"{kind}-{lang}.png"
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_labels_drawn_no_wider_than_the_layout_reserves(
+    browser: Any, tmp_path: Path, lang: str
+) -> None:
+    """The x-axis layout keeps labels apart by the widths it reserves (tests/adapters/
+    test_svg_charts.py); here the browser's own font must draw each label within that width,
+    CJK check words (配额闲置) and Latin codes alike."""
+    from selenium.webdriver.common.by import By
+
+    from govcloud.adapters.report_writers.svg_charts import label_width
+
+    reports = build_reports("audit", estate(300), findings(), recommendations())
+    (page,) = write(reports, ["html"], tmp_path, lang)
+    browser.get(page.as_uri())
+
+    drawn = browser.execute_script(
+        "return [...document.querySelectorAll('svg.chart text.x-label')]"
+        ".map(t => [t.lastChild.textContent, t.getComputedTextLength()])"
+    )
+    assert len(drawn) > 3
+    if lang == "zh":
+        assert "云主机闲置" in {text for text, _ in drawn}
+    assert [(t, px) for t, px in drawn if not 0 < px <= label_width(t)] == []
+    chart = browser.find_elements(By.CSS_SELECTOR, "svg.chart")[0]
+    shot = tmp_path / f"audit-chart-{lang}.png"
+    assert chart.screenshot(str(shot))

@@ -49,9 +49,15 @@ def columns(text: str) -> int:
     return n
 
 
+_BROAD = frozenset("mwMW@%")  # Latin glyphs near a full em wide
+
+
 def label_width(text: str) -> float:
-    """The width in px the layout reserves for TEXT (an upper bound of what a browser draws)."""
-    return columns(text) * COLUMN_PX
+    """The width in px the layout reserves for TEXT: its display columns, with capitals and
+    the broadest Latin letters counted a little wider (an upper bound of what a browser draws
+    in svg.chart's font; tests/integration/test_report_browser.py measures it there)."""
+    extra = sum(0.6 if ch in _BROAD else 0.2 if ch.isupper() else 0.0 for ch in text)
+    return (columns(text) + extra) * COLUMN_PX
 
 
 def fit(text: str, room: float) -> str:
