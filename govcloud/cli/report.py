@@ -89,7 +89,8 @@ def migration(
         int | None, Opt("--max-wave", min=1, help="Hosts per wave (default 20).")
     ] = None,
 ) -> None:
-    """The migration-to-cloud plan: cloud adoption (上云率), waves, every host's target, pool fit, risks."""
+    """The migration-to-cloud plan: cloud adoption (上云率), waves, every host's target, pool
+    fit, risks."""
     from govcloud.cli.render import Column, render
     from govcloud.core.migration_plan import PlanOptions
     from govcloud.services.report import write_migration_report
