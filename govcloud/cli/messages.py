@@ -113,6 +113,44 @@ def _ordered(pairs: tuple[tuple[str, str], ...]) -> tuple[Entry, ...]:
 
 
 # hints built by helper functions (closest matches, known names) and the wave reasons of migrate plan
+# what PyYAML (libyaml, else pure Python) says is wrong in a file, carried in "malformed YAML:
+# {problem}" (adapters/yaml_source.py); tests/cli/test_messages.py feeds it broken files
+YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("mapping values are not allowed in this context", "此处不允许出现映射值（检查冒号和缩进）"),
+    ("mapping values are not allowed here", "此处不允许出现映射值（检查冒号和缩进）"),
+    ("did not find expected '-' indicator", "未找到预期的 '-' 列表标记（检查缩进）"),
+    ("did not find expected key", "未找到预期的键（检查缩进）"),
+    ("did not find expected node content", "未找到预期的节点内容"),
+    ("did not find expected ',' or ']'", "未找到预期的 ',' 或 ']'"),
+    ("did not find expected ',' or '}'", "未找到预期的 ',' 或 '}'"),
+    ("did not find expected <document start>", "未找到预期的文档开始标记"),
+    ("did not find expected comment or line break", "未找到预期的注释或换行"),
+    ("could not find expected ':'", "未找到预期的 ':'"),
+    ("found undefined alias", "引用了未定义的别名"),
+    ("found undefined alias {alias}", "引用了未定义的别名 {alias}"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号未闭合？）"),
+    ("found character that cannot start any token", "出现了不能作为开头的字符（制表符、@ 或 `？）"),
+    ("found character {c} that cannot start any token", "出现了不能作为开头的字符 {c}"),
+    ("found a tab character that violates indentation", "制表符破坏了缩进（请用空格）"),
+    (
+        "found a tab character where an indentation space is expected",
+        "此处应为缩进空格，却是制表符",
+    ),
+    ("found unknown escape character", "出现了未知的转义字符"),
+    ("found unknown escape character {c}", "出现了未知的转义字符 {c}"),
+    ("found unhashable key", "键不能是列表或映射"),
+    ("but found another document", "却发现了另一个文档（一个文件只能有一个文档）"),
+    ("found duplicate %YAML directive", "%YAML 指令重复"),
+    ("second occurrence", "锚点重复定义（第二次出现）"),
+    ("found duplicate anchor {anchor}; first occurrence", "锚点 {anchor} 重复定义"),
+    ("could not determine a constructor for the tag {tag}", "无法识别的标签 {tag}"),
+    ("block sequence entries are not allowed in this context", "此处不允许出现列表项"),
+    ("block sequence entries are not allowed here", "此处不允许出现列表项"),
+    ("expected <block end>, but found {token}", "预期块结束，却发现 {token}（检查缩进）"),
+    ("failed to decode base64 data: {detail}", "base64 数据解码失败：{detail}"),
+    ("unreadable", "无法读取"),
+)
+
 EXTRA: tuple[tuple[str, str], ...] = (
     (
         "block devices: from /proc/partitions (no lsblk)",
@@ -1579,4 +1617,4 @@ ASSEMBLED: tuple[tuple[str, str], ...] = (
 )
 
 ENTRIES = _ordered(CATALOGUE + EXTRA)
-_ALL = _ordered(CATALOGUE + EXTRA + ASSEMBLED + VALUES + CLICK)
+_ALL = _ordered(CATALOGUE + EXTRA + ASSEMBLED + VALUES + CLICK + YAML_PROBLEMS)

@@ -32,7 +32,9 @@ STATUS = (
     Column("served", "已应答命令", "Commands served", kind="int"),
     Column("idle_minutes", "空闲停止（分钟）", "Stops after idle (min)", kind="int"),
 )
-START_WAIT_S = 15.0
+# the reader answers once it has imported everything: 2-3 s here, longer from source or from a
+# cold disk
+START_WAIT_S = 60.0
 
 
 def ask(path: Path, op: str) -> dict[str, Any] | None:

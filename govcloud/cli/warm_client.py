@@ -9,7 +9,7 @@ The child writes straight to them; this process only waits for the exit code.
 
 This module is the whole cost of a warm read on this side, so it imports nothing beyond the
 standard library's socket layer. Anything unusual (no reader for this install, a refused or
-broken connection, a write command, shell completion) returns None and the caller runs the
+broken connection, a write command) returns None and the caller runs the
 command in-process, as without a warm reader: the reader can make a read faster, never
 different or fail it.
 """
@@ -64,6 +64,12 @@ def command_path(argv: list[str]) -> str:
     if words and words[0] in WARM_COMMANDS:  # a one-word command (rightsize)
         return words[0]
     return " ".join(words)
+
+
+def answers(argv: list[str], env: dict[str, str] | os._Environ[str]) -> bool:
+    """A warm reader runs ARGV: a read command, or the shell asking for completions (which
+    reads the store's names and prints them)."""
+    return COMPLETE_VAR in env or command_path(argv) in WARM_COMMANDS
 
 
 def runtime_dir(env: dict[str, str] | os._Environ[str]) -> Path:
@@ -149,9 +155,7 @@ def address(path: Path) -> Iterator[str]:
 def try_warm(argv: list[str]) -> int | None:
     """The exit code of ARGV run by this install's warm reader, or None: run it here."""
     env = os.environ
-    if env.get(ENV_SWITCH) == "0" or COMPLETE_VAR in env:
-        return None
-    if command_path(argv) not in WARM_COMMANDS:
+    if env.get(ENV_SWITCH) == "0" or not answers(argv, env):
         return None
     path = socket_path(env)
     if not trusted(path):

@@ -5,8 +5,9 @@ Trust: the socket lives in a 0700 folder of the user; a connection is served onl
 kernel says its peer runs as this process's user, group and supplementary groups (SO_PEERCRED,
 /proc/PID/status), because roles (三权分立) are decided from exactly those. A child runs the
 ordinary CLI: role checks, errors and the audit trail are the in-process ones. Only the read
-commands of warm_client.WARM_COMMANDS are run; anything else is refused and the client runs it
-itself. The reader stops after --idle seconds without a request, on SIGTERM or `warm stop`.
+commands of warm_client.WARM_COMMANDS (and shell completion) are run; anything else is refused
+and the client runs it itself. The reader stops after --idle seconds without a request, on
+SIGTERM or `warm stop`.
 
     python -m govcloud.cli.warm_server --socket PATH [--idle SECONDS]
 """
@@ -30,17 +31,17 @@ from typing import Any
 from govcloud.cli.warm_client import (
     HEADER,
     REPLY,
-    WARM_COMMANDS,
     address,
+    answers,
     code_stamp,
-    command_path,
 )
 
 DEFAULT_IDLE_S = 1800
 MAX_REQUEST = 1 << 20  # argv and environment; far above any real one
 # imported once by the reader: the third-party bulk first, then every module of these packages
 # (a read's lazy imports included), so a child imports next to nothing
-PRELOAD = ("typer", "typer._adapters", "sqlalchemy", "sqlalchemy.dialects.sqlite", "yaml", "numpy")
+PRELOAD = ("typer", "typer._adapters", "typer._click.decorators", "sqlalchemy",
+           "sqlalchemy.dialects.sqlite", "sqlite3", "yaml", "numpy", "govcloud.api")  # fmt: skip
 PRELOAD_PACKAGES = ("govcloud.core", "govcloud.adapters.store", "govcloud.services", "govcloud.cli")
 # what no read needs and would only cost the reader memory: the cloud's SDK and the sandbox
 NOT_PRELOADED = ("govcloud.services.demo", "govcloud.services.sync", "govcloud.cli.sandbox",
@@ -160,7 +161,7 @@ def handle(reader: Reader, server: socket.socket, conn: socket.socket) -> None:
         elif op == "stop":
             reader.stopping = True
             conn.sendall(REPLY.pack(b"S", 0))
-        elif op == "run" and command_path(list(body.get("argv", []))) in WARM_COMMANDS:
+        elif op == "run" and answers(list(body.get("argv", [])), dict(body.get("env", {}))):
             if code_stamp() != reader.stamp:  # upgraded or edited: the caller runs it itself
                 reader.restart = reader.stopping = True
                 conn.sendall(REPLY.pack(b"R", 4))

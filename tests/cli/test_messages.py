@@ -263,3 +263,43 @@ def test_click_usage_errors_stay_english_under_en() -> None:
     assert r.exit_code == 2
     assert "No such option" in r.stderr
     assert not _han(r.stderr)
+
+
+BROKEN_YAML = [
+    "a: b: c",  # a colon inside a value
+    "a:\n  - x\n  y: 1",  # a key among list items
+    "a: [1, 2",
+    "a: {x: 1",
+    "a: *nope",
+    "a: 'x",
+    "\tb: 1",
+    "a: @x",
+    'a: "\\q"',
+    "{a: 1}: x",
+    "a: 1\n---\nb: 2",
+    "a: &x 1\nb: &x 2\n",
+    "%YAML 1.1\n%YAML 1.1\n---\na: 1",
+    "a: !!python/object:os.system x",
+]
+
+
+@pytest.mark.parametrize("text", BROKEN_YAML)
+def test_what_yaml_finds_wrong_reads_chinese(text: str) -> None:
+    """The parser's own words (libyaml's here, PyYAML's without it) are part of the message."""
+    from govcloud.adapters.yaml_source import parse_yaml_text
+    from govcloud.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        parse_yaml_text(text, "pools.yaml")
+    message = caught.value.message
+    zh = messages.translate(message, "zh")
+    assert zh.startswith("pools.yaml:"), zh
+    problem = zh.split("YAML 格式错误：", 1)[1]
+    # what is left in Latin letters is quoted from the file or a tag, never an English sentence
+    assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", problem), (message, zh)
+
+
+def test_yaml_problem_entries_have_both_languages() -> None:
+    for en, zh in messages.YAML_PROBLEMS:
+        assert re.search(r"[\u4e00-\u9fff]", zh), en
+        assert set(re.findall(r"\{(\w+)\}", en)) == set(re.findall(r"\{(\w+)\}", zh)), en

@@ -306,3 +306,19 @@ def test_a_socket_in_a_folder_others_may_enter_is_not_used(reader: int) -> None:
     assert int(status()["served"]) == before
     assert cli("pool", "list").returncode == 0
     assert int(status()["served"]) == before + 1
+
+
+def test_shell_completion_is_answered_by_the_reader(reader: int) -> None:
+    """Completion reads the store's names: the reader answers it, with the same candidates."""
+    env = {
+        **os.environ,
+        "_GOVCLOUD_COMPLETE": "complete_bash",
+        "COMP_WORDS": "govcloud vm show his-",
+        "COMP_CWORD": "3",
+    }
+    before = int(status()["served"])
+    warm = cli(env=env)
+    here = cli(env={**env, warm_client.ENV_SWITCH: "0"})
+    assert (warm.returncode, warm.stdout) == (here.returncode, here.stdout)
+    assert "his-db" in warm.stdout.split()
+    assert int(status()["served"]) == before + 1
