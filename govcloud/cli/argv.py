@@ -59,3 +59,20 @@ def own_options(root: Command, argv: list[str]) -> set[str]:
     if command is root:
         return set()
     return {name for param in command.params for name in param.opts}
+
+
+def front_value(argv: list[str], *names: str) -> str | None:
+    """The value of global option NAMES among the hoisted ARGV's leading options, for what must
+    be known before Click runs the root (the language of a usage error on a mistyped command)."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        if eq and name in names:
+            return value
+        if arg in names and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--") and "-o" in names:
+            return arg[2:]
+        i += 2 if arg in WITH_VALUE else 1
+    return None

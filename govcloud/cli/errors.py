@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer._click.exceptions import ClickException
 
-from govcloud.cli.argv import hoist_global_options
+from govcloud.cli.argv import front_value, hoist_global_options
 from govcloud.cli.options import name_metavars
 from govcloud.cli.render import escape_controls
 from govcloud.cli.role import guard
@@ -25,6 +25,9 @@ def run(app: typer.Typer, argv: list[str] | None, st: CliState) -> int:
         command = typer.main.get_command(app)
         name_metavars(command)
         args = hoist_global_options(sys.argv[1:] if argv is None else argv, command)
+        # a usage error can come before the root callback has read these: say it as asked
+        st.lang = st.lang or front_value(args, "--lang")
+        st.output = st.output or front_value(args, "-o", "--output")
         check_arguments(args)
         guard(command, st)  # roles: every command is checked here, before its body runs
         result: Any = command.main(args=args, prog_name="govcloud", standalone_mode=False, obj=st)

@@ -356,6 +356,10 @@ CLICK: tuple[tuple[str, str], ...] = (
     ("Missing parameter: {name}", "缺少参数：{name}"),
     ("Missing command.", "缺少命令。"),
     ("No such command {name}.", "没有这个命令 {name}。"),
+    (
+        "No such command {name}. Did you mean {choices}?",
+        "没有这个命令 {name}。你是不是想输入 {choices}？",
+    ),
     ("Got unexpected extra argument(s) ({args})", "多余的参数（{args}）"),
     ("Invalid value for {name}: {message}", "{name} 的值无效：{message}"),
     ("Invalid value: {message}", "值无效：{message}"),

@@ -249,6 +249,9 @@ def test_json_errors_stay_english(tmp_path: Path) -> None:
     [
         (["pool", "list", "--nope"], "没有这个选项"),
         (["quota", "check", "--fail-on"], "需要一个参数"),
+        # before the root has run: --lang is read from the arguments themselves
+        (["vmm", "list"], "没有这个命令 'vmm'。你是不是想输入 'vm'？"),
+        (["vm", "lsit"], "没有这个命令 'lsit'。你是不是想输入 'list'？"),
     ],
 )
 def test_click_usage_errors_read_chinese(args: list[str], expected: str) -> None:
