@@ -1600,7 +1600,10 @@ ASSEMBLED: tuple[tuple[str, str], ...] = (
         "warm reader stopped (pid {pid}, {served} commands served)",
         "常驻读取进程已停止（进程号 {pid}，应答了 {served} 条命令）",
     ),
-    ("--idle must be at least 1 minute, not {idle}", "--idle 至少为 1 分钟，而不是 {idle}"),
+    (
+        "--idle must be 1 to {most} minutes, not {idle}",
+        "--idle 须为 1 到 {most} 分钟，而不是 {idle}",
+    ),
     (
         "{var}=0 is set: read commands would not use a warm reader",
         "已设置 {var}=0：读取命令不会使用常驻读取进程",

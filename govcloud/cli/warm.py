@@ -35,6 +35,7 @@ STATUS = (
 # the reader answers once it has imported everything: 2-3 s here, longer from source or from a
 # cold disk
 START_WAIT_S = 60.0
+MAX_IDLE_MIN = 24 * 60
 
 
 def ask(path: Path, op: str) -> dict[str, Any] | None:
@@ -88,8 +89,9 @@ def start(
 ) -> None:
     """Start this user's warm reader (one per install); it stops by itself when idle."""
     st = state(ctx)
-    if idle < 1:
-        raise UsageError(f"--idle must be at least 1 minute, not {idle}")
+    if not 1 <= idle <= MAX_IDLE_MIN:
+        most = MAX_IDLE_MIN
+        raise UsageError(f"--idle must be 1 to {most} minutes, not {idle}")
     var = warm_client.ENV_SWITCH
     if os.environ.get(var) == "0":
         raise UsageError(
@@ -107,18 +109,20 @@ def start(
 
 
 def launch(path: Path, idle_s: int) -> dict[str, Any]:
-    """Start the reader as its own session (no terminal, not the caller's child for long) and
-    wait until it answers."""
+    """Start the reader in a session of its own, detached from this process, and wait until it
+    answers."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     log = path.with_suffix(".log")
     command = [sys.executable, "-m", "govcloud.cli.warm_server", "--socket", str(path),
-               "--idle", str(idle_s)]  # fmt: skip
+               "--idle", str(idle_s), "--detach"]  # fmt: skip
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        proc = subprocess.Popen(
+        # the reader detaches (forks and leaves this child): the child is waited for here, the
+        # reader belongs to no caller's process tree
+        subprocess.run(
             command, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd, start_new_session=True,
-            env={**os.environ, warm_client.ENV_SWITCH: "0"},
+            env={**os.environ, warm_client.ENV_SWITCH: "0"}, timeout=START_WAIT_S, check=False,
         )  # fmt: skip
     finally:
         os.close(fd)
@@ -128,7 +132,7 @@ def launch(path: Path, idle_s: int) -> dict[str, Any]:
         info = ask(path, "status")
         if info is not None:
             return info
-        if proc.poll() is not None and ask(path, "status") is None:
+        if log.stat().st_size:  # the reader wrote an error instead of starting
             break
         time.sleep(0.05)
     raise GovcloudError(

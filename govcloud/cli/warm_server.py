@@ -87,8 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="govcloud-warm-reader")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--idle", type=float, default=DEFAULT_IDLE_S)
+    parser.add_argument("--detach", action="store_true", help="fork; the parent returns at once")
     raw = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(raw)
+    if args.detach and os.fork() > 0:
+        return 0
     path = Path(args.socket).absolute()
     os.umask(0o077)
     os.chdir("/")  # hold no folder of the caller's busy
@@ -141,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             path.with_suffix(".pid").unlink()
     if reader.restart:  # the code changed: the same reader, started afresh on the new code
         lock.close()
-        os.execv(sys.executable, [sys.executable, "-m", "govcloud.cli.warm_server", *raw])  # noqa: S606
+        again = [a for a in raw if a != "--detach"]  # the same process: nothing to detach from
+        os.execv(sys.executable, [sys.executable, "-m", "govcloud.cli.warm_server", *again])  # noqa: S606
     return 0
 
 

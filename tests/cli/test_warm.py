@@ -322,3 +322,15 @@ def test_shell_completion_is_answered_by_the_reader(reader: int) -> None:
     assert (warm.returncode, warm.stdout) == (here.returncode, here.stdout)
     assert "his-db" in warm.stdout.split()
     assert int(status()["served"]) == before + 1
+
+
+@pytest.mark.parametrize("idle", ["0", "-1", "1441", "99999999999999999999999"])
+def test_an_idle_time_out_of_range_starts_nothing(
+    estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idle: str
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    result = cli("warm", "start", "--idle", idle)
+    assert result.returncode == 2, result.stderr
+    assert "--idle must be 1 to 1440 minutes" in result.stderr or "Invalid value" in result.stderr
+    assert not warm_client.socket_path(os.environ).parent.exists()

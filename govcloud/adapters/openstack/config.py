@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import warnings
 from dataclasses import dataclass
@@ -108,14 +109,13 @@ def connect(target: CloudTarget, clouds_yaml: Path, timeout_s: float) -> Any:
 
 
 def is_sandbox_file(path: Path) -> bool:
-    """PATH is a clouds.yaml the sandbox wrote (its top-level `govcloud_sandbox: true`)."""
-    import yaml
-
+    """PATH is a clouds.yaml the sandbox wrote: its top-level `govcloud_sandbox: true` line,
+    found without parsing (a hostile file cannot make this deep or slow)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        text = path.read_bytes()[: 1 << 20]
+    except OSError:
         return False
-    return isinstance(doc, dict) and doc.get(SANDBOX_KEY) is True
+    return re.search(rb"^" + SANDBOX_KEY.encode() + rb": true[ \t]*\r?$", text, re.M) is not None
 
 
 def _first_line(exc: BaseException) -> str:
