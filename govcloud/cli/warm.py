@@ -51,19 +51,14 @@ def ask(path: Path, op: str) -> dict[str, Any] | None:
             kind, size = warm_client.read_reply(sock)
             if kind != b"S":
                 return None
-            data = b""
-            while len(data) < size:
-                chunk = sock.recv(size - len(data))
-                if not chunk:
-                    return None
-                data += chunk
+            data = warm_client.recv_exact(sock, size)
     except OSError:
         return None
     answer = json.loads(data) if data else {}
     return answer if isinstance(answer, dict) else None
 
 
-def _record(info: dict[str, Any] | None, path: Path, idle_s: float | None = None) -> dict[str, Any]:
+def _record(info: dict[str, Any] | None, path: Path) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     if info is None:
@@ -75,7 +70,7 @@ def _record(info: dict[str, Any] | None, path: Path, idle_s: float | None = None
         "socket": info["socket"],
         "started": datetime.fromtimestamp(info["started"], UTC),
         "served": info["served"],
-        "idle_minutes": round(float(info.get("idle_s", idle_s or 0)) / 60),
+        "idle_minutes": round(float(info["idle_s"]) / 60),
     }
 
 

@@ -217,14 +217,19 @@ def send_request(sock: socket.socket, body: dict[str, object], fds: tuple[int, .
         sock.sendall(HEADER.pack(len(data)) + data)
 
 
-def read_reply(sock: socket.socket) -> tuple[bytes, int]:
+def recv_exact(sock: socket.socket, size: int) -> bytes:
+    """SIZE bytes from SOCK; ConnectionError when the other side closes before them."""
     data = b""
-    while len(data) < REPLY.size:
-        chunk = sock.recv(REPLY.size - len(data))
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
         if not chunk:
-            raise ConnectionError("the warm reader closed the connection")
+            raise ConnectionError("the connection closed mid-message")
         data += chunk
-    kind, value = REPLY.unpack(data)
+    return data
+
+
+def read_reply(sock: socket.socket) -> tuple[bytes, int]:
+    kind, value = REPLY.unpack(recv_exact(sock, REPLY.size))
     return kind, value
 
 

@@ -34,6 +34,7 @@ from govcloud.cli.warm_client import (
     address,
     answers,
     code_stamp,
+    recv_exact,
 )
 
 DEFAULT_IDLE_S = 1800
@@ -198,12 +199,7 @@ def receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
         (size,) = HEADER.unpack(head)
         if size > MAX_REQUEST:
             raise ValueError("request too large")
-        data = b""
-        while len(data) < size:
-            chunk = conn.recv(size - len(data))
-            if not chunk:
-                raise ValueError("truncated request")
-            data += chunk
+        data = recv_exact(conn, size)
         body = json.loads(data.decode("utf-8", "surrogateescape"))
         if not isinstance(body, dict):
             raise ValueError("request is not an object")
